@@ -1,0 +1,20 @@
+package org.dualsparse.model;
+
+import org.dualsparse.config.HfConfig;
+
+/**
+ * One HF model family: how its {@code config.json} reads and how its blocks are built from
+ * named tensors. Adding a family is one implementation of this and one line in {@link
+ * ModelRegistry}.
+ */
+public interface ModelFamily<C extends FamilyConfig> {
+
+    /** HF {@code model_type}, e.g. {@code "mixtral"}. */
+    String modelType();
+
+    /** Parses and validates the config, refusing any switch this family does not implement. */
+    C parseConfig(HfConfig config);
+
+    /** Builds the model, loading every tensor it needs from {@code weights}. */
+    CausalLmBlock build(C config, WeightSource weights);
+}

@@ -1,0 +1,162 @@
+package org.dualsparse.model;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.dualsparse.checkpoint.Checkpoint;
+import org.dualsparse.config.GenerationConfig;
+import org.dualsparse.config.HfConfig;
+
+/**
+ * A loaded MoE language model: the DJL {@link Model} holding the block tree and its weights,
+ * plus the config it was built from. Forward passes run in a caller-supplied step manager, so
+ * no temporary outlives the step.
+ */
+public final class MoeLanguageModel implements AutoCloseable {
+
+    private final Model model;
+    private final CausalLmBlock block;
+    private final FamilyConfig config;
+    private final String modelType;
+    private final GenerationConfig generationConfig;
+
+    private MoeLanguageModel(Model model, CausalLmBlock block, FamilyConfig config, String modelType, GenerationConfig generationConfig) {
+        this.model = model;
+        this.block = block;
+        this.config = config;
+        this.modelType = modelType;
+        this.generationConfig = generationConfig;
+    }
+
+    /** Loads the HF checkpoint in {@code dir} ({@code config.json} + safetensors) in float32. */
+    public static MoeLanguageModel load(Path dir) {
+        return load(dir, LoadOptions.defaults());
+    }
+
+    public static MoeLanguageModel load(Path dir, LoadOptions options) {
+        if (options.dtype() != LoadOptions.Dtype.F32) {
+            throw new UnsupportedOperationException(
+                    "dtype " + options.dtype() + " is not supported on DJL 0.35.1's PyTorch engine (its JNI aborts"
+                            + " the JVM on BFLOAT16 tensors); load with f32: bf16 and f16 checkpoints widen to f32 exactly");
+        }
+        HfConfig hf = HfConfig.read(dir.resolve("config.json"));
+        ModelFamily<?> family = ModelRegistry.forConfig(hf);
+        GenerationConfig generation = GenerationConfig.read(dir, hf);
+        return load(family, hf, dir, generation);
+    }
+
+    private static <C extends FamilyConfig> MoeLanguageModel load(
+            ModelFamily<C> family, HfConfig hf, Path dir, GenerationConfig generation) {
+        C config = family.parseConfig(hf);
+        TorchEngine.get();
+        Model model = Model.newInstance(family.modelType(), Device.cpu(), "PyTorch");
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            CheckpointWeights weights = new CheckpointWeights(checkpoint, model.getNDManager());
+            CausalLmBlock block = family.build(config, weights);
+            weights.requireAllUsed();
+            model.setBlock(block);
+            return new MoeLanguageModel(model, block, config, family.modelType(), generation);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Builds a model of {@code family} from any weight source (random weights for benchmarks). */
+    public static <C extends FamilyConfig> MoeLanguageModel build(
+            ModelFamily<C> family, C config, Model model, WeightSource weights, GenerationConfig generation) {
+        CausalLmBlock block = family.build(config, weights);
+        model.setBlock(block);
+        return new MoeLanguageModel(model, block, config, family.modelType(), generation);
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public CausalLmBlock block() {
+        return block;
+    }
+
+    public FamilyConfig config() {
+        return config;
+    }
+
+    /** HF {@code model_type}. */
+    public String modelType() {
+        return modelType;
+    }
+
+    public GenerationConfig generationConfig() {
+        return generationConfig;
+    }
+
+    /** A fresh cache for {@code batchSize} sequences; close it when the generation ends. */
+    public KvCache newCache(int batchSize) {
+        return new KvCache(model.getNDManager(), block.layers().size(), block.cacheSlotsPerLayer(), batchSize);
+    }
+
+    /**
+     * Runs {@code ids} {@code [B, S]} (left-padded where {@code mask} has zeros; null mask = no
+     * padding) after whatever {@code cache} holds (null = no cache).
+     *
+     * @return logits {@code [B, S, V]}, or {@code [B, 1, V]} when {@code lastOnly}, in {@code step}
+     */
+    public NDArray forward(NDManager step, long[][] ids, long[][] mask, KvCache cache, boolean lastOnly) {
+        if (ids.length == 0 || ids[0].length == 0) {
+            throw new InvalidInputException("empty input: at least one token per row is needed");
+        }
+        long[][] stepMask = mask != null ? mask : ones(ids.length, ids[0].length);
+        if (stepMask.length != ids.length || stepMask[0].length != ids[0].length) {
+            throw new InvalidInputException("attention mask shape differs from the ids' shape");
+        }
+        for (long[] row : ids) {
+            if (row.length != ids[0].length) {
+                throw new InvalidInputException("rows of ids have different lengths; left-pad them and pass a mask");
+            }
+        }
+        long[][] positions;
+        long[][] keyMask;
+        if (cache == null) {
+            positions = KvCache.positions(stepMask, new long[ids.length]);
+            keyMask = stepMask;
+        } else {
+            positions = cache.advance(stepMask);
+            keyMask = cache.attentionMask();
+        }
+        NDList inputs = new NDList(step.create(ids), step.create(positions), step.create(keyMask));
+        PairList<String, Object> params = new PairList<>();
+        if (cache != null) {
+            params.add(CausalLmBlock.KV_CACHE, cache);
+        }
+        params.add(CausalLmBlock.LAST_POSITION_ONLY, lastOnly);
+        ParameterStore ps = new ParameterStore(model.getNDManager(), false);
+        return block.forward(ps, inputs, false, params).head();
+    }
+
+    /** Logits of the position after {@code ids}, for one unpadded sequence. */
+    public float[] lastLogits(long[] ids) {
+        try (NDManager step = model.getNDManager().newSubManager()) {
+            return forward(step, new long[][] {ids}, null, null, true).toFloatArray();
+        }
+    }
+
+    private static long[][] ones(int rows, int cols) {
+        long[][] out = new long[rows][cols];
+        for (long[] row : out) {
+            Arrays.fill(row, 1);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

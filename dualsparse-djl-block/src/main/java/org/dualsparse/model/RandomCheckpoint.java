@@ -1,0 +1,42 @@
+package org.dualsparse.model;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.dualsparse.checkpoint.DType;
+import org.dualsparse.checkpoint.SafetensorsWriter;
+import org.dualsparse.config.HfConfig;
+
+/** Writes a HF checkpoint folder with random weights for a given {@code config.json}. */
+public final class RandomCheckpoint {
+
+    private RandomCheckpoint() {}
+
+    /**
+     * Creates {@code dir} holding {@code config.json} and {@code model.safetensors} with weights
+     * of every tensor the config's family loads.
+     */
+    public static void write(HfConfig config, Path dir, long seed, DType dtype) {
+        ModelFamily<?> family = ModelRegistry.forConfig(config);
+        TorchEngine.get();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            RandomWeights weights = new RandomWeights(manager, seed);
+            buildInto(family, config, weights);
+            Files.createDirectories(dir);
+            SafetensorsWriter.write(dir.resolve("model.safetensors"), weights.tensors(), dtype, Map.of("format", "pt"));
+            String json = new GsonBuilder().setPrettyPrinting().create().toJson(config.json());
+            Files.writeString(dir.resolve("config.json"), json + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write random checkpoint to " + dir, e);
+        }
+    }
+
+    private static <C extends FamilyConfig> void buildInto(ModelFamily<C> family, HfConfig config, WeightSource weights) {
+        family.build(family.parseConfig(config), weights);
+    }
+}

@@ -1,0 +1,62 @@
+package org.dualsparse.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The SwiGLU feed-forward {@code down(silu(gate·x) ⊙ up·x)} of dense layers and shared
+ * experts. Gate and up are fused into one {@code [2I, d]} matrix, gate rows first, so the
+ * two projections are one matmul.
+ */
+public final class SwiGluMlp extends AbstractBlock {
+
+    private final Parameter gateUp;
+    private final Parameter down;
+
+    /** Loads {@code gate_proj}, {@code up_proj} and {@code down_proj} under {@code prefix}. */
+    public SwiGluMlp(WeightSource w, String prefix, int hiddenSize, int intermediateSize) {
+        NDArray gate = w.load(prefix + "gate_proj.weight", intermediateSize, hiddenSize);
+        NDArray up = w.load(prefix + "up_proj.weight", intermediateSize, hiddenSize);
+        NDArray fused = NDArrays.concat(new NDList(gate, up), 0);
+        gate.close();
+        up.close();
+        gateUp = addParameter(Layers.parameter("gate_up_proj", fused));
+        down = addParameter(Layers.parameter("down_proj", w.load(prefix + "down_proj.weight", hiddenSize, intermediateSize)));
+    }
+
+    /**
+     * SwiGLU of the rows of {@code x} {@code [N, d]} with a fused {@code [2I, d]} gate/up matrix
+     * and a {@code [d, I]} down matrix; the result lives in {@code x}'s manager.
+     */
+    public static NDArray apply(NDArray x, NDArray gateUp, NDArray down) {
+        NDArray h = Linear.linear(x, gateUp).head();
+        long intermediate = h.getShape().getLastDimension() / 2;
+        NDArray gate = h.get(new NDIndex("..., :{}", intermediate));
+        NDArray up = h.get(new NDIndex("..., {}:", intermediate));
+        return Linear.linear(Activation.swish(gate, 1f).mul(up), down).head();
+    }
+
+    public NDArray apply(ParameterStore ps, NDArray x) {
+        return apply(x, ps.getValue(gateUp, x.getDevice(), false), ps.getValue(down, x.getDevice(), false));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(ps, inputs.singletonOrThrow()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+}

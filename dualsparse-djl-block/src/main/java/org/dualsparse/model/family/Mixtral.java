@@ -1,0 +1,60 @@
+package org.dualsparse.model.family;
+
+import org.dualsparse.config.DecoderConfig;
+import org.dualsparse.config.HfConfig;
+import org.dualsparse.model.Attention;
+import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.model.FamilyConfig;
+import org.dualsparse.model.ModelFamily;
+import org.dualsparse.model.WeightSource;
+import org.dualsparse.moe.ExpertWeights;
+import org.dualsparse.moe.GroupedMoeBlock;
+import org.dualsparse.moe.Router;
+
+/**
+ * Mixtral ({@code MixtralForCausalLM}): GQA attention with an optional sliding window; every
+ * layer a {@code block_sparse_moe} whose top-K gate weights are always renormalised.
+ */
+public final class Mixtral implements ModelFamily<Mixtral.Config> {
+
+    /**
+     * @param intermediateSize per-expert width ({@code intermediate_size})
+     * @param slidingWindow {@code sliding_window}, 0 when null
+     */
+    public record Config(DecoderConfig decoder, int numExperts, int topK, int intermediateSize, int slidingWindow)
+            implements FamilyConfig {}
+
+    @Override
+    public String modelType() {
+        return "mixtral";
+    }
+
+    @Override
+    public Config parseConfig(HfConfig c) {
+        String expertsKey = c.has("num_local_experts") ? "num_local_experts" : "num_experts";
+        return new Config(
+                DecoderConfig.parse(c, 1e-5, 1e6),
+                c.requirePositiveInt(expertsKey),
+                Families.topK(c, expertsKey),
+                c.requirePositiveInt("intermediate_size"),
+                c.intOr("sliding_window", 0));
+    }
+
+    @Override
+    public CausalLmBlock build(Config c, WeightSource w) {
+        DecoderConfig d = c.decoder();
+        Router.Spec routing = new Router.Spec(c.numExperts(), c.topK(), true);
+        return CausalLmBlock.load(
+                d,
+                w,
+                layer -> Attention.Spec.of(layer, d).withSlidingWindow(c.slidingWindow()),
+                (layer, prefix) -> {
+                    String moe = prefix + "block_sparse_moe.";
+                    return new GroupedMoeBlock(
+                            new Router(routing, w, moe + "gate.weight", d.hiddenSize()),
+                            ExpertWeights.load(w, moe + "experts.", ExpertWeights.Names.MIXTRAL,
+                                    c.numExperts(), d.hiddenSize(), c.intermediateSize()),
+                            null);
+                });
+    }
+}

@@ -1,0 +1,118 @@
+package org.dualsparse.moe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.dualsparse.model.Layers;
+import org.dualsparse.model.WeightSource;
+
+/**
+ * The routed experts of one MoE layer, stacked: gate and up fused as {@code [E, 2I, d]} (gate
+ * rows first), down as {@code [E, d, I]}. Per-expert views are made once at load, so running an
+ * expert never allocates in the model's manager.
+ */
+public final class ExpertWeights extends AbstractBlock {
+
+    /** The HF tensor names of one expert's three projections, e.g. Mixtral's w1 / w3 / w2. */
+    public record Names(String gate, String up, String down) {
+        public static final Names MIXTRAL = new Names("w1", "w3", "w2");
+        public static final Names HF = new Names("gate_proj", "up_proj", "down_proj");
+    }
+
+    private final Parameter gateUp;
+    private final Parameter down;
+    private final NDArray[] gateUpViews;
+    private final NDArray[] downViews;
+    private final int numExperts;
+    private final int intermediateSize;
+    private final int hiddenSize;
+
+    /** Loads {@code <prefix><e>.<name>.weight} for every expert and stacks them. */
+    public static ExpertWeights load(WeightSource w, String prefix, Names names, int numExperts, int hiddenSize, int intermediateSize) {
+        NDList gateUps = new NDList(numExperts);
+        NDList downs = new NDList(numExperts);
+        for (int e = 0; e < numExperts; e++) {
+            String p = prefix + e + ".";
+            NDArray gate = w.load(p + names.gate() + ".weight", intermediateSize, hiddenSize);
+            NDArray up = w.load(p + names.up() + ".weight", intermediateSize, hiddenSize);
+            gateUps.add(NDArrays.concat(new NDList(gate, up), 0));
+            gate.close();
+            up.close();
+            downs.add(w.load(p + names.down() + ".weight", hiddenSize, intermediateSize));
+        }
+        NDArray stackedGateUp = NDArrays.stack(gateUps);
+        NDArray stackedDown = NDArrays.stack(downs);
+        gateUps.close();
+        downs.close();
+        return new ExpertWeights(stackedGateUp, stackedDown);
+    }
+
+    /**
+     * Wraps already stacked weights.
+     *
+     * @param gateUp {@code [E, 2I, d]}
+     * @param down {@code [E, d, I]}
+     */
+    public ExpertWeights(NDArray gateUp, NDArray down) {
+        Shape s = gateUp.getShape();
+        numExperts = Math.toIntExact(s.get(0));
+        intermediateSize = Math.toIntExact(s.get(1) / 2);
+        hiddenSize = Math.toIntExact(s.get(2));
+        this.gateUp = addParameter(Layers.parameter("gate_up_proj", gateUp));
+        this.down = addParameter(Layers.parameter("down_proj", down));
+        gateUpViews = new NDArray[numExperts];
+        downViews = new NDArray[numExperts];
+        for (int e = 0; e < numExperts; e++) {
+            gateUpViews[e] = gateUp.get(e);
+            downViews[e] = down.get(e);
+        }
+    }
+
+    public int numExperts() {
+        return numExperts;
+    }
+
+    public int intermediateSize() {
+        return intermediateSize;
+    }
+
+    public int hiddenSize() {
+        return hiddenSize;
+    }
+
+    /** Expert {@code e}'s fused {@code [2I, d]} gate/up matrix (a view). */
+    public NDArray gateUp(int e) {
+        return gateUpViews[e];
+    }
+
+    /** Expert {@code e}'s {@code [d, I]} down matrix (a view). */
+    public NDArray down(int e) {
+        return downViews[e];
+    }
+
+    /** The stacked {@code [E, 2I, d]} array. */
+    public NDArray stackedGateUp() {
+        return gateUp.getArray();
+    }
+
+    /** The stacked {@code [E, d, I]} array. */
+    public NDArray stackedDown() {
+        return down.getArray();
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("experts run through their SparseMoeBlock");
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+}

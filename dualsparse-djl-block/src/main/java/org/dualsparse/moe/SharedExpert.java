@@ -1,0 +1,49 @@
+package org.dualsparse.moe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.dualsparse.model.Layers;
+import org.dualsparse.model.SwiGluMlp;
+
+/**
+ * Experts every token uses, outside the router: a SwiGLU MLP, optionally scaled per token by
+ * {@code sigmoid(x·g)} (Qwen2-MoE's {@code shared_expert_gate}). Never dropped.
+ */
+public final class SharedExpert extends AbstractBlock {
+
+    private final SwiGluMlp mlp;
+    private final Parameter gate;
+
+    /** @param gate the {@code [1, d]} gate weight, or null for ungated shared experts */
+    public SharedExpert(SwiGluMlp mlp, NDArray gate) {
+        this.mlp = addChildBlock("mlp", mlp);
+        this.gate = gate == null ? null : addParameter(Layers.parameter("gate", gate));
+    }
+
+    public NDArray apply(ParameterStore ps, NDArray tokens) {
+        NDArray out = mlp.apply(ps, tokens);
+        if (gate == null) {
+            return out;
+        }
+        NDArray g = Linear.linear(tokens, ps.getValue(gate, tokens.getDevice(), false)).head();
+        return out.mul(Activation.sigmoid(g));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(ps, inputs.singletonOrThrow()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+}

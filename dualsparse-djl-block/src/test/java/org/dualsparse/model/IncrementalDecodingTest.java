@@ -1,0 +1,65 @@
+package org.dualsparse.model;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.dualsparse.config.HfConfig;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The KV cache and left-padded batches give the same logits as single full passes. */
+class IncrementalDecodingTest {
+
+    private static final long[] SEQUENCE = {5, 17, 42, 3, 99, 250, 7, 64, 128, 31, 2, 77};
+    private static final int PREFILL = 7;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny"})
+    void prefillThenSingleStepsEqualsOneFullPass(String preset) {
+        try (MoeLanguageModel lm = TestModels.random(Presets.load(preset, 0), 11)) {
+            int vocab = lm.config().decoder().vocabSize();
+            float[] full = TestModels.logits(lm, new long[][] {SEQUENCE}, null, null);
+            float scale = TestModels.maxAbs(full);
+            try (KvCache cache = lm.newCache(1)) {
+                float[] prefill = TestModels.logits(lm, new long[][] {Arrays.copyOf(SEQUENCE, PREFILL)}, null, cache);
+                float diff = TestModels.maxAbsDiff(full, prefill, 0, 0, PREFILL * vocab);
+                for (int s = PREFILL; s < SEQUENCE.length; s++) {
+                    float[] step = TestModels.logits(lm, new long[][] {{SEQUENCE[s]}}, null, cache);
+                    diff = Math.max(diff, TestModels.maxAbsDiff(full, step, s * vocab, 0, vocab));
+                }
+                assertTrue(diff <= 1e-5f * scale, preset + ": cached vs full max diff " + diff + " at logit scale " + scale);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny"})
+    void leftPaddedBatchEqualsEachSequenceAlone(String preset) {
+        HfConfig config = Presets.load(preset, 0);
+        try (MoeLanguageModel lm = TestModels.random(config, 12)) {
+            int vocab = lm.config().decoder().vocabSize();
+            long[] shortRow = {9, 8, 7, 6, 5};
+            long[] longRow = Arrays.copyOf(SEQUENCE, 9);
+            long[][] ids = {{0, 0, 0, 0, 9, 8, 7, 6, 5}, longRow};
+            long[][] mask = {{0, 0, 0, 0, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1}};
+            try (KvCache cache = lm.newCache(2)) {
+                float[] batch = TestModels.logits(lm, ids, mask, cache);
+                float[] aloneShort = TestModels.logits(lm, new long[][] {shortRow}, null, null);
+                float[] aloneLong = TestModels.logits(lm, new long[][] {longRow}, null, null);
+                float scale = TestModels.maxAbs(aloneLong);
+                float diff = Math.max(
+                        TestModels.maxAbsDiff(batch, aloneShort, 4 * vocab, 0, 5 * vocab),
+                        TestModels.maxAbsDiff(batch, aloneLong, 9 * vocab, 0, 9 * vocab));
+                // One more step on both rows through the cache.
+                float[] next = TestModels.logits(lm, new long[][] {{3}, {3}}, null, cache);
+                float[] shortThen = TestModels.logits(lm, new long[][] {{9, 8, 7, 6, 5, 3}}, null, null);
+                long[] longRowThen = Arrays.copyOf(longRow, 10);
+                longRowThen[9] = 3;
+                float[] longThen = TestModels.logits(lm, new long[][] {longRowThen}, null, null);
+                diff = Math.max(diff, TestModels.maxAbsDiff(next, shortThen, 0, 5 * vocab, vocab));
+                diff = Math.max(diff, TestModels.maxAbsDiff(next, longThen, vocab, 9 * vocab, vocab));
+                assertTrue(diff <= 1e-5f * scale, preset + ": batch vs alone max diff " + diff + " at logit scale " + scale);
+            }
+        }
+    }
+}
