@@ -39,7 +39,7 @@ final class StrictJson {
             readObject(reader, members);
             // A strict reader fails this peek unless only whitespace follows the object.
             reader.peek();
-        } catch (IOException | IllegalStateException | NumberFormatException e) {
+        } catch (IOException | IllegalStateException e) {
             throw new MalformedJsonException(describe(e), e);
         }
     }
