@@ -17,12 +17,12 @@ public final class DecoderLayer extends AbstractBlock {
     private static final String FFN = "mlp";
 
     private final RmsNorm inputNorm;
-    private final Attention attention;
+    private final Block attention;
     private final RmsNorm postAttentionNorm;
     private Block ffn;
 
     /** Loads {@code input_layernorm} and {@code post_attention_layernorm} under {@code prefix}. */
-    public DecoderLayer(Attention attention, Block ffn, WeightSource w, String prefix, int hiddenSize, double eps) {
+    public DecoderLayer(Block attention, Block ffn, WeightSource w, String prefix, int hiddenSize, double eps) {
         inputNorm = addChildBlock("input_layernorm", new RmsNorm(w.load(prefix + "input_layernorm.weight", hiddenSize), eps));
         this.attention = addChildBlock("self_attn", attention);
         postAttentionNorm = addChildBlock(
@@ -30,7 +30,8 @@ public final class DecoderLayer extends AbstractBlock {
         this.ffn = addChildBlock(FFN, ffn);
     }
 
-    public Attention attention() {
+    /** The self-attention block ({@link Attention}, or a family's own such as multi-head latent attention). */
+    public Block attention() {
         return attention;
     }
 
