@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,8 +93,10 @@ class HfParityTest {
             throws IOException {
         Map<String, int[]> shapes = ReferenceWeights.shapes(config);
         List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
-        weights.forEach((name, values) -> tensors.add(new SafetensorsWriter.Tensor(
-                name, java.util.Arrays.stream(shapes.get(name)).asLongStream().toArray(), values)));
+        weights.forEach((name, values) -> {
+            int[] shape = shapes.getOrDefault(name, new int[] {values.length});
+            tensors.add(new SafetensorsWriter.Tensor(name, Arrays.stream(shape).asLongStream().toArray(), values));
+        });
         if (sharded) {
             SafetensorsWriter.writeSharded(dir, tensors, dtype, 64 * 1024);
         } else {

@@ -2,21 +2,36 @@ package org.dualsparse.model;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import java.util.Arrays;
+import java.util.stream.Stream;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.reference.TinyConfigs;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The KV cache and left-padded batches give the same logits as single full passes. */
 class IncrementalDecodingTest {
 
-    private static final long[] SEQUENCE = {5, 17, 42, 3, 99, 250, 7, 64, 128, 31, 2, 77};
+    private static final long[] SEQUENCE = {5, 17, 42, 3, 59, 25, 7, 60, 12, 31, 2, 47};
     private static final int PREFILL = 7;
 
+    /** The tiny presets and every switch of the reference configs (sliding windows included). */
+    static Stream<String> configs() {
+        return Stream.concat(
+                Stream.of("mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny"),
+                TinyConfigs.all().keySet().stream());
+    }
+
+    static HfConfig config(String name) {
+        JsonObject reference = TinyConfigs.all().get(name);
+        return reference != null ? new HfConfig(reference, name) : Presets.load(name, 0);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny"})
+    @MethodSource("configs")
     void prefillThenSingleStepsEqualsOneFullPass(String preset) {
-        try (MoeLanguageModel lm = TestModels.random(Presets.load(preset, 0), 11)) {
+        try (MoeLanguageModel lm = TestModels.random(config(preset), 11)) {
             int vocab = lm.config().decoder().vocabSize();
             float[] full = TestModels.logits(lm, new long[][] {SEQUENCE}, null, null);
             float scale = TestModels.maxAbs(full);
@@ -33,10 +48,9 @@ class IncrementalDecodingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny"})
+    @MethodSource("configs")
     void leftPaddedBatchEqualsEachSequenceAlone(String preset) {
-        HfConfig config = Presets.load(preset, 0);
-        try (MoeLanguageModel lm = TestModels.random(config, 12)) {
+        try (MoeLanguageModel lm = TestModels.random(config(preset), 12)) {
             int vocab = lm.config().decoder().vocabSize();
             long[] shortRow = {9, 8, 7, 6, 5};
             long[] longRow = Arrays.copyOf(SEQUENCE, 9);

@@ -1,0 +1,105 @@
+package org.dualsparse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.dualsparse.checkpoint.DType;
+import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.model.Presets;
+import org.dualsparse.model.RandomCheckpoint;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code logits} command on a folder with config.json and safetensors only. */
+class LogitsCommandTest {
+
+    @TempDir
+    static Path model;
+
+    @BeforeAll
+    static void writeModel() {
+        RandomCheckpoint.write(Presets.load("olmoe-tiny", 2), model, 5, DType.BF16);
+    }
+
+    @Test
+    void jsonReportsTopLogitsAndCachedGreedyTokens(@TempDir Path out) throws IOException {
+        Path logitsFile = out.resolve("logits.bin");
+        Result r = run("logits", "--model", model.toString(), "--ids", "1,15,29", "--top", "3", "--gen", "4",
+                "--logits-out", logitsFile.toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        assertEquals("olmoe", json.get("model_type").getAsString());
+        assertEquals("[1,15,29]", json.get("prompt_ids").toString());
+        JsonArray top = json.getAsJsonArray("top");
+        assertEquals(3, top.size());
+
+        float[] written = readFloats(logitsFile);
+        try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
+            float[] expected = lm.lastLogits(new long[] {1, 15, 29});
+            assertArrayEquals(expected, written, "--logits-out holds the last position's logits");
+            JsonObject best = top.get(0).getAsJsonObject();
+            assertEquals(LogitsCommand.argMax(expected), best.get("id").getAsLong());
+            assertEquals(expected[(int) best.get("id").getAsLong()], best.get("logit").getAsFloat(), 0f);
+            assertTrue(best.get("logprob").getAsDouble() < 0);
+
+            long[] sequence = {1, 15, 29};
+            JsonArray greedy = json.getAsJsonArray("greedy");
+            assertEquals(4, greedy.size());
+            for (int i = 0; i < 4; i++) {
+                long next = LogitsCommand.argMax(lm.lastLogits(sequence));
+                assertEquals(next, greedy.get(i).getAsLong(), "greedy token " + i + " (full recompute vs KV cache)");
+                sequence = Arrays.copyOf(sequence, sequence.length + 1);
+                sequence[sequence.length - 1] = next;
+            }
+        }
+    }
+
+    @Test
+    void badInputIsAOneLineErrorAndExitCode2() {
+        Result r = run("logits", "--model", model.toString(), "--ids", "1,9999");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("token id 9999"), r.err);
+        Result missing = run("logits", "--model", model.resolve("nope").toString(), "--ids", "1");
+        assertEquals(2, missing.code);
+        assertTrue(missing.err.contains("config.json"), missing.err);
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = DualSparseCli.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+    }
+
+    private static float[] readFloats(Path file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[bytes.remaining() / Float.BYTES];
+        bytes.asFloatBuffer().get(values);
+        return values;
+    }
+}
