@@ -4,6 +4,8 @@ import static org.dualsparse.checkpoint.CheckpointException.tensor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -184,6 +186,21 @@ public final class Checkpoint implements AutoCloseable {
                     + " bytes as float32, more than one buffer holds (" + Integer.MAX_VALUE + ")");
         }
         return HalfPrecision.widen(rawBytes(name), info.dtype());
+    }
+
+    /**
+     * Writes the tensor {@code name} as float32 into {@code out} (at its position, which
+     * advances), widening BF16 and F16 exactly: one copy from the mapped file, no intermediate.
+     *
+     * @throws MissingTensorException if the checkpoint has no such tensor
+     */
+    public void float32Into(String name, FloatBuffer out) {
+        TensorInfo info = info(name);
+        if (info.dtype() == DType.F32) {
+            out.put(rawBytes(name).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
+        } else {
+            HalfPrecision.widenInto(rawBytes(name), info.dtype(), out);
+        }
     }
 
     private SafetensorsFile fileOf(String name) {

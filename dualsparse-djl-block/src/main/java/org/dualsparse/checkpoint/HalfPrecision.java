@@ -89,18 +89,22 @@ final class HalfPrecision {
 
     /** A new little-endian direct buffer holding the BF16 or F16 values of {@code raw} as float32. */
     static ByteBuffer widen(ByteBuffer raw, DType dtype) {
+        ByteBuffer widened = ByteBuffer.allocateDirect(raw.remaining() / 2 * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        widenInto(raw, dtype, widened.asFloatBuffer());
+        return widened;
+    }
+
+    /** Writes the BF16 or F16 values of {@code raw} as float32 into {@code out}, advancing its position. */
+    static void widenInto(ByteBuffer raw, DType dtype, FloatBuffer out) {
         ShortBuffer halves = raw.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
-        ByteBuffer widened = ByteBuffer.allocateDirect(halves.remaining() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        FloatBuffer floats = widened.asFloatBuffer();
         short[] halfChunk = new short[Math.min(CHUNK, halves.remaining())];
         float[] floatChunk = new float[halfChunk.length];
         while (halves.hasRemaining()) {
             int count = Math.min(halfChunk.length, halves.remaining());
             halves.get(halfChunk, 0, count);
             widen(halfChunk, floatChunk, count, dtype);
-            floats.put(floatChunk, 0, count);
+            out.put(floatChunk, 0, count);
         }
-        return widened;
     }
 
     private static void widen(short[] halves, float[] floats, int count, DType dtype) {

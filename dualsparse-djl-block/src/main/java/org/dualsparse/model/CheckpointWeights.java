@@ -2,8 +2,11 @@ package org.dualsparse.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -11,15 +14,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.dualsparse.checkpoint.Checkpoint;
+import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.ShapeMismatchException;
 import org.dualsparse.checkpoint.TensorInfo;
 import org.dualsparse.checkpoint.UnexpectedTensorException;
 
 /**
- * Weights read from a safetensors checkpoint. Float32 tensors are wrapped in place over the
- * memory-mapped file (no copy); bf16 and f16 tensors are widened to float32 once, off-heap. Every
- * tensor is checked against the shape the config implies, and {@link #requireAllUsed()} rejects
- * a checkpoint holding tensors the model does not use.
+ * Weights read from a safetensors checkpoint. A float32 tensor loaded on its own is wrapped in
+ * place over the memory-mapped file (no copy). Everything else is copied exactly once into
+ * libtorch-owned memory: 16-bit tensors are widened through one reusable off-heap scratch
+ * buffer, and concatenated tensors (stacked experts) are written straight into their slot of
+ * the result. Every tensor is checked against the shape the config implies, and {@link
+ * #requireAllUsed()} rejects a checkpoint holding tensors the model does not use.
  */
 public final class CheckpointWeights implements WeightSource {
 
@@ -29,6 +35,7 @@ public final class CheckpointWeights implements WeightSource {
     private final Checkpoint checkpoint;
     private final NDManager manager;
     private final Set<String> used = new HashSet<>();
+    private ByteBuffer scratch = ByteBuffer.allocateDirect(0);
 
     public CheckpointWeights(Checkpoint checkpoint, NDManager manager) {
         this.checkpoint = checkpoint;
@@ -37,14 +44,41 @@ public final class CheckpointWeights implements WeightSource {
 
     @Override
     public NDArray load(String name, long... shape) {
-        TensorInfo info = checkpoint.info(name);
-        if (!Arrays.equals(info.shape(), shape)) {
-            throw new ShapeMismatchException(checkpoint.directory(), name, shape, info.shape());
+        TensorInfo info = checked(name, shape);
+        NDArray array;
+        if (info.dtype() == DType.F32) {
+            array = manager.create(checkpoint.rawBytes(name), new Shape(shape), DataType.FLOAT32);
+        } else {
+            try (NDArray widened = widened(name, shape)) {
+                array = widened.duplicate();
+            }
         }
-        used.add(name);
-        NDArray array = manager.create(checkpoint.float32(name), new Shape(shape), DataType.FLOAT32);
         array.setName(name);
         return array;
+    }
+
+    @Override
+    public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
+        long[] partsShape = new long[partShape.length + 1];
+        partsShape[0] = names.size();
+        System.arraycopy(partShape, 0, partsShape, 1, partShape.length);
+        if (new Shape(partsShape).size() != new Shape(shape).size()) {
+            throw new IllegalArgumentException(
+                    names.size() + " parts of " + Arrays.toString(partShape) + " do not fill " + Arrays.toString(shape));
+        }
+        NDArray result = manager.create(new Shape(shape), DataType.FLOAT32);
+        try (NDArray parts = result.reshape(partsShape)) {
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                TensorInfo info = checked(name, partShape);
+                try (NDArray part = info.dtype() == DType.F32
+                        ? manager.create(checkpoint.rawBytes(name), new Shape(partShape), DataType.FLOAT32)
+                        : widened(name, partShape)) {
+                    parts.set(new NDIndex(i), part);
+                }
+            }
+        }
+        return result;
     }
 
     @Override
@@ -63,5 +97,29 @@ public final class CheckpointWeights implements WeightSource {
         if (!unused.isEmpty()) {
             throw new UnexpectedTensorException(checkpoint.directory(), unused);
         }
+    }
+
+    private TensorInfo checked(String name, long[] shape) {
+        TensorInfo info = checkpoint.info(name);
+        if (!Arrays.equals(info.shape(), shape)) {
+            throw new ShapeMismatchException(checkpoint.directory(), name, shape, info.shape());
+        }
+        used.add(name);
+        return info;
+    }
+
+    /** A float32 view of a 16-bit tensor over the scratch buffer, valid until the next call. */
+    private NDArray widened(String name, long[] shape) {
+        long bytes = new Shape(shape).size() * Float.BYTES;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + name + " needs " + bytes + " bytes as float32, over 2 GiB");
+        }
+        if (scratch.capacity() < bytes) {
+            scratch = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        ByteBuffer target = scratch.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        target.clear().limit((int) bytes);
+        checkpoint.float32Into(name, target.asFloatBuffer());
+        return manager.create(target.slice().order(ByteOrder.LITTLE_ENDIAN), new Shape(shape), DataType.FLOAT32);
     }
 }

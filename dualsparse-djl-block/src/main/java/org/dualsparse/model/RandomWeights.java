@@ -33,6 +33,19 @@ public final class RandomWeights implements WeightSource {
     }
 
     @Override
+    public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
+        float[] all = new float[Math.toIntExact(new Shape(shape).size())];
+        int offset = 0;
+        for (String name : names) {
+            float[] part = values(name, partShape);
+            tensors.add(new SafetensorsWriter.Tensor(name, partShape.clone(), part));
+            System.arraycopy(part, 0, all, offset, part.length);
+            offset += part.length;
+        }
+        return manager.create(all, new Shape(shape));
+    }
+
+    @Override
     public NDManager manager() {
         return manager;
     }

@@ -1,7 +1,6 @@
 package org.dualsparse.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -11,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.List;
 
 /**
  * The SwiGLU feed-forward {@code down(silu(gate·x) ⊙ up·x)} of dense layers and shared
@@ -24,11 +24,10 @@ public final class SwiGluMlp extends AbstractBlock {
 
     /** Loads {@code gate_proj}, {@code up_proj} and {@code down_proj} under {@code prefix}. */
     public SwiGluMlp(WeightSource w, String prefix, int hiddenSize, int intermediateSize) {
-        NDArray gate = w.load(prefix + "gate_proj.weight", intermediateSize, hiddenSize);
-        NDArray up = w.load(prefix + "up_proj.weight", intermediateSize, hiddenSize);
-        NDArray fused = NDArrays.concat(new NDList(gate, up), 0);
-        gate.close();
-        up.close();
+        NDArray fused = w.loadConcatenated(
+                List.of(prefix + "gate_proj.weight", prefix + "up_proj.weight"),
+                new long[] {intermediateSize, hiddenSize},
+                2L * intermediateSize, hiddenSize);
         gateUp = addParameter(Layers.parameter("gate_up_proj", fused));
         down = addParameter(Layers.parameter("down_proj", w.load(prefix + "down_proj.weight", hiddenSize, intermediateSize)));
     }

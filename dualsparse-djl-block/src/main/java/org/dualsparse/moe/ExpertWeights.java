@@ -1,13 +1,14 @@
 package org.dualsparse.moe;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
 import org.dualsparse.model.Layers;
 import org.dualsparse.model.WeightSource;
 
@@ -34,22 +35,17 @@ public final class ExpertWeights extends AbstractBlock {
 
     /** Loads {@code <prefix><e>.<name>.weight} for every expert and stacks them. */
     public static ExpertWeights load(WeightSource w, String prefix, Names names, int numExperts, int hiddenSize, int intermediateSize) {
-        NDList gateUps = new NDList(numExperts);
-        NDList downs = new NDList(numExperts);
+        List<String> gateUps = new ArrayList<>();
+        List<String> downs = new ArrayList<>();
         for (int e = 0; e < numExperts; e++) {
             String p = prefix + e + ".";
-            NDArray gate = w.load(p + names.gate() + ".weight", intermediateSize, hiddenSize);
-            NDArray up = w.load(p + names.up() + ".weight", intermediateSize, hiddenSize);
-            gateUps.add(NDArrays.concat(new NDList(gate, up), 0));
-            gate.close();
-            up.close();
-            downs.add(w.load(p + names.down() + ".weight", hiddenSize, intermediateSize));
+            gateUps.add(p + names.gate() + ".weight");
+            gateUps.add(p + names.up() + ".weight");
+            downs.add(p + names.down() + ".weight");
         }
-        NDArray stackedGateUp = NDArrays.stack(gateUps);
-        NDArray stackedDown = NDArrays.stack(downs);
-        gateUps.close();
-        downs.close();
-        return new ExpertWeights(stackedGateUp, stackedDown);
+        return new ExpertWeights(
+                w.loadConcatenated(gateUps, new long[] {intermediateSize, hiddenSize}, numExperts, 2L * intermediateSize, hiddenSize),
+                w.loadConcatenated(downs, new long[] {hiddenSize, intermediateSize}, numExperts, hiddenSize, intermediateSize));
     }
 
     /**

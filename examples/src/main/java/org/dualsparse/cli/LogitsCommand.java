@@ -50,7 +50,9 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        long start = System.nanoTime();
         try (MoeLanguageModel lm = MoeLanguageModel.load(model, new LoadOptions(LoadOptions.Dtype.parse(dtype)))) {
+            System.err.printf("loaded %s in %.2f s%n", model, (System.nanoTime() - start) / 1e9);
             float[] logits;
             List<Long> greedy = new ArrayList<>();
             try (KvCache cache = lm.newCache(1)) {
