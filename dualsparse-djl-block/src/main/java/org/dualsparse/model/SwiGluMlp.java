@@ -32,6 +32,11 @@ public final class SwiGluMlp extends AbstractBlock {
         down = addParameter(Layers.parameter("down_proj", w.load(prefix + "down_proj.weight", hiddenSize, intermediateSize)));
     }
 
+    /** Width of the hidden layer, {@code I}. */
+    public int intermediateSize() {
+        return Math.toIntExact(gateUp.getArray().getShape().get(0) / 2);
+    }
+
     /**
      * SwiGLU of the rows of {@code x} {@code [N, d]} with a fused {@code [2I, d]} gate/up matrix
      * and a {@code [d, I]} down matrix; the result lives in {@code x}'s manager.

@@ -101,6 +101,16 @@ public final class ExpertWeights extends AbstractBlock {
         return down.getArray();
     }
 
+    /** Frees the stacked weights and their per-expert views (after a partitioned copy replaced them). */
+    @Override
+    public void clear() {
+        for (int e = 0; e < numExperts; e++) {
+            gateUpViews[e].close();
+            downViews[e].close();
+        }
+        super.clear();
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -22,7 +22,7 @@ public final class GroupedMoeBlock extends SparseMoeBlock {
     @Override
     protected NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing) {
         ExpertWeights experts = experts();
-        ExpertGrouping groups = ExpertGrouping.of(routing.experts(), experts.numExperts(), null);
+        PairGrouping groups = PairGrouping.byExpert(routing.experts(), experts.numExperts());
         NDManager step = tokens.getManager();
         NDArray grouped = tokens.get(step.create(groups.tokens(routing.topK())));
         NDList outputs = new NDList();

@@ -2,7 +2,6 @@ package org.dualsparse.moe;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.dualsparse.model.CausalLmBlock;
 import org.dualsparse.model.DecoderLayer;
 
@@ -22,11 +21,18 @@ public final class MoeBlocks {
         return blocks;
     }
 
-    /** Replaces every MoE block by {@code replacement.apply(block)}; dense layers are untouched. */
-    public static void replaceAll(CausalLmBlock model, UnaryOperator<SparseMoeBlock> replacement) {
-        for (DecoderLayer layer : model.layers()) {
-            if (layer.ffn() instanceof SparseMoeBlock moe) {
-                layer.replaceFfn(replacement.apply(moe));
+    /** Builds the block that takes the place of a layer's MoE block. */
+    @FunctionalInterface
+    public interface Replacement {
+        SparseMoeBlock replace(int layer, SparseMoeBlock block);
+    }
+
+    /** Replaces every MoE block by {@code replacement}; dense layers are untouched. */
+    public static void replaceAll(CausalLmBlock model, Replacement replacement) {
+        List<DecoderLayer> layers = model.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).ffn() instanceof SparseMoeBlock moe) {
+                layers.get(i).replaceFfn(replacement.replace(i, moe));
             }
         }
     }

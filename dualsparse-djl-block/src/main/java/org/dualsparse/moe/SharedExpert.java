@@ -27,6 +27,11 @@ public final class SharedExpert extends AbstractBlock {
         this.gate = gate == null ? null : addParameter(Layers.parameter("gate", gate));
     }
 
+    /** Neurons every token computes in the shared experts. */
+    public int intermediateSize() {
+        return mlp.intermediateSize();
+    }
+
     public NDArray apply(ParameterStore ps, NDArray tokens) {
         NDArray out = mlp.apply(ps, tokens);
         if (gate == null) {

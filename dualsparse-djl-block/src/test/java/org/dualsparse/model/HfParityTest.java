@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.SafetensorsWriter;
+import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceForward;
 import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;
@@ -50,7 +48,7 @@ class HfParityTest {
     void logitsMatchTheFloat64Reference(String name, DType dtype, @TempDir Path dir) throws IOException {
         JsonObject config = TinyConfigs.all().get(name);
         Map<String, float[]> weights = rounded(ReferenceWeights.random(config, 7), dtype);
-        writeCheckpoint(dir, config, weights, dtype, name.startsWith("qwen2"));
+        ReferenceCheckpoints.write(dir, config, weights, dtype, name.startsWith("qwen2"));
 
         double[][] expected = ReferenceForward.logits(config, weights, IDS);
         float[] actual;
@@ -87,21 +85,5 @@ class HfParityTest {
             out.put(name, r);
         });
         return out;
-    }
-
-    static void writeCheckpoint(Path dir, JsonObject config, Map<String, float[]> weights, DType dtype, boolean sharded)
-            throws IOException {
-        Map<String, int[]> shapes = ReferenceWeights.shapes(config);
-        List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
-        weights.forEach((name, values) -> {
-            int[] shape = shapes.getOrDefault(name, new int[] {values.length});
-            tensors.add(new SafetensorsWriter.Tensor(name, Arrays.stream(shape).asLongStream().toArray(), values));
-        });
-        if (sharded) {
-            SafetensorsWriter.writeSharded(dir, tensors, dtype, 64 * 1024);
-        } else {
-            SafetensorsWriter.writeSingle(dir, tensors, dtype);
-        }
-        Files.writeString(dir.resolve("config.json"), config.toString(), StandardCharsets.UTF_8);
     }
 }

@@ -22,6 +22,7 @@ import org.dualsparse.checkpoint.ShapeMismatchException;
 import org.dualsparse.checkpoint.UnexpectedTensorException;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.UnsupportedArchitectureException;
+import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class LoaderErrorsTest {
     private final JsonObject config = TinyConfigs.qwen2Moe();
 
     private void write(Map<String, float[]> weights) throws IOException {
-        HfParityTest.writeCheckpoint(dir, config, weights, DType.F32, false);
+        ReferenceCheckpoints.write(dir, config, weights, DType.F32, false);
     }
 
     private Map<String, float[]> weights() {

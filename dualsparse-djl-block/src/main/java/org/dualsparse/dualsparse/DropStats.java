@@ -1,0 +1,85 @@
+package org.dualsparse.dualsparse;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Counts of what the DualSparse blocks computed, per MoE layer and in total, since the last
+ * {@link #reset()}. The drop rate is skipped expert-neuron computations over those of the dense
+ * model, routed and shared experts both in the denominator; a major-only pair skips its minor
+ * neurons. Safe to update from several threads.
+ */
+public final class DropStats {
+
+    /** What one layer computes per pair and per token. */
+    record LayerShape(int numExperts, int expertNeurons, int majorNeurons, int sharedNeurons) {}
+
+    /** One layer's counts. */
+    public record Layer(int layer, long tokens, long full, long major, long dropped, long[] expertLoads, double dropRate) {
+
+        public long pairs() {
+            return full + major + dropped;
+        }
+    }
+
+    private final Map<Integer, LayerShape> shapes = new TreeMap<>();
+    private final Map<Integer, long[]> counts = new TreeMap<>();
+    private final Map<Integer, long[]> loads = new TreeMap<>();
+
+    synchronized void register(int layer, LayerShape shape) {
+        shapes.put(layer, shape);
+        counts.put(layer, new long[4]);
+        loads.put(layer, new long[shape.numExperts()]);
+    }
+
+    synchronized void record(int layer, int tokens, long[] experts, byte[] decisions) {
+        long[] c = counts.get(layer);
+        long[] l = loads.get(layer);
+        c[0] += tokens;
+        for (int p = 0; p < decisions.length; p++) {
+            c[1 + (PairDecision.FULL - decisions[p])]++;
+            l[(int) experts[p]]++;
+        }
+    }
+
+    /** Forgets every count. */
+    public synchronized void reset() {
+        counts.values().forEach(c -> Arrays.fill(c, 0));
+        loads.values().forEach(l -> Arrays.fill(l, 0));
+    }
+
+    /** Per MoE layer, in layer order. */
+    public synchronized List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        for (Map.Entry<Integer, long[]> e : counts.entrySet()) {
+            long[] c = e.getValue();
+            double[] work = work(shapes.get(e.getKey()), c);
+            out.add(new Layer(e.getKey(), c[0], c[1], c[2], c[3], loads.get(e.getKey()).clone(),
+                    work[1] == 0 ? 0 : work[0] / work[1]));
+        }
+        return out;
+    }
+
+    /** The realised drop rate over every MoE layer. */
+    public synchronized double dropRate() {
+        double skipped = 0;
+        double dense = 0;
+        for (Map.Entry<Integer, long[]> e : counts.entrySet()) {
+            double[] work = work(shapes.get(e.getKey()), e.getValue());
+            skipped += work[0];
+            dense += work[1];
+        }
+        return dense == 0 ? 0 : skipped / dense;
+    }
+
+    /** {skipped neuron computations, dense neuron computations} of one layer. */
+    private static double[] work(LayerShape s, long[] c) {
+        long pairs = c[1] + c[2] + c[3];
+        double skipped = (double) c[3] * s.expertNeurons() + (double) c[2] * (s.expertNeurons() - s.majorNeurons());
+        double dense = (double) pairs * s.expertNeurons() + (double) c[0] * s.sharedNeurons();
+        return new double[] {skipped, dense};
+    }
+}

@@ -1,0 +1,176 @@
+package org.dualsparse.dualsparse;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import org.dualsparse.moe.ExpertWeights;
+import org.dualsparse.moe.PairGrouping;
+import org.dualsparse.moe.Router;
+import org.dualsparse.moe.Routing;
+import org.dualsparse.moe.SharedExpert;
+import org.dualsparse.moe.SparseMoeBlock;
+
+/**
+ * The DualSparse MoE block: the layer's router untouched, its experts partitioned into {@code P}
+ * contiguous sub-experts ({@link ExpertPartitioner}), and every routed pair computed whole, as
+ * its major half only, or not at all, as the {@link DropPolicy} decides. The work skipped is
+ * really skipped: pairs are grouped by expert and decision, every kept pair runs the major
+ * sub-experts and only whole pairs run the minor ones. Kept pairs keep their original gate
+ * weight; shared experts always run.
+ */
+public final class DualSparseMoeBlock extends SparseMoeBlock {
+
+    private final int layer;
+    private final DualSparse control;
+    private final int parts;
+    private final int majorParts;
+    private final int partNeurons;
+    private final NDArray[] fullGateUp;
+    private final NDArray[] fullDown;
+    private final NDArray[] majorGateUp;
+    private final NDArray[] majorDown;
+    private final NDArray[] minorGateUp;
+    private final NDArray[] minorDown;
+
+    DualSparseMoeBlock(int layer, Router router, ExpertWeights partitioned, SharedExpert shared, int parts, DualSparse control) {
+        super(router, partitioned, shared);
+        this.layer = layer;
+        this.control = control;
+        this.parts = parts;
+        this.majorParts = Math.max(1, parts / 2);
+        this.partNeurons = partitioned.intermediateSize() / parts;
+        int experts = partitioned.numExperts();
+        fullGateUp = new NDArray[experts];
+        fullDown = new NDArray[experts];
+        majorGateUp = new NDArray[experts];
+        majorDown = new NDArray[experts];
+        minorGateUp = new NDArray[experts];
+        minorDown = new NDArray[experts];
+        for (int e = 0; e < experts; e++) {
+            NDArray gateUp = partitioned.gateUp(e);
+            NDArray down = partitioned.down(e);
+            fullGateUp[e] = gateUp;
+            fullDown[e] = down;
+            int majorRows = 2 * majorParts * partNeurons;
+            majorGateUp[e] = gateUp.get(new NDIndex("0:{}", majorRows));
+            majorDown[e] = down.get(new NDIndex(":, 0:{}", majorParts * partNeurons));
+            if (majorParts < parts) {
+                minorGateUp[e] = gateUp.get(new NDIndex("{}:", majorRows));
+                minorDown[e] = down.get(new NDIndex(":, {}:", majorParts * partNeurons));
+            }
+        }
+    }
+
+    public int layer() {
+        return layer;
+    }
+
+    /** Number of sub-experts per expert. */
+    public int parts() {
+        return parts;
+    }
+
+    /** Neurons a major-only pair computes. */
+    public int majorNeurons() {
+        return majorParts * partNeurons;
+    }
+
+    @Override
+    protected NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing) {
+        float[] scores = Scores.normalised(routing);
+        byte[] decisions = new byte[scores.length];
+        control.policy().decide(layer, routing, scores, decisions);
+        if (majorParts == parts) {
+            promoteMajorToFull(decisions);
+        }
+        control.stats().record(layer, routing.numTokens(), routing.experts(), decisions);
+        MoeObserver observer = control.observer();
+        if (observer != null) {
+            observer.routed(layer, routing, scores);
+        }
+        return combine(tokens, routing, decisions, observer);
+    }
+
+    /** With one sub-expert there is no major half: a major-only pair computes the whole expert. */
+    private static void promoteMajorToFull(byte[] decisions) {
+        for (int p = 0; p < decisions.length; p++) {
+            if (decisions[p] == PairDecision.MAJOR) {
+                decisions[p] = PairDecision.FULL;
+            }
+        }
+    }
+
+    private NDArray combine(NDArray tokens, Routing routing, byte[] decisions, MoeObserver observer) {
+        NDManager step = tokens.getManager();
+        int experts = experts().numExperts();
+        PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts);
+        long hidden = tokens.getShape().get(1);
+        NDList outputs = new NDList();
+        if (groups.kept() > 0) {
+            NDArray grouped = tokens.get(step.create(groups.tokens(routing.topK())));
+            for (int e = 0; e < experts; e++) {
+                int full = groups.count(2 * e);
+                int major = groups.count(2 * e + 1);
+                if (full + major == 0) {
+                    continue;
+                }
+                NDArray rows = grouped.get(new NDIndex("{}:{}", groups.start(2 * e), groups.start(2 * e) + full + major));
+                outputs.add(expert(e, rows, full, major, observer));
+            }
+        }
+        NDArray dropped = step.zeros(new Shape(1, hidden));
+        NDArray computed = outputs.isEmpty() ? dropped : NDArrays.concat(outputs, 0);
+        if (!outputs.isEmpty()) {
+            NDArray weights = routing.weights().reshape(-1).get(step.create(groups.order()));
+            computed = NDArrays.concat(new NDList(computed.mul(weights.expandDims(1)), dropped), 0);
+        }
+        return computed.get(step.create(groups.inverse()))
+                .reshape(routing.numTokens(), routing.topK(), hidden)
+                .sum(new int[] {1});
+    }
+
+    /** Bucket {@code 2e} for whole pairs of expert {@code e}, {@code 2e + 1} for major-only ones, -1 dropped. */
+    private static int[] buckets(long[] experts, byte[] decisions) {
+        int[] buckets = new int[experts.length];
+        for (int p = 0; p < experts.length; p++) {
+            buckets[p] = switch (decisions[p]) {
+                case PairDecision.FULL -> 2 * (int) experts[p];
+                case PairDecision.MAJOR -> 2 * (int) experts[p] + 1;
+                default -> -1;
+            };
+        }
+        return buckets;
+    }
+
+    /** Expert {@code e} on {@code rows}: the first {@code full} whole, the next {@code major} major-only. */
+    private NDArray expert(int e, NDArray rows, int full, int major, MoeObserver observer) {
+        if (major == 0) {
+            return swiGlu(rows, fullGateUp[e], fullDown[e], parts, observer, e);
+        }
+        if (full == 0) {
+            return swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, e);
+        }
+        NDArray majorOut = swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, e);
+        NDArray minorOut = swiGlu(rows.get(new NDIndex("0:{}", full)), minorGateUp[e], minorDown[e], parts - majorParts, null, e);
+        NDArray wholeRows = majorOut.get(new NDIndex("0:{}", full)).add(minorOut);
+        return NDArrays.concat(new NDList(wholeRows, majorOut.get(new NDIndex("{}:", full))), 0);
+    }
+
+    /** SwiGLU over {@code count} consecutive sub-experts laid out {@code [gate_p; up_p]} each. */
+    private NDArray swiGlu(NDArray rows, NDArray gateUp, NDArray down, int count, MoeObserver observer, int e) {
+        long n = rows.getShape().get(0);
+        NDArray h = Linear.linear(rows, gateUp).head().reshape(n, count, 2, partNeurons);
+        NDArray gate = h.get(new NDIndex(":, :, 0, :")).reshape(n, (long) count * partNeurons);
+        NDArray up = h.get(new NDIndex(":, :, 1, :")).reshape(n, (long) count * partNeurons);
+        if (observer != null && count == parts) {
+            observer.activations(layer, e, gate, up);
+        }
+        return Linear.linear(Activation.swish(gate, 1f).mul(up), down).head();
+    }
+}
