@@ -16,10 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.model.KvCache;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Prints the next-token logits of a prompt given as token ids, and greedy continuations. */
@@ -48,15 +50,23 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Mixin
+    DualSparseOptions dualSparse;
+
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
         try (MoeLanguageModel lm = MoeLanguageModel.load(model, new LoadOptions(LoadOptions.Dtype.parse(dtype)))) {
             System.err.printf("loaded %s in %.2f s%n", model, (System.nanoTime() - start) / 1e9);
+            DualSparse method = dualSparse.apply(lm);
             float[] logits;
+            Map<String, Object> dropReport = null;
             List<Long> greedy = new ArrayList<>();
             try (KvCache cache = lm.newCache(1)) {
                 logits = step(lm, ids, cache);
+                if (method != null) {
+                    dropReport = DualSparseOptions.report(method.stats());
+                }
                 float[] next = logits;
                 for (int i = 0; i < gen; i++) {
                     long token = argMax(next);
@@ -69,7 +79,7 @@ final class LogitsCommand implements Callable<Integer> {
             if (logitsOut != null) {
                 writeFloats(logitsOut, logits);
             }
-            print(lm.modelType(), logits, greedy);
+            print(lm.modelType(), logits, greedy, dropReport);
         }
         return 0;
     }
@@ -81,7 +91,7 @@ final class LogitsCommand implements Callable<Integer> {
         }
     }
 
-    private void print(String modelType, float[] logits, List<Long> greedy) {
+    private void print(String modelType, float[] logits, List<Long> greedy, Map<String, Object> dropReport) {
         double logSumExp = logSumExp(logits);
         List<Map<String, Object>> best = IntStream.range(0, logits.length).boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -logits[i]).thenComparingInt(i -> i))
@@ -100,6 +110,9 @@ final class LogitsCommand implements Callable<Integer> {
             out.put("prompt_ids", ids);
             out.put("top", best);
             out.put("greedy", greedy);
+            if (dropReport != null) {
+                out.putAll(dropReport);
+            }
             System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
             return;
         }
@@ -109,6 +122,9 @@ final class LogitsCommand implements Callable<Integer> {
             System.out.printf("  id %-8s logit %12.6f  logprob %10.6f%n", entry.get("id"), entry.get("logit"), entry.get("logprob"));
         }
         System.out.println("greedy: " + greedy);
+        if (dropReport != null) {
+            System.out.printf("drop rate over the prompt: %.4f%n", (Double) dropReport.get("drop_rate"));
+        }
     }
 
     static long argMax(float[] values) {

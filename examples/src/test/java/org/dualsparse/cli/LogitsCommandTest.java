@@ -69,6 +69,38 @@ class LogitsCommandTest {
     }
 
     @Test
+    void dualSparseOptionsReportTheRealisedDropRate() {
+        Result plain = run("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json");
+        Result partitioned = run("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
+                "--partition", "4", "--method", "none");
+        JsonObject plainJson = JsonParser.parseString(plain.out).getAsJsonObject();
+        JsonObject partitionedJson = JsonParser.parseString(partitioned.out).getAsJsonObject();
+        assertEquals(plainJson.get("greedy"), partitionedJson.get("greedy"));
+        assertEquals(0.0, partitionedJson.get("drop_rate").getAsDouble());
+
+        Result dropping = run("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
+                "--method", "2t", "--threshold", "0.12", "--delta", "0.04");
+        assertEquals(0, dropping.code, dropping.err);
+        JsonObject json = JsonParser.parseString(dropping.out).getAsJsonObject();
+        JsonArray layers = json.getAsJsonArray("layers");
+        assertEquals(2, layers.size());
+        long pairs = 0;
+        long skippedHalves = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            JsonObject layer = layers.get(i).getAsJsonObject();
+            pairs += layer.get("full").getAsLong() + layer.get("major").getAsLong() + layer.get("dropped").getAsLong();
+            skippedHalves += 2 * layer.get("dropped").getAsLong() + layer.get("major").getAsLong();
+        }
+        assertEquals(2 * 6 * 4, pairs, "two MoE layers × six prompt tokens × top-4");
+        assertEquals(skippedHalves / (2.0 * pairs), json.get("drop_rate").getAsDouble(), 1e-12);
+        assertTrue(json.get("drop_rate").getAsDouble() > 0);
+
+        Result tooHigh = run("logits", "--model", model.toString(), "--ids", "1", "--method", "1t", "--threshold", "0.3");
+        assertEquals(2, tooHigh.code);
+        assertTrue(tooHigh.err.contains("1/K"), tooHigh.err);
+    }
+
+    @Test
     void badInputIsAOneLineErrorAndExitCode2() {
         Result r = run("logits", "--model", model.toString(), "--ids", "1,9999");
         assertEquals(2, r.code);
