@@ -154,7 +154,8 @@ public final class CausalLmBlock extends AbstractBlock {
         return out;
     }
 
-    private static long[][] ones(int batch, int length) {
+    /** An attention mask with no padding. */
+    static long[][] ones(int batch, int length) {
         long[][] out = new long[batch][length];
         for (long[] row : out) {
             Arrays.fill(row, 1);

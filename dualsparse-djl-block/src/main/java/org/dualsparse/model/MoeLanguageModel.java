@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.dualsparse.checkpoint.Checkpoint;
 import org.dualsparse.config.GenerationConfig;
 import org.dualsparse.config.HfConfig;
@@ -112,7 +111,7 @@ public final class MoeLanguageModel implements AutoCloseable {
         if (ids.length == 0 || ids[0].length == 0) {
             throw new InvalidInputException("empty input: at least one token per row is needed");
         }
-        long[][] stepMask = mask != null ? mask : ones(ids.length, ids[0].length);
+        long[][] stepMask = mask != null ? mask : CausalLmBlock.ones(ids.length, ids[0].length);
         if (stepMask.length != ids.length || stepMask[0].length != ids[0].length) {
             throw new InvalidInputException("attention mask shape differs from the ids' shape");
         }
@@ -145,14 +144,6 @@ public final class MoeLanguageModel implements AutoCloseable {
         try (NDManager step = model.getNDManager().newSubManager()) {
             return forward(step, new long[][] {ids}, null, null, true).toFloatArray();
         }
-    }
-
-    private static long[][] ones(int rows, int cols) {
-        long[][] out = new long[rows][cols];
-        for (long[] row : out) {
-            Arrays.fill(row, 1);
-        }
-        return out;
     }
 
     @Override
