@@ -65,6 +65,12 @@ public final class CausalLmBlock extends AbstractBlock {
         Block build(int layer, String prefix);
     }
 
+    /** How a family builds the self-attention block of layer {@code layer}, from tensors under {@code prefix}. */
+    @FunctionalInterface
+    public interface AttentionFactory {
+        Block build(int layer, String prefix);
+    }
+
     /**
      * Builds the standard HF layout: {@code model.layers.<i>.self_attn.*} attention from {@code
      * attention}, {@code model.layers.<i>.mlp.*} feed-forward from {@code feedForward}, rotate-half
@@ -72,14 +78,33 @@ public final class CausalLmBlock extends AbstractBlock {
      */
     public static CausalLmBlock load(
             DecoderConfig config, WeightSource w, IntFunction<Attention.Spec> attention, FeedForwardFactory feedForward) {
+        return load(
+                config,
+                RotaryEmbedding.standard(config.headDim(), config.ropeTheta()),
+                w,
+                (layer, prefix) -> new Attention(attention.apply(layer), w, prefix),
+                feedForward);
+    }
+
+    /**
+     * Builds the HF layout with any attention block: layer {@code i}'s attention from the tensors
+     * under {@code model.layers.<i>.self_attn.}, its feed-forward from those under {@code
+     * model.layers.<i>.} (the factory appends its module name), positions rotated by {@code rotary}.
+     */
+    public static CausalLmBlock load(
+            DecoderConfig config,
+            RotaryEmbedding rotary,
+            WeightSource w,
+            AttentionFactory attention,
+            FeedForwardFactory feedForward) {
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             String prefix = "model.layers." + i + ".";
-            Attention attn = new Attention(attention.apply(i), w, prefix + "self_attn.");
+            Block attn = attention.build(i, prefix + "self_attn.");
             Block ffn = feedForward.build(i, prefix);
             layers.add(new DecoderLayer(attn, ffn, w, prefix, config.hiddenSize(), config.rmsNormEps()));
         }
-        return new CausalLmBlock(config, RotaryEmbedding.standard(config.headDim(), config.ropeTheta()), layers, w);
+        return new CausalLmBlock(config, rotary, layers, w);
     }
 
     public DecoderConfig config() {
@@ -90,7 +115,7 @@ public final class CausalLmBlock extends AbstractBlock {
         return layers;
     }
 
-    /** Cache tensors per layer: key and value. */
+    /** Cache tensors per layer: key and value (multi-head latent attention: latent and rotary key). */
     public int cacheSlotsPerLayer() {
         return 2;
     }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.config.UnsupportedArchitectureException;
+import org.dualsparse.model.family.DeepseekMoe;
+import org.dualsparse.model.family.DeepseekV2;
 import org.dualsparse.model.family.Mixtral;
 import org.dualsparse.model.family.Olmoe;
 import org.dualsparse.model.family.Qwen2Moe;
@@ -20,6 +22,8 @@ public final class ModelRegistry {
         FAMILIES.put("OlmoeForCausalLM", new Olmoe());
         FAMILIES.put("Qwen2MoeForCausalLM", new Qwen2Moe());
         FAMILIES.put("Qwen3MoeForCausalLM", new Qwen3Moe());
+        FAMILIES.put("DeepseekForCausalLM", new DeepseekMoe());
+        FAMILIES.put("DeepseekV2ForCausalLM", new DeepseekV2());
     }
 
     private ModelRegistry() {}

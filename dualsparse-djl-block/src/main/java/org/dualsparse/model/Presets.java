@@ -16,8 +16,8 @@ import org.dualsparse.config.HfConfig;
 public final class Presets {
 
     private static final List<String> NAMES = List.of(
-            "mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny",
-            "olmoe-1b-7b", "mixtral-8x7b", "qwen3-moe-30b-a3b");
+            "mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny", "deepseek-moe-tiny", "deepseek-v2-tiny",
+            "olmoe-1b-7b", "mixtral-8x7b", "qwen3-moe-30b-a3b", "deepseek-moe-16b", "deepseek-v2-lite");
 
     private Presets() {}
 

@@ -24,7 +24,11 @@ final class ReferenceConfig {
         MIXTRAL("mixtral", "MixtralForCausalLM"),
         OLMOE("olmoe", "OlmoeForCausalLM"),
         QWEN2_MOE("qwen2_moe", "Qwen2MoeForCausalLM"),
-        QWEN3_MOE("qwen3_moe", "Qwen3MoeForCausalLM");
+        QWEN3_MOE("qwen3_moe", "Qwen3MoeForCausalLM"),
+        /** DeepSeek-MoE v1: hub remote code only. */
+        DEEPSEEK("deepseek", "DeepseekForCausalLM"),
+        /** DeepSeek-V2 / V2-Lite, as the hub remote code defines them. */
+        DEEPSEEK_V2("deepseek_v2", "DeepseekV2ForCausalLM");
 
         final String modelType;
         final String causalLmClass;
@@ -32,6 +36,10 @@ final class ReferenceConfig {
         Family(String modelType, String causalLmClass) {
             this.modelType = modelType;
             this.causalLmClass = causalLmClass;
+        }
+
+        boolean isDeepseek() {
+            return this == DEEPSEEK || this == DEEPSEEK_V2;
         }
 
         static Family of(String modelType) {
@@ -68,7 +76,10 @@ final class ReferenceConfig {
                     "output_router_logits",
                     "router_aux_loss_coef",
                     "attention_dropout",
-                    "max_position_embeddings");
+                    "max_position_embeddings",
+                    "aux_loss_alpha",
+                    "seq_aux",
+                    "ep_size");
 
     private static final Set<String> COMMON_KEYS =
             Set.of(
@@ -86,6 +97,18 @@ final class ReferenceConfig {
                     "rope_parameters",
                     "tie_word_embeddings",
                     "num_experts_per_tok");
+
+    private static final Set<String> DEEPSEEK_MOE_KEYS =
+            Set.of(
+                    "n_routed_experts",
+                    "n_shared_experts",
+                    "moe_intermediate_size",
+                    "first_k_dense_replace",
+                    "moe_layer_freq",
+                    "norm_topk_prob",
+                    "scoring_func",
+                    "attention_bias",
+                    "pretraining_tp");
 
     private static final Map<Family, Set<String>> FAMILY_KEYS =
             Map.of(
@@ -116,7 +139,22 @@ final class ReferenceConfig {
                             "attention_bias",
                             "use_sliding_window",
                             "sliding_window",
-                            "max_window_layers"));
+                            "max_window_layers"),
+                    Family.DEEPSEEK,
+                    DEEPSEEK_MOE_KEYS,
+                    Family.DEEPSEEK_V2,
+                    union(
+                            DEEPSEEK_MOE_KEYS,
+                            Set.of(
+                                    "q_lora_rank",
+                                    "kv_lora_rank",
+                                    "qk_nope_head_dim",
+                                    "qk_rope_head_dim",
+                                    "v_head_dim",
+                                    "routed_scaling_factor",
+                                    "topk_method",
+                                    "n_group",
+                                    "topk_group")));
 
     final Family family;
     final int vocab;
@@ -141,8 +179,20 @@ final class ReferenceConfig {
     final boolean renormTopK;
     /** Width of dense (non-MoE) layers; 0 when the family has none. */
     final int denseIntermediate;
-    /** Width of the gated shared expert; 0 when the family has none. */
+    /** Width of the shared expert(s); 0 when the family has none. */
     final int sharedIntermediate;
+    /** The shared expert is scaled by a sigmoid gate (Qwen2-MoE) rather than added as is (DeepSeek). */
+    final boolean sharedGated;
+    /** Added to the renormalisation denominator (DeepSeek's MoEGate: 1e-20). */
+    final double renormEpsilon;
+    /** Multiplies the top-K weights that are not renormalised (DeepSeek-V2's routed_scaling_factor; else 1). */
+    final double routedScalingFactor;
+    /** group_limited_greedy (DeepSeek-V2): experts in this many groups; 0 for plain top-K. */
+    final int expertGroups;
+    /** group_limited_greedy: top-K among the experts of this many best groups. */
+    final int groupsPerToken;
+    /** Multi-head latent attention (DeepSeek-V2); null for standard attention. */
+    final Mla mla;
     private final boolean[] moeLayer;
     private final int[] slidingWindow;
 
@@ -164,7 +214,7 @@ final class ReferenceConfig {
         kvHeads = resolveKvHeads(cfg);
         headDim = resolveHeadDim(cfg);
         eps = cfg.requiredDouble("rms_norm_eps");
-        ropeTheta = resolveRopeTheta(cfg);
+        ropeTheta = resolveRopeTheta(cfg, family == Family.DEEPSEEK_V2);
         tieWordEmbeddings = cfg.optionalBoolean("tie_word_embeddings", false);
         topK = cfg.requiredInt("num_experts_per_tok");
 
@@ -215,9 +265,52 @@ final class ReferenceConfig {
                 qkNorm = QkNorm.PER_HEAD;
                 clipQkv = Double.NaN;
                 break;
+            case DEEPSEEK:
+            case DEEPSEEK_V2:
+                numExperts = cfg.requiredInt("n_routed_experts");
+                expertIntermediate = cfg.requiredInt("moe_intermediate_size");
+                // MoEGate: `if self.top_k > 1 and self.norm_topk_prob`
+                renormTopK = topK > 1 && cfg.optionalBoolean("norm_topk_prob", false);
+                denseIntermediate = cfg.requiredInt("intermediate_size");
+                // DeepseekMoE: one MLP of width moe_intermediate_size * n_shared_experts, no gate
+                sharedIntermediate = cfg.optionalInt("n_shared_experts", 0) * expertIntermediate;
+                // v1 (Llama attention): q, k, v and o take bias=config.attention_bias
+                qkvBias = cfg.optionalBoolean("attention_bias", false);
+                oBias = qkvBias;
+                qkNorm = QkNorm.NONE;
+                clipQkv = Double.NaN;
+                break;
             default:
                 throw new AssertionError(family);
         }
+        sharedGated = family == Family.QWEN2_MOE;
+        renormEpsilon = family.isDeepseek() ? 1e-20 : 0;
+        if (family.isDeepseek()) {
+            checkDeepseekSwitches(cfg);
+        }
+        routedScalingFactor = family == Family.DEEPSEEK_V2 ? cfg.optionalDouble("routed_scaling_factor", 1.0) : 1;
+        String topkMethod = family == Family.DEEPSEEK_V2 ? cfg.requiredString("topk_method") : "greedy";
+        switch (topkMethod) {
+            case "greedy":
+                expertGroups = 0;
+                groupsPerToken = 0;
+                break;
+            case "group_limited_greedy":
+                expertGroups = cfg.requiredInt("n_group");
+                groupsPerToken = cfg.requiredInt("topk_group");
+                if (numExperts % expertGroups != 0 || groupsPerToken > expertGroups
+                        || topK > groupsPerToken * (numExperts / expertGroups)) {
+                    throw new IllegalArgumentException("group_limited_greedy cannot pick " + topK + " of " + numExperts
+                            + " experts from " + groupsPerToken + " of " + expertGroups + " groups");
+                }
+                break;
+            default:
+                throw new IllegalArgumentException("unsupported topk_method: " + topkMethod);
+        }
+        if (family == Family.DEEPSEEK_V2 && qkvBias) {
+            throw new IllegalArgumentException("unsupported attention_bias for deepseek_v2: true");
+        }
+        mla = family == Family.DEEPSEEK_V2 ? Mla.parse(cfg, ropeTheta) : null;
         if (topK < 1 || topK > numExperts) {
             throw new IllegalArgumentException(
                     "num_experts_per_tok " + topK + " outside 1.." + numExperts);
@@ -316,9 +409,10 @@ final class ReferenceConfig {
         return explicit;
     }
 
-    private static double resolveRopeTheta(Json cfg) {
+    /** {@code yarnAllowed}: the family reads {@code rope_scaling} itself (DeepSeek-V2, see {@link Mla#parse}). */
+    private static double resolveRopeTheta(Json cfg, boolean yarnAllowed) {
         JsonObject scaling = cfg.optionalObject("rope_scaling");
-        if (scaling != null) {
+        if (scaling != null && !yarnAllowed) {
             checkDefaultRope("rope_scaling", scaling);
         }
         JsonObject params = cfg.optionalObject("rope_parameters");
@@ -359,6 +453,19 @@ final class ReferenceConfig {
             Arrays.fill(moe, true);
             return moe;
         }
+        if (family.isDeepseek()) {
+            // DecoderLayer: MoE iff n_routed_experts is not None and layer_idx >= first_k_dense_replace
+            // and layer_idx % moe_layer_freq == 0 (n_routed_experts is required here)
+            int firstDense = cfg.optionalInt("first_k_dense_replace", 0);
+            int frequency = cfg.optionalInt("moe_layer_freq", 1);
+            if (firstDense < 0 || frequency < 1) {
+                throw new IllegalArgumentException("first_k_dense_replace / moe_layer_freq out of range");
+            }
+            for (int i = 0; i < layers; i++) {
+                moe[i] = i >= firstDense && i % frequency == 0;
+            }
+            return moe;
+        }
         int step = cfg.optionalInt("decoder_sparse_step", 1);
         if (step < 1) {
             throw new IllegalArgumentException("decoder_sparse_step must be >= 1, got " + step);
@@ -382,7 +489,9 @@ final class ReferenceConfig {
                 Arrays.fill(window, cfg.isNull("sliding_window") ? 0 : positive(cfg, "sliding_window"));
                 break;
             case OLMOE:
-                break; // OlmoeModel always builds a plain causal mask
+            case DEEPSEEK:
+            case DEEPSEEK_V2:
+                break; // a plain causal mask
             case QWEN2_MOE:
                 resolveQwen2Windows(cfg, window);
                 break;
@@ -437,6 +546,81 @@ final class ReferenceConfig {
         }
     }
 
+    /** Values the remote code accepts but the reference does not implement. */
+    private static void checkDeepseekSwitches(Json cfg) {
+        String scoring = cfg.optionalString("scoring_func", "softmax");
+        if (!scoring.equals("softmax")) {
+            throw new IllegalArgumentException("unsupported scoring_func: " + scoring);
+        }
+        if (cfg.optionalInt("pretraining_tp", 1) != 1) {
+            throw new IllegalArgumentException("unsupported pretraining_tp: " + cfg.requiredInt("pretraining_tp"));
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
+
+    /**
+     * DeepSeek-V2 multi-head latent attention, with the rotary frequencies, cos/sin magnitude and
+     * softmax scale the remote {@code DeepseekV2Attention} derives from the config.
+     *
+     * @param qLoraRank 0 for a plain q_proj (config null)
+     */
+    record Mla(
+            int qLoraRank,
+            int kvLoraRank,
+            int nopeHeadDim,
+            int ropeHeadDim,
+            int vHeadDim,
+            double[] invFreq,
+            double ropeMagnitude,
+            double softmaxScale) {
+
+        static Mla parse(Json cfg, double theta) {
+            if (!cfg.has("q_lora_rank")) {
+                throw new IllegalArgumentException("missing config key: q_lora_rank (null for a plain q_proj)");
+            }
+            int qLora = cfg.isNull("q_lora_rank") ? 0 : cfg.requiredInt("q_lora_rank");
+            int nope = cfg.requiredInt("qk_nope_head_dim");
+            int rope = cfg.requiredInt("qk_rope_head_dim");
+            if (rope % 2 != 0) {
+                throw new IllegalArgumentException("odd qk_rope_head_dim " + rope);
+            }
+            double scale = 1 / Math.sqrt(nope + rope); // softmax_scale = q_head_dim ** -0.5
+            double[] invFreq = ReferenceMath.ropeInverseFrequencies(rope, theta);
+            double magnitude = 1;
+            JsonObject scaling = cfg.optionalObject("rope_scaling");
+            if (scaling != null) {
+                Json yarn = new Json(scaling);
+                for (String key : scaling.keySet()) {
+                    if (!Set.of("type", "factor", "original_max_position_embeddings", "beta_fast", "beta_slow",
+                            "mscale", "mscale_all_dim").contains(key)) {
+                        throw new IllegalArgumentException("unsupported rope_scaling key: " + key);
+                    }
+                }
+                if (!yarn.requiredString("type").equals("yarn")) {
+                    throw new IllegalArgumentException("unsupported rope_scaling: " + scaling);
+                }
+                double factor = yarn.requiredDouble("factor");
+                double mscale = yarn.optionalDouble("mscale", 1);
+                double mscaleAllDim = yarn.optionalDouble("mscale_all_dim", 0);
+                invFreq = ReferenceMath.yarnInverseFrequencies(rope, theta, factor,
+                        yarn.optionalInt("original_max_position_embeddings", 4096),
+                        yarn.optionalDouble("beta_fast", 32), yarn.optionalDouble("beta_slow", 1));
+                magnitude = ReferenceMath.yarnMscale(factor, mscale) / ReferenceMath.yarnMscale(factor, mscaleAllDim);
+                if (mscaleAllDim != 0) {
+                    double m = ReferenceMath.yarnMscale(factor, mscaleAllDim);
+                    scale *= m * m;
+                }
+            }
+            return new Mla(qLora, cfg.requiredInt("kv_lora_rank"), nope, rope, cfg.requiredInt("v_head_dim"),
+                    invFreq, magnitude, scale);
+        }
+    }
+
     private static int positive(Json cfg, String key) {
         int v = cfg.requiredInt(key);
         if (v <= 0) {
@@ -455,6 +639,11 @@ final class ReferenceConfig {
 
         boolean isNull(String key) {
             return !o.has(key) || o.get(key).isJsonNull();
+        }
+
+        /** Present, possibly with a null value. */
+        boolean has(String key) {
+            return o.has(key);
         }
 
         private JsonElement required(String key) {
@@ -486,6 +675,10 @@ final class ReferenceConfig {
 
         double requiredDouble(String key) {
             return required(key).getAsDouble();
+        }
+
+        double optionalDouble(String key, double dflt) {
+            return isNull(key) ? dflt : requiredDouble(key);
         }
 
         /** NaN when absent or null. */

@@ -11,18 +11,23 @@ import static org.dualsparse.reference.ReferenceMath.swiglu;
 import static org.dualsparse.reference.ReferenceMath.topK;
 
 import com.google.gson.JsonObject;
+import java.util.Arrays;
 import java.util.Map;
 import org.dualsparse.reference.ReferenceConfig.QkNorm;
 
 /**
  * A deliberately naive float64 forward pass of the HF {@code *ForCausalLM} models of Mixtral, OLMoE,
- * Qwen2-MoE and Qwen3-MoE, written from the {@code transformers} modeling code without DJL: one
+ * Qwen2-MoE and Qwen3-MoE, written from the {@code transformers} modeling code, and of DeepSeek-MoE v1
+ * and DeepSeek-V2, written from the hub remote code ({@code modeling_deepseek.py}), without DJL: one
  * sequence, positions 0..S-1, causal (optionally sliding-window) attention, no cache.
  *
  * <p>It is exact math, not a bit-for-bit copy of HF: HF rounds to fp32/bf16 at many points, so near-tie
  * router decisions may differ between the two.
  */
 public final class ReferenceForward {
+
+    /** q_a_layernorm and kv_a_layernorm are DeepseekV2RMSNorm(dim) without config.rms_norm_eps: the default. */
+    private static final double LATENT_NORM_EPS = 1e-6;
 
     private ReferenceForward() {}
 
@@ -73,7 +78,9 @@ public final class ReferenceForward {
         for (int s = 0; s < seq; s++) {
             normed[s] = rmsNorm(h[s], w.inputNorm, c.eps);
         }
-        double[][] attn = attention(c, c.slidingWindow(layer), w.attn, normed);
+        double[][] attn = w.mla != null
+                ? latentAttention(c, c.mla, w.mla, normed)
+                : attention(c, c.slidingWindow(layer), w.attn, normed);
         double[][] out = new double[seq][];
         for (int s = 0; s < seq; s++) {
             double[] mid = h[s].clone();
@@ -143,6 +150,83 @@ public final class ReferenceForward {
         return out;
     }
 
+    /**
+     * DeepseekV2Attention (eager, no cache): q = q_proj(x) or q_b_proj(q_a_layernorm(q_a_proj(x))), split
+     * per head into q_nope | q_pe; kv_a_proj_with_mqa(x) = compressed_kv | k_pe, k_pe one head shared by
+     * all; kv_b_proj(kv_a_layernorm(compressed_kv)) = k_nope | v per head; apply_rotary_pos_emb on q_pe
+     * and k_pe; query = [q_nope | q_pe], key = [k_nope | k_pe]; softmax(q·k · softmax_scale) · v; o_proj.
+     */
+    private static double[][] latentAttention(ReferenceConfig c, ReferenceConfig.Mla m, LatentAttention a, double[][] x) {
+        int seq = x.length;
+        int n = m.nopeHeadDim();
+        int rho = m.ropeHeadDim();
+        int v = m.vHeadDim();
+        int r = m.kvLoraRank();
+        int qHead = n + rho;
+        double[][][] query = new double[seq][c.heads][];
+        double[][][] key = new double[seq][c.heads][];
+        double[][][] value = new double[seq][c.heads][];
+        for (int s = 0; s < seq; s++) {
+            double[] q = m.qLoraRank() == 0
+                    ? linear(a.q, null, x[s], c.heads * qHead)
+                    : linear(a.q, null, rmsNorm(linear(a.qA, null, x[s], m.qLoraRank()), a.qANorm, LATENT_NORM_EPS),
+                            c.heads * qHead);
+            double[] compressed = linear(a.kvA, null, x[s], r + rho);
+            double[] latent = rmsNorm(Arrays.copyOfRange(compressed, 0, r), a.kvANorm, LATENT_NORM_EPS);
+            double[] kPe = rotaryInterleaved(Arrays.copyOfRange(compressed, r, r + rho), s, m);
+            double[] kv = linear(a.kvB, null, latent, c.heads * (n + v));
+            for (int h = 0; h < c.heads; h++) {
+                double[] qPe = rotaryInterleaved(Arrays.copyOfRange(q, h * qHead + n, (h + 1) * qHead), s, m);
+                query[s][h] = concat(Arrays.copyOfRange(q, h * qHead, h * qHead + n), qPe);
+                key[s][h] = concat(Arrays.copyOfRange(kv, h * (n + v), h * (n + v) + n), kPe);
+                value[s][h] = Arrays.copyOfRange(kv, h * (n + v) + n, (h + 1) * (n + v));
+            }
+        }
+        double[][] out = new double[seq][];
+        for (int i = 0; i < seq; i++) {
+            double[] context = new double[c.heads * v];
+            for (int h = 0; h < c.heads; h++) {
+                double[] scores = new double[i + 1];
+                for (int j = 0; j <= i; j++) {
+                    double dot = 0;
+                    for (int t = 0; t < qHead; t++) {
+                        dot += query[i][h][t] * key[j][h][t];
+                    }
+                    scores[j] = dot * m.softmaxScale();
+                }
+                double[] p = softmax(scores);
+                for (int j = 0; j <= i; j++) {
+                    for (int t = 0; t < v; t++) {
+                        context[h * v + t] += p[j] * value[j][h][t];
+                    }
+                }
+            }
+            out[i] = linear(a.o, null, context, c.hidden);
+        }
+        return out;
+    }
+
+    /**
+     * The remote apply_rotary_pos_emb: view as (d/2, 2) pairs, transpose to [x0, x2, …, x1, x3, …], then
+     * rotate_half RoPE with the (YaRN) frequencies and cos/sin magnitude.
+     */
+    private static double[] rotaryInterleaved(double[] x, int pos, ReferenceConfig.Mla m) {
+        int half = x.length / 2;
+        double[] halves = new double[x.length];
+        for (int i = 0; i < half; i++) {
+            halves[i] = x[2 * i];
+            halves[half + i] = x[2 * i + 1];
+        }
+        rope(halves, 0, pos, m.invFreq(), m.ropeMagnitude());
+        return halves;
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static double[] normPerHead(double[] x, int heads, int hd, double[] w, double eps) {
         double[] y = new double[x.length];
         for (int head = 0; head < heads; head++) {
@@ -173,18 +257,41 @@ public final class ReferenceForward {
         }
     }
 
-    private record Layer(double[] inputNorm, Attention attn, double[] postNorm, Mlp dense, Moe moe) {
+    /** Exactly one of {@code attn} / {@code mla}, and of {@code dense} / {@code moe}, is set. */
+    private record Layer(
+            double[] inputNorm, Attention attn, LatentAttention mla, double[] postNorm, Mlp dense, Moe moe) {
         static Layer load(ReferenceConfig c, CheckedTensors t, int l) {
             String p = ReferenceConfig.layerPrefix(l);
             double[] inputNorm = t.get(p + "input_layernorm.weight", c.hidden);
             double[] postNorm = t.get(p + "post_attention_layernorm.weight", c.hidden);
-            Attention attn = Attention.load(c, t, p + "self_attn.");
+            Attention attn = c.mla == null ? Attention.load(c, t, p + "self_attn.") : null;
+            LatentAttention mla = c.mla == null ? null : LatentAttention.load(c, t, p + "self_attn.");
             if (c.isMoe(l)) {
-                return new Layer(inputNorm, attn, postNorm, null, Moe.load(c, t, c.ffnPrefix(l)));
+                return new Layer(inputNorm, attn, mla, postNorm, null, Moe.load(c, t, c.ffnPrefix(l)));
             }
             Mlp dense = Mlp.load(c, t, c.ffnPrefix(l), new String[] {"gate_proj", "up_proj", "down_proj"},
                     c.denseIntermediate);
-            return new Layer(inputNorm, attn, postNorm, dense, null);
+            return new Layer(inputNorm, attn, mla, postNorm, dense, null);
+        }
+    }
+
+    /** q (q_proj, or q_b_proj after q_a_proj and q_a_layernorm), kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj, o_proj. */
+    private record LatentAttention(
+            double[] q, double[] qA, double[] qANorm, double[] kvA, double[] kvANorm, double[] kvB, double[] o) {
+
+        static LatentAttention load(ReferenceConfig c, CheckedTensors t, String p) {
+            ReferenceConfig.Mla m = c.mla;
+            int qRows = c.heads * (m.nopeHeadDim() + m.ropeHeadDim());
+            int r = m.kvLoraRank();
+            boolean lora = m.qLoraRank() > 0;
+            return new LatentAttention(
+                    lora ? t.get(p + "q_b_proj.weight", qRows, m.qLoraRank()) : t.get(p + "q_proj.weight", qRows, c.hidden),
+                    lora ? t.get(p + "q_a_proj.weight", m.qLoraRank(), c.hidden) : null,
+                    lora ? t.get(p + "q_a_layernorm.weight", m.qLoraRank()) : null,
+                    t.get(p + "kv_a_proj_with_mqa.weight", r + m.ropeHeadDim(), c.hidden),
+                    t.get(p + "kv_a_layernorm.weight", r),
+                    t.get(p + "kv_b_proj.weight", c.heads * (m.nopeHeadDim() + m.vHeadDim()), r),
+                    t.get(p + "o_proj.weight", c.hidden, c.heads * m.vHeadDim()));
         }
     }
 
@@ -244,30 +351,54 @@ public final class ReferenceForward {
             if (c.sharedIntermediate == 0) {
                 return new Moe(router, experts, null, null);
             }
-            Mlp shared = Mlp.load(c, t, p + "shared_expert.", new String[] {"gate_proj", "up_proj", "down_proj"},
-                    c.sharedIntermediate);
+            String[] names = {"gate_proj", "up_proj", "down_proj"};
+            if (!c.sharedGated) {
+                return new Moe(router, experts, Mlp.load(c, t, p + "shared_experts.", names, c.sharedIntermediate), null);
+            }
+            Mlp shared = Mlp.load(c, t, p + "shared_expert.", names, c.sharedIntermediate);
             return new Moe(router, experts, shared, t.get(p + "shared_expert_gate.weight", 1, c.hidden));
         }
 
-        /** softmax over all experts, top-K, optional renormalisation over the K, weighted sum; + gated shared. */
+        /**
+         * softmax over all experts; top-K (DeepSeek-V2 group_limited_greedy: over the experts of the
+         * token's best groups, the others zeroed); renormalised over the K, or else scaled by the routed
+         * scaling factor; weighted sum; + the shared expert, sigmoid-gated or not.
+         */
         double[] apply(ReferenceConfig c, double[] x) {
             double[] probs = softmax(linear(router, null, x, c.numExperts));
-            int[] chosen = topK(probs, c.topK);
-            double denom = 1;
-            if (c.renormTopK) {
-                denom = 0;
-                for (int e : chosen) {
-                    denom += probs[e];
-                }
+            double[] candidates = c.expertGroups > 0 ? inBestGroups(c, probs) : probs;
+            int[] chosen = topK(candidates, c.topK);
+            double[] weights = new double[chosen.length];
+            double sum = 0;
+            for (int k = 0; k < chosen.length; k++) {
+                weights[k] = candidates[chosen[k]];
+                sum += weights[k];
+            }
+            for (int k = 0; k < chosen.length; k++) {
+                weights[k] = c.renormTopK ? weights[k] / (sum + c.renormEpsilon) : weights[k] * c.routedScalingFactor;
             }
             double[] out = new double[c.hidden];
-            for (int e : chosen) {
-                addInPlace(out, experts[e].apply(x), probs[e] / denom);
+            for (int k = 0; k < chosen.length; k++) {
+                addInPlace(out, experts[chosen[k]].apply(x), weights[k]);
             }
             if (shared != null) {
-                addInPlace(out, shared.apply(x), sigmoid(linear(sharedGate, null, x, 1)[0]));
+                addInPlace(out, shared.apply(x), sharedGate == null ? 1 : sigmoid(linear(sharedGate, null, x, 1)[0]));
             }
             return out;
+        }
+
+        /** MoEGate group_limited_greedy: group score = max; keep the topk_group best groups, zero the rest. */
+        private static double[] inBestGroups(ReferenceConfig c, double[] probs) {
+            int size = c.numExperts / c.expertGroups;
+            double[] groupScores = new double[c.expertGroups];
+            for (int g = 0; g < c.expertGroups; g++) {
+                groupScores[g] = Arrays.stream(probs, g * size, (g + 1) * size).max().orElseThrow();
+            }
+            double[] kept = new double[probs.length];
+            for (int g : topK(groupScores, c.groupsPerToken)) {
+                System.arraycopy(probs, g * size, kept, g * size, size);
+            }
+            return kept;
         }
     }
 }

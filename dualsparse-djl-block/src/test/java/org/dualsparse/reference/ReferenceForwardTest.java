@@ -523,7 +523,7 @@ class ReferenceForwardTest {
         assertRejected("head_dim", TinyConfigs.olmoe(), j -> j.addProperty("head_dim", 16));
         assertRejected("rms_norm_eps", TinyConfigs.qwen3Moe(), j -> j.remove("rms_norm_eps"));
         assertRejected("num_key_value_heads", TinyConfigs.qwen2Moe(), j -> j.remove("num_key_value_heads"));
-        assertRejected("model_type", TinyConfigs.mixtral(), j -> j.addProperty("model_type", "deepseek_v2"));
+        assertRejected("model_type", TinyConfigs.mixtral(), j -> j.addProperty("model_type", "deepseek_v3"));
         assertRejected("MixtralForSequenceClassification", TinyConfigs.mixtral(),
                 j -> j.add("architectures", strings("MixtralForSequenceClassification")));
         assertRejected("use_sliding_window", TinyConfigs.qwen2Moe(), j -> j.add("layer_types", strings(

@@ -92,16 +92,65 @@ final class ReferenceMath {
      * j+hd/2) rotate by pos·θ^(−2j/hd), i.e. x' = x·cos + [−x2 | x1]·sin.
      */
     static void rope(double[] x, int from, int hd, int pos, double theta) {
-        int half = hd / 2;
+        rope(x, from, pos, ropeInverseFrequencies(hd, theta), 1);
+    }
+
+    /**
+     * In-place rotate_half RoPE on {@code x[from, from+2·invFreq.length)} with the given inverse
+     * frequencies, cos and sin multiplied by {@code magnitude} (YaRN's mscale ratio; 1 otherwise).
+     */
+    static void rope(double[] x, int from, int pos, double[] invFreq, double magnitude) {
+        int half = invFreq.length;
         for (int j = 0; j < half; j++) {
-            double angle = pos * Math.pow(theta, -2.0 * j / hd);
-            double cos = Math.cos(angle);
-            double sin = Math.sin(angle);
+            double angle = pos * invFreq[j];
+            double cos = magnitude * Math.cos(angle);
+            double sin = magnitude * Math.sin(angle);
             double a = x[from + j];
             double b = x[from + j + half];
             x[from + j] = a * cos - b * sin;
             x[from + j + half] = b * cos + a * sin;
         }
+    }
+
+    /** θ^(−2j/dim) for j < dim/2. */
+    static double[] ropeInverseFrequencies(int dim, double theta) {
+        double[] inv = new double[dim / 2];
+        for (int j = 0; j < inv.length; j++) {
+            inv[j] = Math.pow(theta, -2.0 * j / dim);
+        }
+        return inv;
+    }
+
+    /**
+     * DeepseekV2YarnRotaryEmbedding's inverse frequencies: {@code extra_j = θ^(−2j/dim)}, {@code
+     * inter_j = extra_j / factor}, blended by a ramp over j from {@code low = max(⌊f(β_fast)⌋, 0)}
+     * to {@code high = min(⌈f(β_slow)⌉, dim − 1)} with {@code f(r) = dim·ln(orig / (2πr)) / (2 ln θ)}:
+     * {@code inter·ramp + extra·(1 − ramp)}.
+     */
+    static double[] yarnInverseFrequencies(
+            int dim, double theta, double factor, int originalMaxPositions, double betaFast, double betaSlow) {
+        double low = Math.max(Math.floor(yarnCorrectionDim(betaFast, dim, theta, originalMaxPositions)), 0);
+        double high = Math.min(Math.ceil(yarnCorrectionDim(betaSlow, dim, theta, originalMaxPositions)), dim - 1);
+        if (low == high) {
+            high += 0.001; // yarn_linear_ramp_mask: "prevent singularity"
+        }
+        double[] extra = ropeInverseFrequencies(dim, theta);
+        double[] inv = new double[extra.length];
+        for (int j = 0; j < inv.length; j++) {
+            double ramp = Math.min(Math.max((j - low) / (high - low), 0), 1);
+            double keep = 1 - ramp; // inv_freq_mask
+            inv[j] = extra[j] / factor * (1 - keep) + extra[j] * keep;
+        }
+        return inv;
+    }
+
+    private static double yarnCorrectionDim(double rotations, int dim, double theta, int originalMaxPositions) {
+        return dim * Math.log(originalMaxPositions / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
+    }
+
+    /** yarn_get_mscale: 0.1·m·ln(s) + 1, or 1 for s ≤ 1. */
+    static double yarnMscale(double scale, double m) {
+        return scale <= 1 ? 1 : 0.1 * m * Math.log(scale) + 1;
     }
 
     static void clamp(double[] x, double bound) {

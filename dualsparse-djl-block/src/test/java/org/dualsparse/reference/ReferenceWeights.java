@@ -21,31 +21,15 @@ public final class ReferenceWeights {
         ReferenceConfig c = ReferenceConfig.parse(config);
         Map<String, int[]> s = new LinkedHashMap<>();
         int d = c.hidden;
-        int qDim = c.heads * c.headDim;
-        int kvDim = c.kvHeads * c.headDim;
         s.put("model.embed_tokens.weight", new int[] {c.vocab, d});
         for (int l = 0; l < c.layers; l++) {
             String p = ReferenceConfig.layerPrefix(l);
             s.put(p + "input_layernorm.weight", new int[] {d});
             String a = p + "self_attn.";
-            s.put(a + "q_proj.weight", new int[] {qDim, d});
-            s.put(a + "k_proj.weight", new int[] {kvDim, d});
-            s.put(a + "v_proj.weight", new int[] {kvDim, d});
-            s.put(a + "o_proj.weight", new int[] {d, qDim});
-            if (c.qkvBias) {
-                s.put(a + "q_proj.bias", new int[] {qDim});
-                s.put(a + "k_proj.bias", new int[] {kvDim});
-                s.put(a + "v_proj.bias", new int[] {kvDim});
-            }
-            if (c.oBias) {
-                s.put(a + "o_proj.bias", new int[] {d});
-            }
-            if (c.qkNorm == QkNorm.WHOLE_PROJECTION) {
-                s.put(a + "q_norm.weight", new int[] {qDim});
-                s.put(a + "k_norm.weight", new int[] {kvDim});
-            } else if (c.qkNorm == QkNorm.PER_HEAD) {
-                s.put(a + "q_norm.weight", new int[] {c.headDim});
-                s.put(a + "k_norm.weight", new int[] {c.headDim});
+            if (c.mla != null) {
+                putLatentAttention(s, a, c);
+            } else {
+                putAttention(s, a, c);
             }
             s.put(p + "post_attention_layernorm.weight", new int[] {d});
             String f = c.ffnPrefix(l);
@@ -54,9 +38,11 @@ public final class ReferenceWeights {
                 for (int e = 0; e < c.numExperts; e++) {
                     putMlp(s, f + "experts." + e + ".", c.expertProjNames(), d, c.expertIntermediate);
                 }
-                if (c.sharedIntermediate > 0) {
+                if (c.sharedIntermediate > 0 && c.sharedGated) {
                     putMlp(s, f + "shared_expert.", MLP_NAMES, d, c.sharedIntermediate);
                     s.put(f + "shared_expert_gate.weight", new int[] {1, d});
+                } else if (c.sharedIntermediate > 0) {
+                    putMlp(s, f + "shared_experts.", MLP_NAMES, d, c.sharedIntermediate);
                 }
             } else {
                 putMlp(s, f, MLP_NAMES, d, c.denseIntermediate);
@@ -67,6 +53,49 @@ public final class ReferenceWeights {
             s.put("lm_head.weight", new int[] {c.vocab, d});
         }
         return s;
+    }
+
+    private static void putAttention(Map<String, int[]> s, String a, ReferenceConfig c) {
+        int d = c.hidden;
+        int qDim = c.heads * c.headDim;
+        int kvDim = c.kvHeads * c.headDim;
+        s.put(a + "q_proj.weight", new int[] {qDim, d});
+        s.put(a + "k_proj.weight", new int[] {kvDim, d});
+        s.put(a + "v_proj.weight", new int[] {kvDim, d});
+        s.put(a + "o_proj.weight", new int[] {d, qDim});
+        if (c.qkvBias) {
+            s.put(a + "q_proj.bias", new int[] {qDim});
+            s.put(a + "k_proj.bias", new int[] {kvDim});
+            s.put(a + "v_proj.bias", new int[] {kvDim});
+        }
+        if (c.oBias) {
+            s.put(a + "o_proj.bias", new int[] {d});
+        }
+        if (c.qkNorm == QkNorm.WHOLE_PROJECTION) {
+            s.put(a + "q_norm.weight", new int[] {qDim});
+            s.put(a + "k_norm.weight", new int[] {kvDim});
+        } else if (c.qkNorm == QkNorm.PER_HEAD) {
+            s.put(a + "q_norm.weight", new int[] {c.headDim});
+            s.put(a + "k_norm.weight", new int[] {c.headDim});
+        }
+    }
+
+    /** DeepSeek-V2 multi-head latent attention. */
+    private static void putLatentAttention(Map<String, int[]> s, String a, ReferenceConfig c) {
+        ReferenceConfig.Mla m = c.mla;
+        int d = c.hidden;
+        int qRows = c.heads * (m.nopeHeadDim() + m.ropeHeadDim());
+        if (m.qLoraRank() == 0) {
+            s.put(a + "q_proj.weight", new int[] {qRows, d});
+        } else {
+            s.put(a + "q_a_proj.weight", new int[] {m.qLoraRank(), d});
+            s.put(a + "q_a_layernorm.weight", new int[] {m.qLoraRank()});
+            s.put(a + "q_b_proj.weight", new int[] {qRows, m.qLoraRank()});
+        }
+        s.put(a + "kv_a_proj_with_mqa.weight", new int[] {m.kvLoraRank() + m.ropeHeadDim(), d});
+        s.put(a + "kv_a_layernorm.weight", new int[] {m.kvLoraRank()});
+        s.put(a + "kv_b_proj.weight", new int[] {c.heads * (m.nopeHeadDim() + m.vHeadDim()), m.kvLoraRank()});
+        s.put(a + "o_proj.weight", new int[] {d, c.heads * m.vHeadDim()});
     }
 
     /**

@@ -300,6 +300,239 @@ public final class TinyConfigs {
                 """);
     }
 
+    /**
+     * DeepSeek-MoE v1: GQA 4/2, 8 routed experts top-3 renormalised (K > 1), 2 shared experts;
+     * first_k_dense_replace 1 and moe_layer_freq 2 make layers 2 and 4 MoE, 0, 1 and 3 dense.
+     */
+    public static JsonObject deepseekMoe() {
+        return parse("""
+                {
+                  "architectures": ["DeepseekForCausalLM"],
+                  "model_type": "deepseek",
+                  "vocab_size": 96,
+                  "hidden_size": 32,
+                  "intermediate_size": 48,
+                  "moe_intermediate_size": 12,
+                  "num_hidden_layers": 5,
+                  "num_attention_heads": 4,
+                  "num_key_value_heads": 2,
+                  "n_routed_experts": 8,
+                  "n_shared_experts": 2,
+                  "num_experts_per_tok": 3,
+                  "norm_topk_prob": true,
+                  "first_k_dense_replace": 1,
+                  "moe_layer_freq": 2,
+                  "scoring_func": "softmax",
+                  "aux_loss_alpha": 0.001,
+                  "seq_aux": true,
+                  "attention_bias": false,
+                  "pretraining_tp": 1,
+                  "hidden_act": "silu",
+                  "max_position_embeddings": 64,
+                  "rms_norm_eps": 1e-06,
+                  "rope_theta": 10000.0,
+                  "rope_scaling": null,
+                  "tie_word_embeddings": false,
+                  "torch_dtype": "float32"
+                }
+                """);
+    }
+
+    /**
+     * DeepSeek-MoE v1, top-1 of 4 with norm_topk_prob true, which the remote gate ignores for K = 1 (the
+     * weight stays the raw probability); no shared experts; attention_bias (q, k, v and o biases); tied
+     * embeddings; every layer MoE.
+     */
+    public static JsonObject deepseekMoeTopOneBiased() {
+        return parse("""
+                {
+                  "architectures": ["DeepseekForCausalLM"],
+                  "model_type": "deepseek",
+                  "vocab_size": 80,
+                  "hidden_size": 32,
+                  "intermediate_size": 40,
+                  "moe_intermediate_size": 16,
+                  "num_hidden_layers": 3,
+                  "num_attention_heads": 4,
+                  "num_key_value_heads": 4,
+                  "n_routed_experts": 4,
+                  "n_shared_experts": null,
+                  "num_experts_per_tok": 1,
+                  "norm_topk_prob": true,
+                  "first_k_dense_replace": 0,
+                  "moe_layer_freq": 1,
+                  "attention_bias": true,
+                  "hidden_act": "silu",
+                  "max_position_embeddings": 64,
+                  "rms_norm_eps": 1e-06,
+                  "rope_theta": 10000.0,
+                  "tie_word_embeddings": true,
+                  "torch_dtype": "float32"
+                }
+                """);
+    }
+
+    /**
+     * Shaped like DeepSeek-V2-Lite: plain q_proj (q_lora_rank null), kv_lora_rank 16 (2r > nope + v, so a
+     * full pass expands the latents), greedy top-2 of 8 unscaled, 2 shared experts, layer 0 dense; YaRN
+     * factor 40 with mscale = mscale_all_dim (cos/sin unscaled, logits × m²) and a short original
+     * context, so the frequency ramp blends interpolated and original frequencies.
+     */
+    public static JsonObject deepseekV2Lite() {
+        return parse("""
+                {
+                  "architectures": ["DeepseekV2ForCausalLM"],
+                  "model_type": "deepseek_v2",
+                  "vocab_size": 88,
+                  "hidden_size": 48,
+                  "intermediate_size": 64,
+                  "moe_intermediate_size": 12,
+                  "num_hidden_layers": 3,
+                  "num_attention_heads": 4,
+                  "num_key_value_heads": 4,
+                  "q_lora_rank": null,
+                  "kv_lora_rank": 16,
+                  "qk_nope_head_dim": 8,
+                  "qk_rope_head_dim": 8,
+                  "v_head_dim": 8,
+                  "n_routed_experts": 8,
+                  "n_shared_experts": 2,
+                  "num_experts_per_tok": 2,
+                  "norm_topk_prob": false,
+                  "routed_scaling_factor": 1.0,
+                  "topk_method": "greedy",
+                  "n_group": 1,
+                  "topk_group": 1,
+                  "first_k_dense_replace": 1,
+                  "moe_layer_freq": 1,
+                  "scoring_func": "softmax",
+                  "aux_loss_alpha": 0.001,
+                  "seq_aux": true,
+                  "attention_bias": false,
+                  "hidden_act": "silu",
+                  "max_position_embeddings": 64,
+                  "rms_norm_eps": 1e-06,
+                  "rope_theta": 10000,
+                  "rope_scaling": {
+                    "type": "yarn",
+                    "factor": 40,
+                    "original_max_position_embeddings": 64,
+                    "beta_fast": 32,
+                    "beta_slow": 1,
+                    "mscale": 0.707,
+                    "mscale_all_dim": 0.707
+                  },
+                  "tie_word_embeddings": false,
+                  "torch_dtype": "float32"
+                }
+                """);
+    }
+
+    /**
+     * Shaped like DeepSeek-V2: q LoRA (q_a_proj, q_a_layernorm, q_b_proj); kv_lora_rank 8 (2r < nope + v,
+     * so even a full pass attends in latent space); v_head_dim 12 != qk_nope_head_dim 8;
+     * group_limited_greedy top-3 of 8 experts in 4 groups, 2 groups per token; routed_scaling_factor 2.5
+     * on unrenormalised weights; one shared expert; YaRN factor 8 with mscale 1 != mscale_all_dim 0.8
+     * (cos/sin and logits both rescaled) and non-default betas.
+     */
+    public static JsonObject deepseekV2() {
+        return parse("""
+                {
+                  "architectures": ["DeepseekV2ForCausalLM"],
+                  "model_type": "deepseek_v2",
+                  "vocab_size": 90,
+                  "hidden_size": 48,
+                  "intermediate_size": 56,
+                  "moe_intermediate_size": 12,
+                  "num_hidden_layers": 3,
+                  "num_attention_heads": 4,
+                  "num_key_value_heads": 4,
+                  "q_lora_rank": 24,
+                  "kv_lora_rank": 8,
+                  "qk_nope_head_dim": 8,
+                  "qk_rope_head_dim": 8,
+                  "v_head_dim": 12,
+                  "n_routed_experts": 8,
+                  "n_shared_experts": 1,
+                  "num_experts_per_tok": 3,
+                  "norm_topk_prob": false,
+                  "routed_scaling_factor": 2.5,
+                  "topk_method": "group_limited_greedy",
+                  "n_group": 4,
+                  "topk_group": 2,
+                  "first_k_dense_replace": 1,
+                  "moe_layer_freq": 1,
+                  "scoring_func": "softmax",
+                  "attention_bias": false,
+                  "hidden_act": "silu",
+                  "max_position_embeddings": 64,
+                  "rms_norm_eps": 1e-06,
+                  "rope_theta": 10000,
+                  "rope_scaling": {
+                    "type": "yarn",
+                    "factor": 8,
+                    "original_max_position_embeddings": 32,
+                    "beta_fast": 16,
+                    "beta_slow": 2,
+                    "mscale": 1.0,
+                    "mscale_all_dim": 0.8
+                  },
+                  "tie_word_embeddings": false,
+                  "torch_dtype": "float32"
+                }
+                """);
+    }
+
+    /**
+     * DeepSeek-V2 with norm_topk_prob true (top-2 renormalised, so routed_scaling_factor 16 is not
+     * applied), group_limited_greedy with 1 of 2 groups, q LoRA, rope head dim 4, YaRN with default
+     * betas and original context; first_k_dense_replace 0 and moe_layer_freq 2 make layers 0 and 2 MoE.
+     */
+    public static JsonObject deepseekV2NormTopk() {
+        return parse("""
+                {
+                  "architectures": ["DeepseekV2ForCausalLM"],
+                  "model_type": "deepseek_v2",
+                  "vocab_size": 72,
+                  "hidden_size": 40,
+                  "intermediate_size": 48,
+                  "moe_intermediate_size": 10,
+                  "num_hidden_layers": 3,
+                  "num_attention_heads": 4,
+                  "num_key_value_heads": 4,
+                  "q_lora_rank": 16,
+                  "kv_lora_rank": 24,
+                  "qk_nope_head_dim": 12,
+                  "qk_rope_head_dim": 4,
+                  "v_head_dim": 8,
+                  "n_routed_experts": 8,
+                  "n_shared_experts": 2,
+                  "num_experts_per_tok": 2,
+                  "norm_topk_prob": true,
+                  "routed_scaling_factor": 16.0,
+                  "topk_method": "group_limited_greedy",
+                  "n_group": 2,
+                  "topk_group": 1,
+                  "first_k_dense_replace": 0,
+                  "moe_layer_freq": 2,
+                  "scoring_func": "softmax",
+                  "attention_bias": false,
+                  "hidden_act": "silu",
+                  "max_position_embeddings": 64,
+                  "rms_norm_eps": 1e-06,
+                  "rope_theta": 10000,
+                  "rope_scaling": {
+                    "type": "yarn",
+                    "factor": 4,
+                    "mscale": 0.707,
+                    "mscale_all_dim": 1.0
+                  },
+                  "tie_word_embeddings": false,
+                  "torch_dtype": "float32"
+                }
+                """);
+    }
+
     /** Every config above, by method name. */
     public static Map<String, JsonObject> all() {
         Map<String, JsonObject> all = new LinkedHashMap<>();
@@ -312,6 +545,11 @@ public final class TinyConfigs {
         all.put("qwen3Moe", qwen3Moe());
         all.put("qwen3MoeAttentionBias", qwen3MoeAttentionBias());
         all.put("qwen3MoeSlidingWindow", qwen3MoeSlidingWindow());
+        all.put("deepseekMoe", deepseekMoe());
+        all.put("deepseekMoeTopOneBiased", deepseekMoeTopOneBiased());
+        all.put("deepseekV2Lite", deepseekV2Lite());
+        all.put("deepseekV2", deepseekV2());
+        all.put("deepseekV2NormTopk", deepseekV2NormTopk());
         return all;
     }
 

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 final class RandomCheckpointCommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--preset", description = "One of: mixtral-tiny, olmoe-tiny, qwen2-moe-tiny, qwen3-moe-tiny, olmoe-1b-7b, mixtral-8x7b, qwen3-moe-30b-a3b.")
+        @Option(names = "--preset", description = "One of: mixtral-tiny, olmoe-tiny, qwen2-moe-tiny, qwen3-moe-tiny, deepseek-moe-tiny, deepseek-v2-tiny,"
+                + " olmoe-1b-7b, mixtral-8x7b, qwen3-moe-30b-a3b, deepseek-moe-16b, deepseek-v2-lite.")
         String preset;
 
         @Option(names = "--config", description = "A config.json to build from.")

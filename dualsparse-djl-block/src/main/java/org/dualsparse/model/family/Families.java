@@ -18,6 +18,13 @@ final class Families {
         return k;
     }
 
+    /** Refuses {@code pretraining_tp} > 1, under which Llama-style remote code slices every projection. */
+    static void requireUnslicedProjections(HfConfig c) {
+        if (c.intOr("pretraining_tp", 1) != 1) {
+            throw c.unsupported("pretraining_tp", "tensor-parallel slicing of the projections is not implemented");
+        }
+    }
+
     /** {@code clip_qkv} as a float, NaN when null. */
     static float clipQkv(HfConfig c) {
         if (!c.has("clip_qkv")) {
