@@ -19,7 +19,7 @@ class IncrementalDecodingTest {
     /** The tiny presets and every switch of the reference configs (sliding windows included). */
     static Stream<String> configs() {
         return Stream.concat(
-                Stream.of("mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny"),
+                Stream.of("mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny", "deepseek-moe-tiny", "deepseek-v2-tiny"),
                 TinyConfigs.all().keySet().stream());
     }
 

@@ -11,6 +11,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Forward steps free every temporary: the model's arrays and the process RSS stay flat. */
 class NativeMemoryTest {
@@ -30,6 +32,19 @@ class NativeMemoryTest {
             // 200 generations × 9 steps allocate ~1 GB of temporaries; leaking one step's
             // activations (~80 kB) per step would add over 140 MB.
             assertTrue(growthKb < 32 * 1024, "native memory grew by " + growthKb + " kB over 200 generations");
+        }
+    }
+
+    /** Every op of a forward step, cached or not, allocates in the step's manager, never in the model's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny", "deepseek-moe-tiny", "deepseek-v2-tiny"})
+    void forwardStepsLeaveNoArraysInTheModelsManager(String preset) {
+        try (MoeLanguageModel lm = TestModels.random(Presets.load(preset, 0), 4)) {
+            BaseNDManager weights = (BaseNDManager) lm.model().getNDManager();
+            int arraysAfterLoad = weights.getManagedArrays().size();
+            runGenerations(lm, 2);
+            TestModels.logits(lm, new long[][] {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}}, null, null);
+            assertEquals(arraysAfterLoad, weights.getManagedArrays().size(), "arrays left in the model's manager");
         }
     }
 

@@ -210,7 +210,7 @@ public final class ReferenceForward {
      * The remote apply_rotary_pos_emb: view as (d/2, 2) pairs, transpose to [x0, x2, …, x1, x3, …], then
      * rotate_half RoPE with the (YaRN) frequencies and cos/sin magnitude.
      */
-    private static double[] rotaryInterleaved(double[] x, int pos, ReferenceConfig.Mla m) {
+    static double[] rotaryInterleaved(double[] x, int pos, ReferenceConfig.Mla m) {
         int half = x.length / 2;
         double[] halves = new double[x.length];
         for (int i = 0; i < half; i++) {

@@ -508,6 +508,185 @@ class ReferenceForwardTest {
                 ReferenceForward.lastLogits(olmoe, scaleHead0OfQ(wo, 8 * 32), idsO)) > 1e-3);
     }
 
+    // ---- DeepSeek ----
+
+    @Test
+    void deepseekTensorNamesAndShapesAreThoseOfHubCheckpoints() {
+        Map<String, int[]> v1 = ReferenceWeights.shapes(TinyConfigs.deepseekMoe());
+        assertShape(v1, "model.layers.0.self_attn.k_proj.weight", 16, 32);
+        assertShape(v1, "model.layers.1.mlp.gate_proj.weight", 48, 32);
+        assertShape(v1, "model.layers.2.mlp.gate.weight", 8, 32);
+        assertShape(v1, "model.layers.2.mlp.experts.7.down_proj.weight", 32, 12);
+        assertShape(v1, "model.layers.4.mlp.shared_experts.gate_proj.weight", 24, 32);
+        assertShape(v1, "model.layers.4.mlp.shared_experts.down_proj.weight", 32, 24);
+        assertFalse(v1.containsKey("model.layers.3.mlp.gate.weight"));
+        assertFalse(v1.containsKey("model.layers.2.mlp.shared_expert_gate.weight"));
+
+        Map<String, int[]> biased = ReferenceWeights.shapes(TinyConfigs.deepseekMoeTopOneBiased());
+        assertShape(biased, "model.layers.0.self_attn.q_proj.bias", 32);
+        assertShape(biased, "model.layers.0.self_attn.o_proj.bias", 32);
+        assertFalse(biased.containsKey("model.layers.0.mlp.shared_experts.up_proj.weight"));
+        assertFalse(biased.containsKey("lm_head.weight"));
+
+        Map<String, int[]> lite = ReferenceWeights.shapes(TinyConfigs.deepseekV2Lite());
+        int attention = 5; // q_proj, kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj, o_proj
+        assertEquals(1 + (2 + attention + 3) + 2 * (2 + attention + 1 + 8 * 3 + 3) + 2, lite.size());
+        assertShape(lite, "model.layers.0.self_attn.q_proj.weight", 4 * (8 + 8), 48);
+        assertShape(lite, "model.layers.0.self_attn.kv_a_proj_with_mqa.weight", 16 + 8, 48);
+        assertShape(lite, "model.layers.0.self_attn.kv_a_layernorm.weight", 16);
+        assertShape(lite, "model.layers.0.self_attn.kv_b_proj.weight", 4 * (8 + 8), 16);
+        assertShape(lite, "model.layers.0.self_attn.o_proj.weight", 48, 4 * 8);
+        assertShape(lite, "model.layers.0.mlp.down_proj.weight", 48, 64);
+        assertShape(lite, "model.layers.1.mlp.shared_experts.up_proj.weight", 24, 48);
+        assertFalse(lite.containsKey("model.layers.0.self_attn.k_proj.weight"));
+
+        Map<String, int[]> v2 = ReferenceWeights.shapes(TinyConfigs.deepseekV2());
+        assertShape(v2, "model.layers.0.self_attn.q_a_proj.weight", 24, 48);
+        assertShape(v2, "model.layers.0.self_attn.q_a_layernorm.weight", 24);
+        assertShape(v2, "model.layers.0.self_attn.q_b_proj.weight", 4 * (8 + 8), 24);
+        assertShape(v2, "model.layers.0.self_attn.kv_b_proj.weight", 4 * (8 + 12), 8);
+        assertShape(v2, "model.layers.0.self_attn.o_proj.weight", 48, 4 * 12);
+        assertFalse(v2.containsKey("model.layers.0.self_attn.q_proj.weight"));
+    }
+
+    /** MoEGate renormalises only `if self.top_k > 1 and self.norm_topk_prob`. */
+    @Test
+    void deepseekRenormalisesOnlyMoreThanOneExpert() {
+        JsonObject topOne = TinyConfigs.deepseekMoeTopOneBiased();
+        JsonObject topOneOff = with(topOne, j -> j.addProperty("norm_topk_prob", false));
+        Map<String, float[]> w1 = ReferenceWeights.random(topOne, SEED);
+        long[] ids1 = ids(topOne, SEQ, 16);
+        assertClose(ReferenceForward.logits(topOne, w1, ids1), ReferenceForward.logits(topOneOff, w1, ids1), 0);
+
+        JsonObject topThree = TinyConfigs.deepseekMoe();
+        JsonObject topThreeOff = with(topThree, j -> j.addProperty("norm_topk_prob", false));
+        Map<String, float[]> w3 = ReferenceWeights.random(topThree, SEED);
+        long[] ids3 = ids(topThree, SEQ, 16);
+        assertTrue(maxAbsDiff(ReferenceForward.lastLogits(topThree, w3, ids3),
+                ReferenceForward.lastLogits(topThreeOff, w3, ids3)) > 1e-3);
+    }
+
+    /** MoEGate: `if top_k > 1 and norm_topk_prob: renormalise, else: * routed_scaling_factor`. */
+    @Test
+    void routedScalingFactorScalesOnlyWeightsThatAreNotRenormalised() {
+        JsonObject renormalised = TinyConfigs.deepseekV2NormTopk(); // factor 16
+        JsonObject unscaled = with(renormalised, j -> j.addProperty("routed_scaling_factor", 1.0));
+        Map<String, float[]> w = ReferenceWeights.random(renormalised, SEED);
+        long[] ids = ids(renormalised, SEQ, 17);
+        assertClose(ReferenceForward.logits(renormalised, w, ids), ReferenceForward.logits(unscaled, w, ids), 0);
+
+        JsonObject scaled = TinyConfigs.deepseekV2(); // factor 2.5
+        JsonObject scaledOff = with(scaled, j -> j.addProperty("routed_scaling_factor", 1.0));
+        Map<String, float[]> w2 = ReferenceWeights.random(scaled, SEED);
+        long[] ids2 = ids(scaled, SEQ, 17);
+        assertTrue(maxAbsDiff(ReferenceForward.lastLogits(scaled, w2, ids2),
+                ReferenceForward.lastLogits(scaledOff, w2, ids2)) > 1e-3);
+    }
+
+    /** Keeping every group is greedy top-K; keeping 2 of 4 changes the routing of the tiny model. */
+    @Test
+    void groupLimitedGreedyRestrictsExpertsToTheBestGroups() {
+        JsonObject limited = TinyConfigs.deepseekV2();
+        JsonObject allGroups = with(limited, j -> j.addProperty("topk_group", 4));
+        JsonObject greedy = with(limited, j -> j.addProperty("topk_method", "greedy"));
+        Map<String, float[]> w = ReferenceWeights.random(limited, SEED);
+        long[] ids = ids(limited, SEQ, 18);
+        assertClose(ReferenceForward.logits(greedy, w, ids), ReferenceForward.logits(allGroups, w, ids), 0);
+        assertTrue(maxAbsDiff(ReferenceForward.lastLogits(greedy, w, ids),
+                ReferenceForward.lastLogits(limited, w, ids)) > 1e-3);
+    }
+
+    /**
+     * The remote layout (pairs (2i, 2i+1) moved to halves, then rotate_half) scores queries against keys
+     * exactly as rotating adjacent pairs by complex multiplication does (transformers v5's convention).
+     */
+    @Test
+    void remoteRopeLayoutScoresLikeAdjacentPairRotation() {
+        ReferenceConfig.Mla m = ReferenceConfig.parse(TinyConfigs.deepseekV2()).mla;
+        Random r = new Random(19);
+        double[] q = r.doubles(m.ropeHeadDim(), -1, 1).toArray();
+        double[] k = r.doubles(m.ropeHeadDim(), -1, 1).toArray();
+        for (int[] pos : new int[][] {{0, 0}, {5, 2}, {11, 11}, {3, 9}}) {
+            double remote = dot(ReferenceForward.rotaryInterleaved(q, pos[0], m),
+                    ReferenceForward.rotaryInterleaved(k, pos[1], m));
+            double complex = dot(rotatePairs(q, pos[0], m), rotatePairs(k, pos[1], m));
+            assertEquals(complex, remote, 1e-12, "positions " + Arrays.toString(pos));
+        }
+        assertTrue(Math.abs(dot(ReferenceForward.rotaryInterleaved(q, 5, m), ReferenceForward.rotaryInterleaved(k, 2, m))
+                - dot(rotateHalvesWithoutReordering(q, 5, m), rotateHalvesWithoutReordering(k, 2, m))) > 1e-3,
+                "plain rotate_half on the interleaved layout is the classic bug and must differ");
+    }
+
+    /**
+     * DeepSeek-V2-Lite's YaRN (dim 64, θ 10⁴, factor 40, original 4096, β 32 / 1, mscale 0.707 for
+     * both): the ramp runs from frequency 10 to 23, cos/sin are unscaled, m = 0.1·0.707·ln 40 + 1 ≈
+     * 1.2608, softmax scale 192^-½·m² ≈ 0.11472.
+     */
+    @Test
+    void yarnMatchesThePublishedV2LiteNumbers() {
+        double[] extra = ReferenceMath.ropeInverseFrequencies(64, 10000);
+        double[] yarn = ReferenceMath.yarnInverseFrequencies(64, 10000, 40, 4096, 32, 1);
+        for (int i = 0; i < 32; i++) {
+            double ramp = Math.min(Math.max((i - 10) / 13.0, 0), 1);
+            assertEquals(extra[i] / 40 * ramp + extra[i] * (1 - ramp), yarn[i], 1e-15, "frequency " + i);
+        }
+        assertEquals(extra[10], yarn[10], 0);
+        assertEquals(extra[23] / 40, yarn[23], 1e-18);
+        double m = ReferenceMath.yarnMscale(40, 0.707);
+        assertEquals(1.2608, m, 1e-4);
+        JsonObject lite = with(TinyConfigs.deepseekV2Lite(), j -> {
+            j.addProperty("qk_nope_head_dim", 128);
+            j.addProperty("qk_rope_head_dim", 64);
+            j.getAsJsonObject("rope_scaling").addProperty("original_max_position_embeddings", 4096);
+        });
+        ReferenceConfig.Mla mla = ReferenceConfig.parse(lite).mla;
+        assertEquals(0.11472, mla.softmaxScale(), 1e-5);
+        assertEquals(1, mla.ropeMagnitude(), 1e-15);
+        assertArrayEquals(yarn, mla.invFreq(), 0);
+    }
+
+    @Test
+    void deepseekSwitchesTheReferenceDoesNotImplementAreRejected() {
+        assertRejected("topk_method", TinyConfigs.deepseekV2(), j -> j.addProperty("topk_method", "noaux_tc"));
+        assertRejected("scoring_func", TinyConfigs.deepseekMoe(), j -> j.addProperty("scoring_func", "sigmoid"));
+        assertRejected("pretraining_tp", TinyConfigs.deepseekMoe(), j -> j.addProperty("pretraining_tp", 2));
+        assertRejected("rope_scaling", TinyConfigs.deepseekV2(),
+                j -> j.add("rope_scaling", json("{\"type\": \"linear\", \"factor\": 2.0}")));
+        assertRejected("rope_scaling", TinyConfigs.deepseekMoe(),
+                j -> j.add("rope_scaling", json("{\"type\": \"linear\", \"factor\": 2.0}")));
+        assertRejected("truncate", TinyConfigs.deepseekV2(),
+                j -> j.getAsJsonObject("rope_scaling").addProperty("truncate", false));
+        assertRejected("attention_bias", TinyConfigs.deepseekV2Lite(), j -> j.addProperty("attention_bias", true));
+        assertRejected("q_lora_rank", TinyConfigs.deepseekV2Lite(), j -> j.remove("q_lora_rank"));
+        assertRejected("routed_scaling_factor", TinyConfigs.deepseekMoe(), j -> j.addProperty("routed_scaling_factor", 2));
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    /** Pair (2i, 2i+1) as a complex number times magnitude·e^{i·pos·invFreq[i]}. */
+    private static double[] rotatePairs(double[] x, int pos, ReferenceConfig.Mla m) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length / 2; i++) {
+            double cos = m.ropeMagnitude() * Math.cos(pos * m.invFreq()[i]);
+            double sin = m.ropeMagnitude() * Math.sin(pos * m.invFreq()[i]);
+            y[2 * i] = x[2 * i] * cos - x[2 * i + 1] * sin;
+            y[2 * i + 1] = x[2 * i + 1] * cos + x[2 * i] * sin;
+        }
+        return y;
+    }
+
+    private static double[] rotateHalvesWithoutReordering(double[] x, int pos, ReferenceConfig.Mla m) {
+        double[] y = x.clone();
+        ReferenceMath.rope(y, 0, pos, m.invFreq(), m.ropeMagnitude());
+        return y;
+    }
+
     // ---- rejected configs and checkpoints ----
 
     @Test
