@@ -29,7 +29,8 @@ public final class RandomCheckpoint {
             buildInto(family, config, weights);
             Files.createDirectories(dir);
             SafetensorsWriter.write(dir.resolve("model.safetensors"), weights.tensors(), dtype, Map.of("format", "pt"));
-            String json = new GsonBuilder().setPrettyPrinting().create().toJson(config.json());
+            // Nulls are kept: for some keys (DeepSeek-V2's q_lora_rank) null and absent mean different things.
+            String json = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(config.json());
             Files.writeString(dir.resolve("config.json"), json + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write random checkpoint to " + dir, e);
