@@ -28,9 +28,10 @@ import ai.djl.util.PairList;
  * at every step, is avoided by attending in latent space while decoding (below).
  *
  * <p><b>Two ways to attend.</b> Expanding: {@code kv_b_proj} turns all T cached latents into
- * per-head keys and values, then ordinary attention. In latent space: {@code kv_b_proj}'s key
- * half is folded into the query ({@code q_nope·W_ukᵀ}, r wide) so queries score the latents
- * directly, and its value half is applied once to the attended latent. The two are equal by
+ * per-head keys and values, then ordinary attention. In latent space: since {@code k_nope =
+ * W_uk·c} with W_uk the head's n key rows of {@code kv_b_proj}, {@code q_nope·k_nope = (q_nope·W_uk)·c},
+ * so the query is folded into r-wide latent space and scores the cached latents directly; the
+ * head's value rows are applied once, to the attention-weighted latent. The two are equal by
  * associativity; {@link Spec#attendsInLatentSpace} picks the one with fewer multiply-adds per
  * step, which is the latent one for decoding and the expanding one for a prompt.
  *
@@ -107,20 +108,20 @@ public final class MultiHeadLatentAttention extends AbstractBlock {
         int r = spec.kvLoraRank();
         int n = spec.nopeHeadDim();
         int rho = spec.ropeHeadDim();
-        long queryRows = (long) heads * spec.queryHeadDim();
-        if (spec.queryLoraRank() == 0) {
-            queryDown = null;
-            queryNorm = null;
-            query = addParameter(Layers.parameter("q_proj", RotaryEmbedding.interleavedRowsAsHalves(
-                    w.load(prefix + "q_proj.weight", queryRows, spec.hiddenSize()), spec.queryHeadDim(), n, rho)));
-        } else {
-            queryDown = addParameter(Layers.parameter(
-                    "q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize())));
-            queryNorm = addChildBlock("q_a_layernorm", new RmsNorm(
-                    w.load(prefix + "q_a_layernorm.weight", spec.queryLoraRank()), LATENT_NORM_EPS));
-            query = addParameter(Layers.parameter("q_b_proj", RotaryEmbedding.interleavedRowsAsHalves(
-                    w.load(prefix + "q_b_proj.weight", queryRows, spec.queryLoraRank()), spec.queryHeadDim(), n, rho)));
-        }
+        boolean lowRankQuery = spec.queryLoraRank() > 0;
+        queryDown = lowRankQuery
+                ? addParameter(Layers.parameter(
+                        "q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize())))
+                : null;
+        queryNorm = lowRankQuery
+                ? addChildBlock("q_a_layernorm", new RmsNorm(
+                        w.load(prefix + "q_a_layernorm.weight", spec.queryLoraRank()), LATENT_NORM_EPS))
+                : null;
+        String queryName = lowRankQuery ? "q_b_proj" : "q_proj";
+        NDArray queryWeight = w.load(prefix + queryName + ".weight",
+                (long) heads * spec.queryHeadDim(), lowRankQuery ? spec.queryLoraRank() : spec.hiddenSize());
+        query = addParameter(Layers.parameter(
+                queryName, RotaryEmbedding.interleavedRowsAsHalves(queryWeight, spec.queryHeadDim(), n, rho)));
         kvDown = addParameter(Layers.parameter("kv_a_proj_with_mqa", RotaryEmbedding.interleavedRowsAsHalves(
                 w.load(prefix + "kv_a_proj_with_mqa.weight", r + rho, spec.hiddenSize()), r + rho, r, rho)));
         kvNorm = addChildBlock("kv_a_layernorm", new RmsNorm(w.load(prefix + "kv_a_layernorm.weight", r), LATENT_NORM_EPS));
