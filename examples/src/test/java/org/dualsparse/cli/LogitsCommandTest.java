@@ -56,15 +56,31 @@ class LogitsCommandTest {
             assertEquals(expected[(int) best.get("id").getAsLong()], best.get("logit").getAsFloat(), 0f);
             assertTrue(best.get("logprob").getAsDouble() < 0);
 
-            long[] sequence = {1, 15, 29};
-            JsonArray greedy = json.getAsJsonArray("greedy");
-            assertEquals(4, greedy.size());
-            for (int i = 0; i < 4; i++) {
-                long next = LogitsCommand.argMax(lm.lastLogits(sequence));
-                assertEquals(next, greedy.get(i).getAsLong(), "greedy token " + i + " (full recompute vs KV cache)");
-                sequence = Arrays.copyOf(sequence, sequence.length + 1);
-                sequence[sequence.length - 1] = next;
-            }
+            assertGreedyIsFullRecompute(lm, new long[] {1, 15, 29}, json.getAsJsonArray("greedy"));
+        }
+    }
+
+    /** Multi-head latent attention decodes through its latent KV cache. */
+    @Test
+    void deepseekV2CheckpointDecodesWithTheLatentCache(@TempDir Path deepseek) {
+        RandomCheckpoint.write(Presets.load("deepseek-v2-tiny", 2), deepseek, 5, DType.BF16);
+        Result r = run("logits", "--model", deepseek.toString(), "--ids", "1,2,3", "--gen", "4", "--json");
+        assertEquals(0, r.code, r.err);
+        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        assertEquals("deepseek_v2", json.get("model_type").getAsString());
+        try (MoeLanguageModel lm = MoeLanguageModel.load(deepseek)) {
+            assertGreedyIsFullRecompute(lm, new long[] {1, 2, 3}, json.getAsJsonArray("greedy"));
+        }
+    }
+
+    private static void assertGreedyIsFullRecompute(MoeLanguageModel lm, long[] prompt, JsonArray greedy) {
+        long[] sequence = prompt;
+        assertEquals(4, greedy.size());
+        for (int i = 0; i < 4; i++) {
+            long next = LogitsCommand.argMax(lm.lastLogits(sequence));
+            assertEquals(next, greedy.get(i).getAsLong(), "greedy token " + i + " (full recompute vs KV cache)");
+            sequence = Arrays.copyOf(sequence, sequence.length + 1);
+            sequence[sequence.length - 1] = next;
         }
     }
 
