@@ -496,7 +496,7 @@ public final class TinyConfigs {
                   "vocab_size": 72,
                   "hidden_size": 40,
                   "intermediate_size": 48,
-                  "moe_intermediate_size": 10,
+                  "moe_intermediate_size": 12,
                   "num_hidden_layers": 3,
                   "num_attention_heads": 4,
                   "num_key_value_heads": 4,
