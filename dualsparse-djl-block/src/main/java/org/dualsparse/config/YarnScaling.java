@@ -62,7 +62,7 @@ public record YarnScaling(
     }
 
     /** YaRN's magnitude correction {@code 0.1·m·ln(s) + 1}, or 1 when the factor does not extend. */
-    public static double magnitude(double factor, double m) {
+    private static double magnitude(double factor, double m) {
         return factor <= 1 ? 1 : 0.1 * m * Math.log(factor) + 1;
     }
 

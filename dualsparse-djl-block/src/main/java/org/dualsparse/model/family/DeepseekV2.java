@@ -58,25 +58,6 @@ public final class DeepseekV2 implements ModelFamily<DeepseekV2.Config> {
         if (c.boolOr("attention_bias", false)) {
             throw c.unsupported("attention_bias", "multi-head latent attention is implemented without projection biases");
         }
-        int nope = c.intOr("qk_nope_head_dim", 128);
-        int rope = c.intOr("qk_rope_head_dim", 64);
-        if (nope <= 0 || rope <= 0 || rope % 2 != 0) {
-            throw new ConfigException(c.source() + ": qk_nope_head_dim = " + nope + ", qk_rope_head_dim = " + rope
-                    + ": both must be positive and the rope dim even");
-        }
-        double scale = (yarn == null ? 1 : yarn.logitScale()) / Math.sqrt(nope + rope);
-        MultiHeadLatentAttention.Spec attention = new MultiHeadLatentAttention.Spec(
-                d.hiddenSize(),
-                d.numHeads(),
-                queryLoraRank(c),
-                c.intOr("kv_lora_rank", 512),
-                nope,
-                rope,
-                c.intOr("v_head_dim", 128),
-                scale);
-        if (attention.kvLoraRank() <= 0 || attention.valueHeadDim() <= 0) {
-            throw new ConfigException(c.source() + ": kv_lora_rank and v_head_dim must be positive");
-        }
         DeepseekFeedForward feedForward = DeepseekFeedForward.parse(c);
         int groups = 1;
         int chosen = 1;
@@ -90,7 +71,24 @@ public final class DeepseekV2 implements ModelFamily<DeepseekV2.Config> {
             }
             default -> throw c.unsupported("topk_method", "only greedy and group_limited_greedy are implemented");
         }
-        return new Config(d, attention, yarn, feedForward, c.doubleOr("routed_scaling_factor", 1.0), groups, chosen);
+        return new Config(
+                d, attention(c, d, yarn), yarn, feedForward, c.doubleOr("routed_scaling_factor", 1.0), groups, chosen);
+    }
+
+    /** The MLA dimensions (remote config class defaults); the softmax scale is {@code (n + ρ)^-½} times YaRN's correction. */
+    private static MultiHeadLatentAttention.Spec attention(HfConfig c, DecoderConfig d, YarnScaling yarn) {
+        int kvLoraRank = c.intOr("kv_lora_rank", 512);
+        int nope = c.intOr("qk_nope_head_dim", 128);
+        int rope = c.intOr("qk_rope_head_dim", 64);
+        int value = c.intOr("v_head_dim", 128);
+        if (kvLoraRank <= 0 || nope <= 0 || rope <= 0 || value <= 0 || rope % 2 != 0) {
+            throw new ConfigException(c.source() + ": kv_lora_rank = " + kvLoraRank + ", qk_nope_head_dim = " + nope
+                    + ", qk_rope_head_dim = " + rope + ", v_head_dim = " + value
+                    + ": all must be positive and the rope dim even");
+        }
+        double scale = (yarn == null ? 1 : yarn.logitScale()) / Math.sqrt(nope + rope);
+        return new MultiHeadLatentAttention.Spec(
+                d.hiddenSize(), d.numHeads(), queryLoraRank(c), kvLoraRank, nope, rope, value, scale);
     }
 
     /** {@code q_lora_rank}: null for a plain {@code q_proj}; absent means the config class default. */
