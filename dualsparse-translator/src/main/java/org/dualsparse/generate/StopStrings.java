@@ -14,11 +14,10 @@ final class StopStrings {
     }
 
     /** The start of the earliest stop string in {@code text} at or after {@code from}, or -1. */
-    int find(CharSequence text, int from) {
-        String s = text.toString();
+    int find(StringBuilder text, int from) {
         int earliest = -1;
         for (String stop : stops) {
-            int at = s.indexOf(stop, Math.max(0, from));
+            int at = text.indexOf(stop, from);
             if (at >= 0 && (earliest < 0 || at < earliest)) {
                 earliest = at;
             }
