@@ -18,8 +18,7 @@ public final class ScoreContinuations {
                 .optModelPath(Path.of(args[0]))
                 .build();
         List<LoglikelihoodRequest> choices = List.of(
-                new LoglikelihoodRequest("The capital of France is", " Paris"),
-                new LoglikelihoodRequest("The capital of France is", " Berlin"));
+                new LoglikelihoodRequest("The capital of France is", " Paris"), new LoglikelihoodRequest("The capital of France is", " Berlin"));
         try (ZooModel<LoglikelihoodRequest, Loglikelihood> model = criteria.loadModel();
                 Predictor<LoglikelihoodRequest, Loglikelihood> predictor = model.newPredictor()) {
             List<Loglikelihood> scores = predictor.batchPredict(choices);
