@@ -15,7 +15,10 @@ public record GenerationConfig(
         boolean doSample,
         double temperature,
         int topK,
-        double topP) {
+        double topP,
+        double minP,
+        double repetitionPenalty,
+        Integer maxNewTokens) {
 
     public static GenerationConfig read(Path modelDir, HfConfig modelConfig) {
         Path file = modelDir.resolve("generation_config.json");
@@ -27,6 +30,9 @@ public record GenerationConfig(
                 c.boolOr("do_sample", false),
                 c.doubleOr("temperature", 1.0),
                 c.intOr("top_k", 50),
-                c.doubleOr("top_p", 1.0));
+                c.doubleOr("top_p", 1.0),
+                c.doubleOr("min_p", 0.0),
+                c.doubleOr("repetition_penalty", 1.0),
+                c.has("max_new_tokens") ? c.requireInt("max_new_tokens") : null);
     }
 }

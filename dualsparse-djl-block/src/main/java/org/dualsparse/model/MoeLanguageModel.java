@@ -46,25 +46,55 @@ public final class MoeLanguageModel implements AutoCloseable {
         }
         HfConfig hf = HfConfig.read(dir.resolve("config.json"));
         ModelFamily<?> family = ModelRegistry.forConfig(hf);
-        GenerationConfig generation = GenerationConfig.read(dir, hf);
-        return load(family, hf, dir, generation);
-    }
-
-    private static <C extends FamilyConfig> MoeLanguageModel load(
-            ModelFamily<C> family, HfConfig hf, Path dir, GenerationConfig generation) {
-        C config = family.parseConfig(hf);
         TorchEngine.get();
         Model model = Model.newInstance(family.modelType(), Device.cpu(), "PyTorch");
+        try {
+            return load(family, hf, dir, model);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads the checkpoint in {@code dir} into {@code model}, an empty DJL model created elsewhere
+     * (by a {@code Criteria}'s {@code BlockFactory}), and sets its block. The caller keeps
+     * ownership of {@code model}.
+     */
+    public static MoeLanguageModel load(Path dir, Model model) {
+        HfConfig hf = HfConfig.read(dir.resolve("config.json"));
+        return load(ModelRegistry.forConfig(hf), hf, dir, model);
+    }
+
+    /**
+     * The language model held by {@code model}, whose block {@link #load(Path, Model)} built; its
+     * configs are read again from the model's folder.
+     */
+    public static MoeLanguageModel of(Model model) {
+        if (!(model.getBlock() instanceof CausalLmBlock block)) {
+            throw new IllegalArgumentException(
+                    "model " + model.getName() + " holds no MoE language model block (found " + model.getBlock() + ")");
+        }
+        Path dir = model.getModelPath();
+        HfConfig hf = HfConfig.read(dir.resolve("config.json"));
+        return wrap(ModelRegistry.forConfig(hf), hf, model, block, GenerationConfig.read(dir, hf));
+    }
+
+    private static <C extends FamilyConfig> MoeLanguageModel load(ModelFamily<C> family, HfConfig hf, Path dir, Model model) {
+        C config = family.parseConfig(hf);
+        GenerationConfig generation = GenerationConfig.read(dir, hf);
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             CheckpointWeights weights = new CheckpointWeights(checkpoint, model.getNDManager());
             CausalLmBlock block = family.build(config, weights);
             weights.requireAllUsed();
             model.setBlock(block);
             return new MoeLanguageModel(model, block, config, family.modelType(), generation);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
         }
+    }
+
+    private static <C extends FamilyConfig> MoeLanguageModel wrap(
+            ModelFamily<C> family, HfConfig hf, Model model, CausalLmBlock block, GenerationConfig generation) {
+        return new MoeLanguageModel(model, block, family.parseConfig(hf), family.modelType(), generation);
     }
 
     /** Builds a model of {@code family} from any weight source (random weights for benchmarks). */

@@ -15,9 +15,7 @@ public final class TorchEngine {
 
     /** Turns DJL's offline mode on (unless the user set it) and returns the started engine. */
     public static Engine get() {
-        if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
+        useOfflineMode();
         try {
             return Engine.getEngine("PyTorch");
         } catch (RuntimeException | LinkageError e) {
@@ -25,6 +23,16 @@ public final class TorchEngine {
                     "the PyTorch native library could not be loaded offline; add " + NATIVE_ARTIFACTS
                             + " to the classpath (cause: " + e.getMessage() + ")",
                     e);
+        }
+    }
+
+    /**
+     * Turns DJL's offline mode on unless the user set it: DJL then neither downloads natives nor
+     * sends its start-up telemetry request.
+     */
+    public static void useOfflineMode() {
+        if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
+            System.setProperty("ai.djl.offline", "true");
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.dualsparse.cli;
 
+import ai.djl.translate.TranslateException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "dualsparse 0.1.0",
         description = "Run HuggingFace Mixture-of-Experts checkpoints on DJL, with DualSparse expert dropping.",
-        subcommands = {LogitsCommand.class, RandomCheckpointCommand.class})
+        subcommands = {LogitsCommand.class, RandomCheckpointCommand.class, GenerateCommand.class, ChatCommand.class})
 public final class DualSparseCli {
 
     public static void main(String[] args) {
@@ -20,7 +21,9 @@ public final class DualSparseCli {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new DualSparseCli());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + e.getMessage());
+            // A Predictor wraps every failure in a TranslateException; the cause says what went wrong.
+            Throwable reported = e instanceof TranslateException && e.getCause() != null ? e.getCause() : e;
+            commandLine.getErr().println("error: " + reported.getMessage());
             return 2;
         });
         return cli.execute(args);

@@ -1,0 +1,30 @@
+package org.dualsparse.chat;
+
+import java.util.Map;
+import java.util.Objects;
+
+/** One turn of a conversation: a role ({@code system}, {@code user}, {@code assistant}, ...) and its text. */
+public record ChatMessage(String role, String content) {
+
+    public ChatMessage {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(content, "content");
+    }
+
+    public static ChatMessage system(String content) {
+        return new ChatMessage("system", content);
+    }
+
+    public static ChatMessage user(String content) {
+        return new ChatMessage("user", content);
+    }
+
+    public static ChatMessage assistant(String content) {
+        return new ChatMessage("assistant", content);
+    }
+
+    /** The message as chat templates see it: a mapping with {@code role} and {@code content}. */
+    Map<String, Object> asTemplateValue() {
+        return Map.of("role", role, "content", content);
+    }
+}
