@@ -1,7 +1,9 @@
 package org.dualsparse.dualsparse;
 
+import ai.djl.nn.Block;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.dualsparse.model.CausalLmBlock;
 import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.MoeBlocks;
@@ -75,6 +77,18 @@ public final class DualSparse {
                 shared == null ? 0 : shared.intermediateSize()));
         blocks.add(replacement);
         return replacement;
+    }
+
+    /** The DualSparse state of a model it was applied to (e.g. one loaded through DJL Criteria). */
+    public static Optional<DualSparse> of(Block model) {
+        if (model instanceof CausalLmBlock lm) {
+            for (SparseMoeBlock block : MoeBlocks.of(lm)) {
+                if (block instanceof DualSparseMoeBlock dualSparse) {
+                    return Optional.of(dualSparse.control());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The blocks that replaced the model's MoE blocks, in layer order. */

@@ -71,6 +71,10 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         return layer;
     }
 
+    DualSparse control() {
+        return control;
+    }
+
     /** Number of sub-experts per expert. */
     public int parts() {
         return parts;

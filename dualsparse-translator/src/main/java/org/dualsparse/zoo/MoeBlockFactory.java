@@ -5,12 +5,17 @@ import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
 import java.nio.file.Path;
 import java.util.Map;
+import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.dualsparse.DualSparseSettings;
+import org.dualsparse.model.CausalLmBlock;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**
  * Builds the block of a DJL model from a HuggingFace MoE checkpoint folder ({@code config.json} +
  * safetensors), loading the weights into the model's manager. DJL's model loader calls it when
  * the Criteria argument (or {@code serving.properties} key) {@code blockFactory} names this class.
+ * DualSparse arguments ({@link DualSparseSettings#ARGUMENTS}) partition the experts and set the
+ * drop rule; {@link DualSparse#of} then reads the statistics from the model's block.
  */
 public final class MoeBlockFactory implements BlockFactory {
 
@@ -18,6 +23,11 @@ public final class MoeBlockFactory implements BlockFactory {
 
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
-        return MoeLanguageModel.load(modelPath, model).block();
+        CausalLmBlock block = MoeLanguageModel.load(modelPath, model).block();
+        DualSparseSettings dualSparse = DualSparseSettings.fromArguments(arguments);
+        if (dualSparse != null) {
+            dualSparse.applyTo(block, null);
+        }
+        return block;
     }
 }

@@ -19,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.dualsparse.chat.ChatMessage;
 import org.dualsparse.chat.NoChatTemplateException;
+import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.dualsparse.ThresholdDropPolicy;
 import org.dualsparse.eval.Loglikelihood;
 import org.dualsparse.eval.LoglikelihoodRequest;
 import org.dualsparse.generate.Generation;
@@ -61,6 +63,36 @@ class CriteriaTest {
             String once = predictor.predict("Hello world");
             assertEquals(once, predictor.predict("Hello world"), "greedy is deterministic");
             assertEquals(predictor.batchPredict(PROMPTS), PROMPTS.stream().map(p -> predictOrThrow(predictor, p)).toList());
+        }
+    }
+
+    @Test
+    void dualSparseArgumentsPartitionTheExpertsAndReportDrops() throws Exception {
+        String plain = generate(MoeCriteria.builder().setTypes(String.class, String.class).optModelPath(qwen));
+        String partitioned = generate(MoeCriteria.builder().setTypes(String.class, String.class).optModelPath(qwen)
+                .optArgument("partition", 4)
+                .optArgument("method", "none"));
+        assertEquals(plain, partitioned, "partition without dropping changes nothing");
+
+        Criteria<String, String> dropping = MoeCriteria.builder()
+                .setTypes(String.class, String.class)
+                .optModelPath(qwen)
+                .optArgument("max_new_tokens", 8)
+                .optArgument("method", "2t")
+                .optArgument("threshold", "0.2")
+                .build();
+        try (ZooModel<String, String> model = dropping.loadModel(); Predictor<String, String> predictor = model.newPredictor()) {
+            predictor.predict("the world and the rest");
+            DualSparse method = DualSparse.of(model.getBlock()).orElseThrow();
+            assertTrue(method.stats().dropRate() > 0, "2T at T = 0.2 drops pairs of a top-2 model");
+            assertEquals(ThresholdDropPolicy.class, method.policy().getClass());
+        }
+    }
+
+    private static String generate(Criteria.Builder<String, String> builder) throws Exception {
+        try (ZooModel<String, String> model = builder.optArgument("max_new_tokens", 8).build().loadModel();
+                Predictor<String, String> predictor = model.newPredictor()) {
+            return predictor.predict("the world and the rest");
         }
     }
 

@@ -34,15 +34,18 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    DualSparseOptions dualSparse;
+
     @Override
     public Integer call() throws Exception {
         List<ChatMessage> conversation = new ArrayList<>();
         if (system != null) {
             conversation.add(ChatMessage.system(system));
         }
-        try (ZooModel<ChatRequest, Generation> zoo = MoeCriteria.builder()
+        try (ZooModel<ChatRequest, Generation> zoo = dualSparse.addTo(MoeCriteria.builder()
                         .setTypes(ChatRequest.class, Generation.class)
-                        .optModelPath(model)
+                        .optModelPath(model))
                         .build()
                         .loadModel();
                 Predictor<ChatRequest, Generation> predictor = zoo.newPredictor()) {

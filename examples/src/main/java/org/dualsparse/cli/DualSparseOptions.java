@@ -1,8 +1,8 @@
 package org.dualsparse.cli;
 
+import ai.djl.repository.zoo.Criteria;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.dualsparse.dualsparse.DropStats;
 import org.dualsparse.dualsparse.DualSparse;
@@ -19,48 +19,60 @@ final class DualSparseOptions {
     @Option(names = "--method", description = "Drop rule: none, 1t, 2t, ees, top-p, capacity (default 2t when --partition is given).")
     String method;
 
-    @Option(names = "--threshold", defaultValue = "0", description = "Threshold T on normalised scores (1t/2t).")
-    double threshold;
+    @Option(names = "--threshold", description = "Threshold T on normalised scores (1t/2t; default 0).")
+    Double threshold;
 
     @Option(names = "--delta", description = "2T half-gap δ (default 0.01).")
     Double delta;
 
-    @Option(names = "--reconstruct", defaultValue = "weight", description = "Neuron order: none or weight (default ${DEFAULT-VALUE}).")
+    @Option(names = "--reconstruct", description = "Neuron order: none or weight (default weight).")
     String reconstruct;
 
-    @Option(names = "--beta", defaultValue = "0.5", description = "EES β (default ${DEFAULT-VALUE}).")
-    double beta;
+    @Option(names = "--beta", description = "EES β (default 0.5).")
+    Double beta;
 
-    @Option(names = "--top-p", defaultValue = "0.9", description = "Top-p routing mass (default ${DEFAULT-VALUE}).")
-    double topP;
+    @Option(names = "--top-p", description = "Top-p routing mass (default 0.9).")
+    Double topP;
 
-    @Option(names = "--capacity-factor", defaultValue = "1.0", description = "Capacity baseline γ (default ${DEFAULT-VALUE}).")
-    double capacityFactor;
+    @Option(names = "--capacity-factor", description = "Capacity baseline γ (default 1.0).")
+    Double capacityFactor;
 
     @Option(names = "--force-threshold", description = "Allow T ≥ 1/K, which can drop a token's top-1 expert.")
     boolean forceThreshold;
 
-    boolean enabled() {
-        return partition != null || method != null;
+    /** The switches given, as DJL Criteria arguments (see {@link DualSparseSettings#ARGUMENTS}); empty when none. */
+    Map<String, Object> arguments() {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        putIfSet(arguments, "partition", partition);
+        putIfSet(arguments, "method", method);
+        putIfSet(arguments, "threshold", threshold);
+        putIfSet(arguments, "delta", delta);
+        putIfSet(arguments, "reconstruct", reconstruct);
+        putIfSet(arguments, "beta", beta);
+        putIfSet(arguments, "top_p", topP);
+        putIfSet(arguments, "capacity_factor", capacityFactor);
+        if (forceThreshold) {
+            arguments.put("force_threshold", true);
+        }
+        return arguments;
     }
 
-    /** Applies the method to {@code lm} when enabled; null otherwise. */
+    /** Adds the switches given to a Criteria as arguments. */
+    <I, O> Criteria.Builder<I, O> addTo(Criteria.Builder<I, O> criteria) {
+        arguments().forEach(criteria::optArgument);
+        return criteria;
+    }
+
+    /** Applies the method to {@code lm} when any switch is given; null otherwise. */
     DualSparse apply(MoeLanguageModel lm) {
-        if (!enabled()) {
-            return null;
+        DualSparseSettings settings = DualSparseSettings.fromArguments(arguments());
+        return settings == null ? null : settings.applyTo(lm.block(), null);
+    }
+
+    private static void putIfSet(Map<String, Object> arguments, String key, Object value) {
+        if (value != null) {
+            arguments.put(key, value);
         }
-        DualSparseSettings.Method rule = DualSparseSettings.Method.parse(method == null ? "2t" : method);
-        DualSparseSettings settings = new DualSparseSettings(
-                partition == null ? 2 : partition,
-                rule,
-                threshold,
-                delta != null ? delta : rule == DualSparseSettings.Method.TWO_T ? 0.01 : 0,
-                DualSparse.Reconstruction.valueOf(reconstruct.toUpperCase(Locale.ROOT)),
-                beta,
-                topP,
-                capacityFactor,
-                forceThreshold);
-        return settings.applyTo(lm.block(), null);
     }
 
     /** {@code drop_rate} and per-layer counts, for JSON output. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.generate.Generation;
 import org.dualsparse.translate.GenerationRequest;
 import org.dualsparse.zoo.MoeCriteria;
@@ -35,6 +36,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    DualSparseOptions dualSparse;
+
     @Option(names = "--stream", description = "Print the text as it is generated.")
     boolean stream;
 
@@ -53,18 +57,22 @@ final class GenerateCommand implements Callable<Integer> {
                 System.out.flush();
             });
         }
-        try (ZooModel<GenerationRequest, Generation> zoo = MoeCriteria.builder()
+        try (ZooModel<GenerationRequest, Generation> zoo = dualSparse.addTo(MoeCriteria.builder()
                         .setTypes(GenerationRequest.class, Generation.class)
-                        .optModelPath(model)
+                        .optModelPath(model))
                         .build()
                         .loadModel();
                 Predictor<GenerationRequest, Generation> predictor = zoo.newPredictor()) {
             Generation generation = predictor.predict(request);
             if (json) {
-                System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(asJson(generation)));
+                Map<String, Object> out = asJson(generation);
+                DualSparse.of(zoo.getBlock()).ifPresent(method -> out.putAll(DualSparseOptions.report(method.stats())));
+                System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
             } else {
                 System.out.println(stream ? "" : generation.text());
                 System.err.println(Speed.of(generation));
+                DualSparse.of(zoo.getBlock()).ifPresent(
+                        method -> System.err.printf("drop rate: %.4f%n", method.stats().dropRate()));
             }
         }
         return 0;
