@@ -74,12 +74,17 @@ public final class CausalLmBlock extends AbstractBlock {
             DecoderConfig config, WeightSource w, IntFunction<Attention.Spec> attention, FeedForwardFactory feedForward) {
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
-            String prefix = "model.layers." + i + ".";
+            String prefix = layerPrefix(i);
             Attention attn = new Attention(attention.apply(i), w, prefix + "self_attn.");
             Block ffn = feedForward.build(i, prefix);
             layers.add(new DecoderLayer(attn, ffn, w, prefix, config.hiddenSize(), config.rmsNormEps()));
         }
         return new CausalLmBlock(config, RotaryEmbedding.standard(config.headDim(), config.ropeTheta()), layers, w);
+    }
+
+    /** The prefix of every tensor of decoder layer {@code layer}: {@code model.layers.<layer>.}. */
+    public static String layerPrefix(int layer) {
+        return "model.layers." + layer + ".";
     }
 
     public DecoderConfig config() {

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,10 +35,10 @@ class LogitsCommandTest {
     @Test
     void jsonReportsTopLogitsAndCachedGreedyTokens(@TempDir Path out) throws IOException {
         Path logitsFile = out.resolve("logits.bin");
-        Result r = run("logits", "--model", model.toString(), "--ids", "1,15,29", "--top", "3", "--gen", "4",
+        CliRun r = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29", "--top", "3", "--gen", "4",
                 "--logits-out", logitsFile.toString(), "--json");
-        assertEquals(0, r.code, r.err);
-        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals("olmoe", json.get("model_type").getAsString());
         assertEquals("[1,15,29]", json.get("prompt_ids").toString());
         JsonArray top = json.getAsJsonArray("top");
@@ -70,30 +67,12 @@ class LogitsCommandTest {
 
     @Test
     void badInputIsAOneLineErrorAndExitCode2() {
-        Result r = run("logits", "--model", model.toString(), "--ids", "1,9999");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("token id 9999"), r.err);
-        Result missing = run("logits", "--model", model.resolve("nope").toString(), "--ids", "1");
-        assertEquals(2, missing.code);
-        assertTrue(missing.err.contains("config.json"), missing.err);
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = DualSparseCli.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        CliRun r = CliRun.of("logits", "--model", model.toString(), "--ids", "1,9999");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("token id 9999"), r.err());
+        CliRun missing = CliRun.of("logits", "--model", model.resolve("nope").toString(), "--ids", "1");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("config.json"), missing.err());
     }
 
     private static float[] readFloats(Path file) throws IOException {
