@@ -34,11 +34,14 @@ public final class Checkpoint implements AutoCloseable {
     private final Path directory;
     private final List<SafetensorsFile> files;
     private final SortedMap<String, SafetensorsFile> fileByTensor;
+    private final boolean sharded;
 
-    private Checkpoint(Path directory, List<SafetensorsFile> files, SortedMap<String, SafetensorsFile> fileByTensor) {
+    private Checkpoint(
+            Path directory, List<SafetensorsFile> files, SortedMap<String, SafetensorsFile> fileByTensor, boolean sharded) {
         this.directory = directory;
         this.files = files;
         this.fileByTensor = fileByTensor;
+        this.sharded = sharded;
     }
 
     /**
@@ -64,7 +67,7 @@ public final class Checkpoint implements AutoCloseable {
         SafetensorsFile opened = SafetensorsFile.open(file);
         SortedMap<String, SafetensorsFile> fileByTensor = new TreeMap<>();
         opened.tensors().keySet().forEach(name -> fileByTensor.put(name, opened));
-        return new Checkpoint(directory, List.of(opened), fileByTensor);
+        return new Checkpoint(directory, List.of(opened), fileByTensor, false);
     }
 
     private static Path soleSafetensorsFile(Path directory) {
@@ -98,7 +101,7 @@ public final class Checkpoint implements AutoCloseable {
                 }
                 shards.put(shardName, SafetensorsFile.open(shard));
             }
-            return new Checkpoint(directory, List.copyOf(shards.values()), fileByTensor(index, shards));
+            return new Checkpoint(directory, List.copyOf(shards.values()), fileByTensor(index, shards), true);
         } catch (RuntimeException e) {
             RuntimeException closeFailure = closeAll(shards.values());
             if (closeFailure != null) {
@@ -137,6 +140,11 @@ public final class Checkpoint implements AutoCloseable {
     /** The checkpoint directory. */
     public Path directory() {
         return directory;
+    }
+
+    /** True when the checkpoint was opened from a shard index, even one listing a single shard. */
+    public boolean isSharded() {
+        return sharded;
     }
 
     /** Every tensor name, sorted. */

@@ -123,6 +123,16 @@ final class HalfPrecision {
         }
     }
 
+    /** Writes {@code floats} rounded to BF16 or F16 bit patterns into {@code out}, advancing its position. */
+    static void narrowInto(float[] floats, DType dtype, ShortBuffer out) {
+        short[] halfChunk = new short[Math.min(CHUNK, floats.length)];
+        for (int from = 0; from < floats.length; from += halfChunk.length) {
+            int count = Math.min(halfChunk.length, floats.length - from);
+            narrow(floats, from, halfChunk, count, dtype);
+            out.put(halfChunk, 0, count);
+        }
+    }
+
     /** Rounds {@code count} floats starting at {@code floats[from]} to BF16 or F16 bit patterns in {@code halves}. */
     static void narrow(float[] floats, int from, short[] halves, int count, DType dtype) {
         switch (dtype) {

@@ -77,7 +77,7 @@ record ShardIndex(Path file, Map<String, String> weightMap) {
     }
 
     /** A shard must be a file next to the index: "../x" or "/x" would read outside the checkpoint. */
-    private static boolean isPlainFileName(String name) {
+    static boolean isPlainFileName(String name) {
         if (name.isEmpty() || name.equals(".") || name.equals("..")) {
             return false;
         }

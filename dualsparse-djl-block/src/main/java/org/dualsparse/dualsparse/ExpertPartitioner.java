@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import java.nio.FloatBuffer;
 import org.dualsparse.moe.ExpertWeights;
 
 /**
@@ -34,8 +35,7 @@ public final class ExpertPartitioner {
             NDList gateUps = new NDList();
             NDList downs = new NDList();
             for (int e = 0; e < experts.numExperts(); e++) {
-                int[] permutation = order == null ? identity(neurons) : checked(order.permutation(layer, e), neurons, layer, e);
-                NDArray index = scratch.create(permutation);
+                NDArray index = scratch.create(permutation(order, layer, e, neurons));
                 NDArray gateUp = experts.gateUp(e).get(scratch, new NDIndex("..."));
                 NDArray gate = gateUp.get(new NDIndex("0:{}", neurons)).get(index);
                 NDArray up = gateUp.get(new NDIndex("{}:", neurons)).get(index);
@@ -55,22 +55,61 @@ public final class ExpertPartitioner {
         }
     }
 
-    /** The {@code weight} importance of every neuron: ‖W1ⁿ‖ · ‖W3ⁿ‖ · ‖W2 column n‖, per expert. */
+    /** The {@code weight} importance of every neuron of every expert, as {@link #weightImportance(FloatBuffer, FloatBuffer, FloatBuffer, int)}. */
     public static float[][] weightImportance(ExpertWeights experts) {
-        int neurons = experts.intermediateSize();
+        int weightsPerProjection = experts.intermediateSize() * experts.hiddenSize();
         float[][] importance = new float[experts.numExperts()][];
-        try (NDManager scratch = experts.stackedGateUp().getManager().newSubManager()) {
-            NDArray gateUp = experts.stackedGateUp().get(scratch, new NDIndex("..."));
-            NDArray rowNorms = gateUp.square().sum(new int[] {2}).sqrt();
-            NDArray gateNorms = rowNorms.get(new NDIndex(":, 0:{}", neurons));
-            NDArray upNorms = rowNorms.get(new NDIndex(":, {}:", neurons));
-            NDArray downNorms = experts.stackedDown().get(scratch, new NDIndex("...")).square().sum(new int[] {1}).sqrt();
-            float[] flat = gateNorms.mul(upNorms).mul(downNorms).toFloatArray();
-            for (int e = 0; e < importance.length; e++) {
-                importance[e] = java.util.Arrays.copyOfRange(flat, e * neurons, (e + 1) * neurons);
-            }
+        for (int e = 0; e < importance.length; e++) {
+            float[] gateUp = experts.gateUp(e).toFloatArray();
+            importance[e] = weightImportance(
+                    FloatBuffer.wrap(gateUp, 0, weightsPerProjection).slice(),
+                    FloatBuffer.wrap(gateUp, weightsPerProjection, weightsPerProjection).slice(),
+                    FloatBuffer.wrap(experts.down(e).toFloatArray()),
+                    experts.hiddenSize());
         }
         return importance;
+    }
+
+    /**
+     * The {@code weight} importance of each neuron n of one expert, ‖W1ⁿ‖ · ‖W3ⁿ‖ · ‖W2 column
+     * n‖, from the row-major weights gate (W1) and up (W3) {@code [I, d]} and down (W2) {@code
+     * [d, I]}, read from index 0.
+     */
+    public static float[] weightImportance(FloatBuffer gate, FloatBuffer up, FloatBuffer down, int hidden) {
+        int neurons = gate.limit() / hidden;
+        double[] gateNorms = rowNormsSquared(gate, neurons, hidden);
+        double[] upNorms = rowNormsSquared(up, neurons, hidden);
+        double[] downNorms = new double[neurons];
+        for (int i = 0; i < hidden; i++) {
+            for (int n = 0; n < neurons; n++) {
+                double w = down.get(i * neurons + n);
+                downNorms[n] += w * w;
+            }
+        }
+        float[] importance = new float[neurons];
+        for (int n = 0; n < neurons; n++) {
+            importance[n] = (float) Math.sqrt(gateNorms[n] * upNorms[n] * downNorms[n]);
+        }
+        return importance;
+    }
+
+    private static double[] rowNormsSquared(FloatBuffer matrix, int rows, int columns) {
+        double[] norms = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                double w = matrix.get(r * columns + c);
+                norms[r] += w * w;
+            }
+        }
+        return norms;
+    }
+
+    /**
+     * The neuron permutation of {@code expert} in {@code layer}: {@code order}'s, checked to be a
+     * permutation of {@code neurons}, or the identity when {@code order} is null.
+     */
+    static int[] permutation(NeuronOrder order, int layer, int expert, int neurons) {
+        return order == null ? identity(neurons) : checked(order.permutation(layer, expert), neurons, layer, expert);
     }
 
     private static int[] identity(int n) {

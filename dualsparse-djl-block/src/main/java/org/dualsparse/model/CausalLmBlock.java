@@ -99,12 +99,17 @@ public final class CausalLmBlock extends AbstractBlock {
             FeedForwardFactory feedForward) {
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
-            String prefix = "model.layers." + i + ".";
+            String prefix = layerPrefix(i);
             Block attn = attention.build(i, prefix + "self_attn.");
             Block ffn = feedForward.build(i, prefix);
             layers.add(new DecoderLayer(attn, ffn, w, prefix, config.hiddenSize(), config.rmsNormEps()));
         }
         return new CausalLmBlock(config, rotary, layers, w);
+    }
+
+    /** The prefix of every tensor of decoder layer {@code layer}: {@code model.layers.<layer>.}. */
+    public static String layerPrefix(int layer) {
+        return "model.layers." + layer + ".";
     }
 
     public DecoderConfig config() {

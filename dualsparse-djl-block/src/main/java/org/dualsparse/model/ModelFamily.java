@@ -1,5 +1,6 @@
 package org.dualsparse.model;
 
+import java.util.Optional;
 import org.dualsparse.config.HfConfig;
 
 /**
@@ -17,4 +18,12 @@ public interface ModelFamily<C extends FamilyConfig> {
 
     /** Builds the model, loading every tensor it needs from {@code weights}. */
     CausalLmBlock build(C config, WeightSource weights);
+
+    /**
+     * Where the routed experts of a checkpoint with this {@code config.json} live; empty for a
+     * family that does not declare it, which tools that rewrite experts then refuse.
+     */
+    default Optional<ExpertLayout> expertLayout(HfConfig config) {
+        return Optional.empty();
+    }
 }

@@ -38,14 +38,18 @@ public final class ExpertWeights extends AbstractBlock {
         List<String> gateUps = new ArrayList<>();
         List<String> downs = new ArrayList<>();
         for (int e = 0; e < numExperts; e++) {
-            String p = prefix + e + ".";
-            gateUps.add(p + names.gate() + ".weight");
-            gateUps.add(p + names.up() + ".weight");
-            downs.add(p + names.down() + ".weight");
+            gateUps.add(tensorName(prefix, e, names.gate()));
+            gateUps.add(tensorName(prefix, e, names.up()));
+            downs.add(tensorName(prefix, e, names.down()));
         }
         return new ExpertWeights(
                 w.loadConcatenated(gateUps, new long[] {intermediateSize, hiddenSize}, numExperts, 2L * intermediateSize, hiddenSize),
                 w.loadConcatenated(downs, new long[] {hiddenSize, intermediateSize}, numExperts, hiddenSize, intermediateSize));
+    }
+
+    /** The checkpoint name of projection {@code projection} of expert {@code expert}: {@code <prefix><expert>.<projection>.weight}. */
+    public static String tensorName(String prefix, int expert, String projection) {
+        return prefix + expert + "." + projection + ".weight";
     }
 
     /**

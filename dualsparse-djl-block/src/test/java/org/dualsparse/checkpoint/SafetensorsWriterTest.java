@@ -13,10 +13,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.dualsparse.checkpoint.SafetensorsWriter.EncodedTensor;
+import org.dualsparse.checkpoint.SafetensorsWriter.Shard;
 import org.dualsparse.checkpoint.SafetensorsWriter.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -201,6 +204,38 @@ class SafetensorsWriterTest {
     }
 
     @Test
+    void encodedTensorsKeepTheirOwnDtypeInTheShardsTheyAreGiven() throws IOException {
+        List<String> produced = new ArrayList<>();
+        SafetensorsWriter.writeShards(dir, List.of(
+                new Shard("weights-a.safetensors", List.of(
+                        encoded("b.half", DType.BF16, new float[] {1.5f, -2f}, produced),
+                        encoded("a.full", DType.F32, new float[] {0.1f}, produced))),
+                new Shard("weights-b.safetensors", List.of(
+                        encoded("c.f16", DType.F16, new float[] {3f, 4f, 5f}, produced)))));
+        assertEquals(List.of("b.half", "a.full", "c.f16"), produced, "bytes are asked for in file order");
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            assertTrue(checkpoint.isSharded());
+            assertEquals(DType.BF16, checkpoint.info("b.half").dtype());
+            assertEquals(DType.F16, checkpoint.info("c.f16").dtype());
+            assertEquals(dir.resolve("weights-b.safetensors"), checkpoint.info("c.f16").file());
+            assertEquals(-2f, checkpoint.float32("b.half").getFloat(4));
+            assertEquals(0.1f, checkpoint.float32("a.full").getFloat(0));
+        }
+        JsonObject index = JsonParser.parseString(Files.readString(dir.resolve("model.safetensors.index.json"))).getAsJsonObject();
+        assertEquals(2 * 2 + 4 + 3 * 2, index.getAsJsonObject("metadata").get("total_size").getAsLong());
+    }
+
+    @Test
+    void encodedBytesThatDoNotFitTheShapeFailTheWriteAndLeaveNoFile() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetensorsWriter.writeEncoded(file,
+                List.of(new EncodedTensor("w", DType.BF16, new long[] {2}, () -> DType.BF16.encode(new float[3])))));
+        assertTrue(e.getMessage().contains("6 bytes supplied for BF16[2], which takes 4"), e.getMessage());
+        assertEquals(List.of(), fileNames(dir));
+        assertThrows(IllegalArgumentException.class, () -> new Shard("../x.safetensors", List.of()));
+    }
+
+    @Test
     void replacesAnExistingFileWithoutLeavingTemporaryFiles() throws IOException {
         Path file = dir.resolve("model.safetensors");
         SafetensorsWriter.write(file, List.of(tensor("old", 4)), DType.F32, Map.of());
@@ -246,6 +281,14 @@ class SafetensorsWriterTest {
 
     private static void assertFalseExists(Path file) {
         assertTrue(Files.notExists(file), file + " exists");
+    }
+
+    /** {@code values} as a vector in {@code dtype}, recording in {@code produced} when its bytes are asked for. */
+    private static EncodedTensor encoded(String name, DType dtype, float[] values, List<String> produced) {
+        return new EncodedTensor(name, dtype, new long[] {values.length}, () -> {
+            produced.add(name);
+            return dtype.encode(values);
+        });
     }
 
     private static Tensor tensor(String name, int size) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "dualsparse 0.1.0",
         description = "Run HuggingFace Mixture-of-Experts checkpoints on DJL, with DualSparse expert dropping.",
-        subcommands = {LogitsCommand.class, RandomCheckpointCommand.class, GenerateCommand.class, ChatCommand.class})
+        subcommands = {LogitsCommand.class, RandomCheckpointCommand.class, GenerateCommand.class, ChatCommand.class,
+            ExportPartitionCommand.class})
 public final class DualSparseCli {
 
     public static void main(String[] args) {

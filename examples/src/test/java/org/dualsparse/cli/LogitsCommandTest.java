@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,10 +35,10 @@ class LogitsCommandTest {
     @Test
     void jsonReportsTopLogitsAndCachedGreedyTokens(@TempDir Path out) throws IOException {
         Path logitsFile = out.resolve("logits.bin");
-        Result r = run("logits", "--model", model.toString(), "--ids", "1,15,29", "--top", "3", "--gen", "4",
+        CliRun r = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29", "--top", "3", "--gen", "4",
                 "--logits-out", logitsFile.toString(), "--json");
-        assertEquals(0, r.code, r.err);
-        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals("olmoe", json.get("model_type").getAsString());
         assertEquals("[1,15,29]", json.get("prompt_ids").toString());
         JsonArray top = json.getAsJsonArray("top");
@@ -64,7 +61,7 @@ class LogitsCommandTest {
     @Test
     void deepseekV2CheckpointDecodesWithTheLatentCache(@TempDir Path deepseek) {
         RandomCheckpoint.write(Presets.load("deepseek-v2-tiny", 2), deepseek, 5, DType.BF16);
-        Result r = run("logits", "--model", deepseek.toString(), "--ids", "1,2,3", "--gen", "4", "--json");
+        CliRun r = CliRun.of("logits", "--model", deepseek.toString(), "--ids", "1,2,3", "--gen", "4", "--json");
         assertEquals(0, r.code, r.err);
         JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
         assertEquals("deepseek_v2", json.get("model_type").getAsString());
@@ -86,15 +83,15 @@ class LogitsCommandTest {
 
     @Test
     void dualSparseOptionsReportTheRealisedDropRate() {
-        Result plain = run("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json");
-        Result partitioned = run("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
+        CliRun plain = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json");
+        CliRun partitioned = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
                 "--partition", "4", "--method", "none");
         JsonObject plainJson = JsonParser.parseString(plain.out).getAsJsonObject();
         JsonObject partitionedJson = JsonParser.parseString(partitioned.out).getAsJsonObject();
         assertEquals(plainJson.get("greedy"), partitionedJson.get("greedy"));
         assertEquals(0.0, partitionedJson.get("drop_rate").getAsDouble());
 
-        Result dropping = run("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
+        CliRun dropping = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
                 "--method", "2t", "--threshold", "0.12", "--delta", "0.04");
         assertEquals(0, dropping.code, dropping.err);
         JsonObject json = JsonParser.parseString(dropping.out).getAsJsonObject();
@@ -111,37 +108,19 @@ class LogitsCommandTest {
         assertEquals(skippedHalves / (2.0 * pairs), json.get("drop_rate").getAsDouble(), 1e-12);
         assertTrue(json.get("drop_rate").getAsDouble() > 0);
 
-        Result tooHigh = run("logits", "--model", model.toString(), "--ids", "1", "--method", "1t", "--threshold", "0.3");
+        CliRun tooHigh = CliRun.of("logits", "--model", model.toString(), "--ids", "1", "--method", "1t", "--threshold", "0.3");
         assertEquals(2, tooHigh.code);
         assertTrue(tooHigh.err.contains("1/K"), tooHigh.err);
     }
 
     @Test
     void badInputIsAOneLineErrorAndExitCode2() {
-        Result r = run("logits", "--model", model.toString(), "--ids", "1,9999");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("token id 9999"), r.err);
-        Result missing = run("logits", "--model", model.resolve("nope").toString(), "--ids", "1");
-        assertEquals(2, missing.code);
-        assertTrue(missing.err.contains("config.json"), missing.err);
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = DualSparseCli.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        CliRun r = CliRun.of("logits", "--model", model.toString(), "--ids", "1,9999");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("token id 9999"), r.err());
+        CliRun missing = CliRun.of("logits", "--model", model.resolve("nope").toString(), "--ids", "1");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("config.json"), missing.err());
     }
 
     private static float[] readFloats(Path file) throws IOException {

@@ -1,9 +1,11 @@
 package org.dualsparse.model.family;
 
+import java.util.Optional;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.model.Attention;
 import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.model.ExpertLayout;
 import org.dualsparse.model.FamilyConfig;
 import org.dualsparse.model.ModelFamily;
 import org.dualsparse.model.WeightSource;
@@ -16,6 +18,8 @@ import org.dualsparse.moe.Router;
  * layer a {@code block_sparse_moe} whose top-K gate weights are always renormalised.
  */
 public final class Mixtral implements ModelFamily<Mixtral.Config> {
+
+    private static final String MOE_BLOCK = "block_sparse_moe";
 
     /**
      * @param intermediateSize per-expert width ({@code intermediate_size})
@@ -31,7 +35,7 @@ public final class Mixtral implements ModelFamily<Mixtral.Config> {
 
     @Override
     public Config parseConfig(HfConfig c) {
-        String expertsKey = c.has("num_local_experts") ? "num_local_experts" : "num_experts";
+        String expertsKey = expertsKey(c);
         return new Config(
                 DecoderConfig.parse(c, 1e-5, 1e6),
                 c.requirePositiveInt(expertsKey),
@@ -49,12 +53,24 @@ public final class Mixtral implements ModelFamily<Mixtral.Config> {
                 w,
                 layer -> Attention.Spec.of(layer, d).withSlidingWindow(c.slidingWindow()),
                 (layer, prefix) -> {
-                    String moe = prefix + "block_sparse_moe.";
+                    String moe = prefix + MOE_BLOCK + ".";
                     return new GroupedMoeBlock(
                             new Router(routing, w, moe + "gate.weight", d.hiddenSize()),
                             ExpertWeights.load(w, moe + "experts.", ExpertWeights.Names.MIXTRAL,
                                     c.numExperts(), d.hiddenSize(), c.intermediateSize()),
                             null);
                 });
+    }
+
+    @Override
+    public Optional<ExpertLayout> expertLayout(HfConfig c) {
+        return Optional.of(new ExpertLayout(
+                new ExpertLayout.ConfigKeys(expertsKey(c), "num_experts_per_tok", "intermediate_size"),
+                MOE_BLOCK, ExpertWeights.Names.MIXTRAL, layer -> true, ExpertLayout.Gating.SOFTMAX_TOP_K));
+    }
+
+    /** {@code num_local_experts}, or its alias {@code num_experts}. */
+    private static String expertsKey(HfConfig c) {
+        return c.has("num_local_experts") ? "num_local_experts" : "num_experts";
     }
 }

@@ -1,9 +1,11 @@
 package org.dualsparse.model.family;
 
+import java.util.Optional;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.model.Attention;
 import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.model.ExpertLayout;
 import org.dualsparse.model.FamilyConfig;
 import org.dualsparse.model.ModelFamily;
 import org.dualsparse.model.WeightSource;
@@ -58,5 +60,12 @@ public final class Olmoe implements ModelFamily<Olmoe.Config> {
                         ExpertWeights.load(w, prefix + "mlp.experts.", ExpertWeights.Names.HF,
                                 c.numExperts(), d.hiddenSize(), c.intermediateSize()),
                         null));
+    }
+
+    @Override
+    public Optional<ExpertLayout> expertLayout(HfConfig c) {
+        return Optional.of(new ExpertLayout(
+                new ExpertLayout.ConfigKeys("num_experts", "num_experts_per_tok", "intermediate_size"),
+                "mlp", ExpertWeights.Names.HF, layer -> true, ExpertLayout.Gating.SOFTMAX_TOP_K));
     }
 }

@@ -2,11 +2,13 @@ package org.dualsparse.model.family;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.model.Attention;
 import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.model.ExpertLayout;
 import org.dualsparse.model.FamilyConfig;
 import org.dualsparse.model.ModelFamily;
 import org.dualsparse.model.SwiGluMlp;
@@ -105,5 +107,10 @@ public final class Qwen2Moe implements ModelFamily<Qwen2Moe.Config> {
                                     c.schedule().numExperts(), hidden, c.moeIntermediateSize()),
                             shared);
                 });
+    }
+
+    @Override
+    public Optional<ExpertLayout> expertLayout(HfConfig c) {
+        return Optional.of(parseConfig(c).schedule().expertLayout());
     }
 }

@@ -1,9 +1,11 @@
 package org.dualsparse.model.family;
 
+import java.util.Optional;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.model.Attention;
 import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.model.ExpertLayout;
 import org.dualsparse.model.FamilyConfig;
 import org.dualsparse.model.ModelFamily;
 import org.dualsparse.model.SwiGluMlp;
@@ -68,5 +70,10 @@ public final class Qwen3Moe implements ModelFamily<Qwen3Moe.Config> {
                                     c.schedule().numExperts(), hidden, c.moeIntermediateSize()),
                             null);
                 });
+    }
+
+    @Override
+    public Optional<ExpertLayout> expertLayout(HfConfig c) {
+        return Optional.of(parseConfig(c).schedule().expertLayout());
     }
 }

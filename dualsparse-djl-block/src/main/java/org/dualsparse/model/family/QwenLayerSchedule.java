@@ -3,6 +3,8 @@ package org.dualsparse.model.family;
 import java.util.List;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.model.ExpertLayout;
+import org.dualsparse.moe.ExpertWeights;
 
 /**
  * Which layers of a Qwen MoE model are sparse: layer {@code i} is MoE iff {@code i ∉
@@ -28,5 +30,12 @@ public record QwenLayerSchedule(int numExperts, int decoderSparseStep, List<Inte
 
     boolean isSparse(int layer) {
         return !mlpOnlyLayers.contains(layer) && numExperts > 0 && (layer + 1) % decoderSparseStep == 0;
+    }
+
+    /** The routed experts of the sparse layers, as both Qwen MoE families name them. */
+    ExpertLayout expertLayout() {
+        return new ExpertLayout(
+                new ExpertLayout.ConfigKeys("num_experts", "num_experts_per_tok", "moe_intermediate_size"),
+                "mlp", ExpertWeights.Names.HF, this::isSparse, ExpertLayout.Gating.SOFTMAX_TOP_K);
     }
 }
