@@ -37,7 +37,7 @@ public final class CompletePartitionExporter {
             "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
             "chat_template.jinja", "tokenizer.model", "vocab.json", "merges.txt", "added_tokens.json");
 
-    private static final Gson JSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson JSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
 
     private CompletePartitionExporter() {}
 
@@ -94,7 +94,7 @@ public final class CompletePartitionExporter {
                 } else {
                     SafetensorsWriter.writeEncoded(staging.resolve(shards.get(0).fileName()), shards.get(0).tensors());
                 }
-                writeConfig(staging, config, layout.keys(), split);
+                writeConfig(staging, config, layout.keys(), split, parts);
                 copyCompanionFiles(model, staging);
             });
         }
@@ -161,12 +161,16 @@ public final class CompletePartitionExporter {
         return target;
     }
 
-    private static void writeConfig(Path directory, HfConfig config, ExpertLayout.ConfigKeys keys, RoutedExperts split)
+    private static void writeConfig(Path directory, HfConfig config, ExpertLayout.ConfigKeys keys, RoutedExperts split, int parts)
             throws IOException {
         JsonObject json = config.json().deepCopy();
         json.addProperty(keys.numExperts(), split.numExperts());
         json.addProperty(keys.topK(), split.topK());
         json.addProperty(keys.intermediateSize(), split.intermediateSize());
+        String shared = keys.sharedExpertCount();
+        if (shared != null && config.has(shared)) {
+            json.addProperty(shared, config.requireInt(shared) * parts);
+        }
         Files.writeString(directory.resolve("config.json"), JSON.toJson(json) + "\n", StandardCharsets.UTF_8);
     }
 

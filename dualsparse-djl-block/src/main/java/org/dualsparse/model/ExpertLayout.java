@@ -23,8 +23,15 @@ public record ExpertLayout(
      * @param numExperts the routed-expert count E
      * @param topK the experts per token K
      * @param intermediateSize the width I of each routed expert
+     * @param sharedExpertCount a count of shared experts whose width is {@code intermediateSize}
+     *     (DeepSeek's {@code n_shared_experts}): scaled by P so the shared width stays; null if none
      */
-    public record ConfigKeys(String numExperts, String topK, String intermediateSize) {}
+    public record ConfigKeys(String numExperts, String topK, String intermediateSize, String sharedExpertCount) {
+
+        public ConfigKeys(String numExperts, String topK, String intermediateSize) {
+            this(numExperts, topK, intermediateSize, null);
+        }
+    }
 
     /** How the router turns its logits into the gate weights of the chosen experts. */
     public enum Gating {
@@ -39,7 +46,12 @@ public record ExpertLayout(
          * Top-K restricted to each token's best expert groups (DeepSeek's {@code
          * group_limited_greedy}, {@code noaux_tc}): copies change the groups and their scores.
          */
-        GROUP_LIMITED_TOP_K
+        GROUP_LIMITED_TOP_K,
+        /**
+         * Softmax top-K renormalised only when {@code K > 1} (DeepSeek with {@code K = 1} and
+         * {@code norm_topk_prob}): the K·P copies would switch renormalisation on.
+         */
+        SOFTMAX_TOP_ONE_RENORMALISED_WHEN_SPLIT
     }
 
     /** The name of layer {@code layer}'s {@code [E, d]} router weight. */

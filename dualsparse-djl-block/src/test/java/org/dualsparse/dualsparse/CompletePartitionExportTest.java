@@ -1,6 +1,8 @@
 package org.dualsparse.dualsparse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -55,9 +57,19 @@ class CompletePartitionExportTest {
         boolean sharded = name.startsWith("qwen2");
         ReferenceCheckpoints.write(model, config, weights, DType.F32, sharded);
         COMPANION_FILES.forEach((file, text) -> write(model.resolve(file), text));
+        HfConfig hf = HfConfig.read(model.resolve("config.json"));
+        ExpertLayout layout = ModelRegistry.forConfig(hf).expertLayout(hf).orElseThrow();
+        if (layout.gating() != ExpertLayout.Gating.SOFTMAX_TOP_K) {
+            PartitionRefusedException refused = assertThrows(PartitionRefusedException.class,
+                    () -> CompletePartitionExporter.export(model, dir.resolve("out"), 2, Reconstruction.NONE, null));
+            assertEquals(PartitionRefusedException.Reason.ROUTER_NOT_SPLITTABLE, refused.reason());
+            assertTrue(refused.getMessage().contains(layout.gating().name()), refused.getMessage());
+            assertFalse(Files.exists(dir.resolve("out")));
+            return;
+        }
         float[] original = logits(model);
         double[][] referenceOriginal = ReferenceForward.logits(config, weights, IDS);
-        ExpertLayout.ConfigKeys keys = keysOf(HfConfig.read(model.resolve("config.json")));
+        ExpertLayout.ConfigKeys keys = layout.keys();
 
         for (int parts : new int[] {2, 4}) {
             for (Reconstruction reconstruction : new Reconstruction[] {Reconstruction.NONE, Reconstruction.WEIGHT}) {

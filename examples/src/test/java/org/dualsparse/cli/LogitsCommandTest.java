@@ -62,8 +62,8 @@ class LogitsCommandTest {
     void deepseekV2CheckpointDecodesWithTheLatentCache(@TempDir Path deepseek) {
         RandomCheckpoint.write(Presets.load("deepseek-v2-tiny", 2), deepseek, 5, DType.BF16);
         CliRun r = CliRun.of("logits", "--model", deepseek.toString(), "--ids", "1,2,3", "--gen", "4", "--json");
-        assertEquals(0, r.code, r.err);
-        JsonObject json = JsonParser.parseString(r.out).getAsJsonObject();
+        assertEquals(0, r.code(), r.err());
+        JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals("deepseek_v2", json.get("model_type").getAsString());
         try (MoeLanguageModel lm = MoeLanguageModel.load(deepseek)) {
             assertGreedyIsFullRecompute(lm, new long[] {1, 2, 3}, json.getAsJsonArray("greedy"));
@@ -86,15 +86,15 @@ class LogitsCommandTest {
         CliRun plain = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json");
         CliRun partitioned = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
                 "--partition", "4", "--method", "none");
-        JsonObject plainJson = JsonParser.parseString(plain.out).getAsJsonObject();
-        JsonObject partitionedJson = JsonParser.parseString(partitioned.out).getAsJsonObject();
+        JsonObject plainJson = JsonParser.parseString(plain.out()).getAsJsonObject();
+        JsonObject partitionedJson = JsonParser.parseString(partitioned.out()).getAsJsonObject();
         assertEquals(plainJson.get("greedy"), partitionedJson.get("greedy"));
         assertEquals(0.0, partitionedJson.get("drop_rate").getAsDouble());
 
         CliRun dropping = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
                 "--method", "2t", "--threshold", "0.12", "--delta", "0.04");
-        assertEquals(0, dropping.code, dropping.err);
-        JsonObject json = JsonParser.parseString(dropping.out).getAsJsonObject();
+        assertEquals(0, dropping.code(), dropping.err());
+        JsonObject json = JsonParser.parseString(dropping.out()).getAsJsonObject();
         JsonArray layers = json.getAsJsonArray("layers");
         assertEquals(2, layers.size());
         long pairs = 0;
@@ -109,8 +109,8 @@ class LogitsCommandTest {
         assertTrue(json.get("drop_rate").getAsDouble() > 0);
 
         CliRun tooHigh = CliRun.of("logits", "--model", model.toString(), "--ids", "1", "--method", "1t", "--threshold", "0.3");
-        assertEquals(2, tooHigh.code);
-        assertTrue(tooHigh.err.contains("1/K"), tooHigh.err);
+        assertEquals(2, tooHigh.code());
+        assertTrue(tooHigh.err().contains("1/K"), tooHigh.err());
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.dualsparse.model.family;
 import ai.djl.nn.Block;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.model.ExpertLayout;
 import org.dualsparse.model.SwiGluMlp;
 import org.dualsparse.model.WeightSource;
 import org.dualsparse.moe.ExpertWeights;
@@ -62,6 +63,18 @@ public record DeepseekFeedForward(
     /** Softmax top-K, renormalised only when {@code K > 1 && norm_topk_prob}, as the remote {@code MoEGate} does. */
     Router.Spec routing() {
         return new Router.Spec(numExperts, topK, topK > 1 && normTopKProb);
+    }
+
+    /** Where the routed experts live, with {@code grouped} true for {@code group_limited_greedy} routing. */
+    ExpertLayout expertLayout(boolean grouped) {
+        ExpertLayout.Gating gating = grouped
+                ? ExpertLayout.Gating.GROUP_LIMITED_TOP_K
+                : topK == 1 && normTopKProb
+                        ? ExpertLayout.Gating.SOFTMAX_TOP_ONE_RENORMALISED_WHEN_SPLIT
+                        : ExpertLayout.Gating.SOFTMAX_TOP_K;
+        return new ExpertLayout(
+                new ExpertLayout.ConfigKeys("n_routed_experts", "num_experts_per_tok", "moe_intermediate_size", "n_shared_experts"),
+                "mlp", ExpertWeights.Names.HF, this::isSparse, gating);
     }
 
     /** Layer {@code layer}'s {@code mlp} under {@code layerPrefix}: dense, or routed with {@code routing} plus shared experts. */

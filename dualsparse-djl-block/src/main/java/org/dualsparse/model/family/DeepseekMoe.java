@@ -1,9 +1,11 @@
 package org.dualsparse.model.family;
 
+import java.util.Optional;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.model.Attention;
 import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.model.ExpertLayout;
 import org.dualsparse.model.FamilyConfig;
 import org.dualsparse.model.ModelFamily;
 import org.dualsparse.model.WeightSource;
@@ -45,5 +47,11 @@ public final class DeepseekMoe implements ModelFamily<DeepseekMoe.Config> {
                 w,
                 layer -> Attention.Spec.of(layer, d).withBias(c.attentionBias(), c.attentionBias()),
                 (layer, prefix) -> c.feedForward().build(layer, prefix, w, d.hiddenSize(), routing));
+    }
+
+    @Override
+    public Optional<ExpertLayout> expertLayout(HfConfig config) {
+        Config c = parseConfig(config);
+        return Optional.of(c.feedForward().expertLayout(false));
     }
 }

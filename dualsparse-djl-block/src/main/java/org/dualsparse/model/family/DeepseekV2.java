@@ -1,10 +1,12 @@
 package org.dualsparse.model.family;
 
+import java.util.Optional;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.config.YarnScaling;
 import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.model.ExpertLayout;
 import org.dualsparse.model.FamilyConfig;
 import org.dualsparse.model.ModelFamily;
 import org.dualsparse.model.MultiHeadLatentAttention;
@@ -121,5 +123,11 @@ public final class DeepseekV2 implements ModelFamily<DeepseekV2.Config> {
                 w,
                 (layer, prefix) -> new MultiHeadLatentAttention(layer, c.attention(), w, prefix),
                 (layer, prefix) -> c.feedForward().build(layer, prefix, w, d.hiddenSize(), routing));
+    }
+
+    @Override
+    public Optional<ExpertLayout> expertLayout(HfConfig config) {
+        Config c = parseConfig(config);
+        return Optional.of(c.feedForward().expertLayout(c.expertGroups() > 1));
     }
 }
