@@ -62,7 +62,7 @@ public record DualSparseSettings(
 
     /** Criteria argument keys. */
     public static final List<String> ARGUMENTS =
-            List.of("partition", "method", "threshold", "delta", "reconstruct", "beta", "top_p", "capacity_factor", "force_threshold");
+            List.of("partition", "method", "threshold", "delta", "reconstruct", "beta", "routing_top_p", "capacity_factor", "force_threshold");
 
     /**
      * Reads the settings from DJL Criteria arguments; returns null when none of {@link
@@ -80,7 +80,7 @@ public record DualSparseSettings(
                 number(arguments, "delta", method == Method.TWO_T ? 0.01 : 0),
                 DualSparse.Reconstruction.valueOf(string(arguments, "reconstruct", "weight").toUpperCase(Locale.ROOT)),
                 number(arguments, "beta", 0.5),
-                number(arguments, "top_p", 0.9),
+                number(arguments, "routing_top_p", 0.9),
                 number(arguments, "capacity_factor", 1.0),
                 Boolean.parseBoolean(string(arguments, "force_threshold", "false")));
     }

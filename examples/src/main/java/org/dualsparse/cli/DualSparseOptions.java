@@ -31,7 +31,7 @@ final class DualSparseOptions {
     @Option(names = "--beta", description = "EES β (default 0.5).")
     Double beta;
 
-    @Option(names = "--top-p", description = "Top-p routing mass (default 0.9).")
+    @Option(names = "--routing-top-p", description = "Top-p routing mass for --method top-p (default 0.9).")
     Double topP;
 
     @Option(names = "--capacity-factor", description = "Capacity baseline γ (default 1.0).")
@@ -49,7 +49,7 @@ final class DualSparseOptions {
         putIfSet(arguments, "delta", delta);
         putIfSet(arguments, "reconstruct", reconstruct);
         putIfSet(arguments, "beta", beta);
-        putIfSet(arguments, "top_p", topP);
+        putIfSet(arguments, "routing_top_p", topP);
         putIfSet(arguments, "capacity_factor", capacityFactor);
         if (forceThreshold) {
             arguments.put("force_threshold", true);
