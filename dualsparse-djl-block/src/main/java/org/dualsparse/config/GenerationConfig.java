@@ -22,7 +22,11 @@ public record GenerationConfig(
 
     public static GenerationConfig read(Path modelDir, HfConfig modelConfig) {
         Path file = modelDir.resolve("generation_config.json");
-        HfConfig c = Files.isRegularFile(file) ? HfConfig.read(file) : modelConfig;
+        return from(Files.isRegularFile(file) ? HfConfig.read(file) : modelConfig);
+    }
+
+    /** The generation keys of one config file ({@code generation_config.json} or {@code config.json}). */
+    public static GenerationConfig from(HfConfig c) {
         return new GenerationConfig(
                 c.has("bos_token_id") ? c.requireInt("bos_token_id") : null,
                 List.copyOf(c.intListOr("eos_token_id", List.of())),

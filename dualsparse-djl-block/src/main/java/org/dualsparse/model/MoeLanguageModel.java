@@ -97,12 +97,26 @@ public final class MoeLanguageModel implements AutoCloseable {
         return new MoeLanguageModel(model, block, family.parseConfig(hf), family.modelType(), generation);
     }
 
-    /** Builds a model of {@code family} from any weight source (random weights for benchmarks). */
-    public static <C extends FamilyConfig> MoeLanguageModel build(
-            ModelFamily<C> family, C config, Model model, WeightSource weights, GenerationConfig generation) {
-        CausalLmBlock block = family.build(config, weights);
-        model.setBlock(block);
-        return new MoeLanguageModel(model, block, config, family.modelType(), generation);
+    /**
+     * A model of {@code config}'s family with random weights ({@link RandomWeights}), built in
+     * memory: for tests and benchmarks that need real shapes, not a checkpoint.
+     */
+    public static MoeLanguageModel random(HfConfig config, long seed) {
+        return random(ModelRegistry.forConfig(config), config, seed);
+    }
+
+    private static <C extends FamilyConfig> MoeLanguageModel random(ModelFamily<C> family, HfConfig hf, long seed) {
+        C config = family.parseConfig(hf);
+        TorchEngine.get();
+        Model model = Model.newInstance(family.modelType(), Device.cpu(), "PyTorch");
+        try {
+            CausalLmBlock block = family.build(config, new RandomWeights(model.getNDManager(), seed));
+            model.setBlock(block);
+            return new MoeLanguageModel(model, block, config, family.modelType(), GenerationConfig.from(hf));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     public Model model() {

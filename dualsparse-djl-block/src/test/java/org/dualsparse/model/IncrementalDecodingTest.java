@@ -31,7 +31,7 @@ class IncrementalDecodingTest {
     @ParameterizedTest
     @MethodSource("configs")
     void prefillThenSingleStepsEqualsOneFullPass(String preset) {
-        try (MoeLanguageModel lm = TestModels.random(config(preset), 11)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.random(config(preset), 11)) {
             int vocab = lm.config().decoder().vocabSize();
             float[] full = TestModels.logits(lm, new long[][] {SEQUENCE}, null, null);
             float scale = TestModels.maxAbs(full);
@@ -50,7 +50,7 @@ class IncrementalDecodingTest {
     @ParameterizedTest
     @MethodSource("configs")
     void leftPaddedBatchEqualsEachSequenceAlone(String preset) {
-        try (MoeLanguageModel lm = TestModels.random(config(preset), 12)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.random(config(preset), 12)) {
             int vocab = lm.config().decoder().vocabSize();
             long[] shortRow = {9, 8, 7, 6, 5};
             long[] longRow = Arrays.copyOf(SEQUENCE, 9);

@@ -14,7 +14,7 @@ class InputValidationTest {
 
     @BeforeAll
     static void load() {
-        lm = TestModels.random(Presets.load("mixtral-tiny", 1), 1);
+        lm = MoeLanguageModel.random(Presets.load("mixtral-tiny", 1), 1);
     }
 
     @AfterAll

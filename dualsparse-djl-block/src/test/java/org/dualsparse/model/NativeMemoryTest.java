@@ -20,7 +20,7 @@ class NativeMemoryTest {
 
     @Test
     void manyCachedGenerationsLeaveNoArraysBehind() throws IOException {
-        try (MoeLanguageModel lm = TestModels.random(Presets.load("qwen2-moe-tiny", 0), 3)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("qwen2-moe-tiny", 0), 3)) {
             BaseNDManager weights = (BaseNDManager) lm.model().getNDManager();
             // The allocator's footprint wanders by ±15 MB around a plateau once the first ~100
             // generations of growing KV caches have run (fragmentation, not leaks), so compare
@@ -44,7 +44,7 @@ class NativeMemoryTest {
     @ParameterizedTest
     @ValueSource(strings = {"mixtral-tiny", "olmoe-tiny", "qwen2-moe-tiny", "qwen3-moe-tiny", "deepseek-moe-tiny", "deepseek-v2-tiny"})
     void forwardStepsLeaveNoArraysInTheModelsManager(String preset) {
-        try (MoeLanguageModel lm = TestModels.random(Presets.load(preset, 0), 4)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load(preset, 0), 4)) {
             BaseNDManager weights = (BaseNDManager) lm.model().getNDManager();
             int arraysAfterLoad = weights.getManagedArrays().size();
             runGenerations(lm, 2);

@@ -22,7 +22,7 @@ class RandomCheckpointTest {
         RandomCheckpoint.write(Presets.load(preset, 0), dir, 3, DType.F32);
         long[] ids = {1, 2, 3, 4};
         try (MoeLanguageModel written = MoeLanguageModel.load(dir);
-                MoeLanguageModel inMemory = TestModels.random(Presets.load(preset, 0), 3)) {
+                MoeLanguageModel inMemory = MoeLanguageModel.random(Presets.load(preset, 0), 3)) {
             assertArrayEquals(inMemory.lastLogits(ids), written.lastLogits(ids), 1e-5f);
         }
     }

@@ -1,26 +1,11 @@
 package org.dualsparse.model;
 
-import ai.djl.Device;
-import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
-import org.dualsparse.config.HfConfig;
 
 /** Models with random weights, built in memory, for tests that need no checkpoint file. */
 final class TestModels {
 
     private TestModels() {}
-
-    static MoeLanguageModel random(HfConfig config, long seed) {
-        TorchEngine.get();
-        ModelFamily<?> family = ModelRegistry.forConfig(config);
-        return build(family, config, seed);
-    }
-
-    private static <C extends FamilyConfig> MoeLanguageModel build(ModelFamily<C> family, HfConfig config, long seed) {
-        Model model = Model.newInstance(family.modelType(), Device.cpu(), "PyTorch");
-        return MoeLanguageModel.build(
-                family, family.parseConfig(config), model, new RandomWeights(model.getNDManager(), seed), null);
-    }
 
     /** Logits {@code [B][S·V]} of a batch, run in a scoped manager. */
     static float[] logits(MoeLanguageModel lm, long[][] ids, long[][] mask, KvCache cache) {
