@@ -79,9 +79,8 @@ public final class ProfileFile {
         }
         out.putInt((int) crc(out.array(), out.position()));
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path temporary = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
             Files.write(temporary, out.array());
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -22,8 +22,8 @@ class ThresholdCalibrationTest {
     private static final double TARGET_TOLERANCE = 0.005;
     /** The first MoE layer sees the calibration inputs unchanged: only the histogram's resolution separates the two. */
     private static final double FIRST_LAYER_TOLERANCE = 0.005;
-    /** Deeper layers see inputs changed by the drops above them. */
-    private static final double DEEPER_TOLERANCE = 0.03;
+    /** Deeper layers see inputs changed by the drops above them (measured: at most 0.2 point). */
+    private static final double DEEPER_TOLERANCE = 0.01;
 
     @ParameterizedTest(name = "{0} δ={1}")
     @CsvSource({"mixtral, 0", "mixtral, 0.01", "olmoe, 0", "olmoe, 0.01", "qwen2Moe, 0", "qwen2Moe, 0.01"})
