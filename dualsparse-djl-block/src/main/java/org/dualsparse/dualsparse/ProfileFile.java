@@ -159,13 +159,18 @@ public final class ProfileFile {
             if (layerHeaders.isEmpty()) {
                 throw corrupt("header key \"layers\" is empty");
             }
+            long available = bytes.length - FRAME - headerLength - CHECKSUM;
             long payload = 0;
             for (int i = 0; i < layerHeaders.size(); i++) {
                 JsonObject l = layerHeader(layerHeaders, i);
                 String where = "layers[" + i + "].";
-                payload += payloadBytes(positive(l, "experts", where), positive(l, "expert_neurons", where), bins);
+                int experts = positive(l, "experts", where);
+                int neurons = positive(l, "expert_neurons", where);
+                if ((long) experts * neurons > available / Float.BYTES) {
+                    throw corrupt(where + "experts × expert_neurons = " + (long) experts * neurons + " is past the file's end");
+                }
+                payload += payloadBytes(experts, neurons, bins);
             }
-            long available = bytes.length - FRAME - headerLength - CHECKSUM;
             if (payload != available) {
                 throw corrupt("the header describes " + payload + " bytes of arrays, the file holds " + available);
             }
