@@ -1,7 +1,9 @@
 package org.dualsparse.dualsparse;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -20,14 +22,13 @@ import java.util.function.DoubleUnaryOperator;
  * <ul>
  *   <li>{@link #global}: one {@code T} for every layer, as the paper does;
  *   <li>{@link #perLayerEqual}: each layer's own {@code T_l} so that every layer drops {@code R};
- *   <li>{@link #sensitivityWeighted}: layers that hurt the output less drop more. With {@code
- *       s_l} the next-token KL divergence measured when only layer {@code l} drops at rate
- *       {@code R} ({@link LayerSensitivity}), model layer {@code l}'s cost at rate {@code r} as
- *       {@code s_l · (r/R)²} (a KL divergence grows with the square of a small perturbation).
- *       Minimising {@code Σ_l s_l (r_l/R)²} subject to the overall rate {@code Σ_l d_l r_l / Σ_l
- *       d_l = R}, {@code d_l} the layer's dense work, gives {@code r_l ∝ d_l / s_l}; each {@code
- *       r_l} is clipped to what the layer can reach and the constant is bisected so the overall
- *       rate is {@code R}.
+ *   <li>{@link #sensitivityWeighted}: the split across layers that costs least by each layer's
+ *       measured cost curve, the next-token KL divergence when only that layer drops, at a few
+ *       rates around {@code R} ({@link LayerSensitivity}). Costs are modelled as adding up over
+ *       layers and convex in the rate (each curve's lower convex envelope), which makes the
+ *       cheapest split a greedy one: every layer starts at its lowest measured rate and the
+ *       rest of the budget goes to the envelope segments with the least KL per unit of dense
+ *       work first. Splitting {@code R} equally is one of the splits it weighs.
  * </ul>
  *
  * Predictions are on the calibration data. On the same tokens a run realises them exactly in
@@ -94,88 +95,82 @@ public final class ThresholdSolver {
 
     /** Per-layer thresholds giving every layer {@code target}. */
     public ThresholdDropPolicy perLayerEqual(double target, double delta) {
-        double[] rates = new double[profile.layers().size()];
-        Arrays.fill(rates, target);
+        Map<Integer, Double> rates = new TreeMap<>();
+        for (LayerProfile l : profile.layers()) {
+            rates.put(l.layer(), target);
+        }
         return perLayer(rates, delta);
     }
 
     /**
-     * Per-layer thresholds that give {@code target} overall, spread by {@code sensitivity} as the
-     * class comment derives.
-     *
-     * @param sensitivity per MoE layer, the cost of dropping {@code target} in that layer alone
-     *     (e.g. {@link LayerSensitivity#measure})
+     * Per-layer thresholds giving each layer in {@code rates} its rate; a layer left out gets
+     * none (NaN), so the policy must not be asked about it.
      */
-    public ThresholdDropPolicy sensitivityWeighted(double target, double delta, Map<Integer, Double> sensitivity) {
-        List<LayerProfile> layers = profile.layers();
-        int n = layers.size();
-        double[] work = new double[n];
-        double[] weight = new double[n];
-        double[] min = new double[n];
-        double[] max = new double[n];
-        double maxSensitivity = 0;
-        for (int i = 0; i < n; i++) {
-            Double s = sensitivity.get(layers.get(i).layer());
-            if (s == null || !(s >= 0) || Double.isInfinite(s)) {
-                throw new IllegalArgumentException("need a finite sensitivity ≥ 0 for MoE layer " + layers.get(i).layer()
-                        + ", got " + s);
-            }
-            maxSensitivity = Math.max(maxSensitivity, s);
-        }
-        // A layer that measured no cost at all is treated as a million times cheaper than the costliest.
-        double floor = maxSensitivity > 0 ? 1e-6 * maxSensitivity : 1;
-        double totalWork = 0;
-        for (int i = 0; i < n; i++) {
-            LayerProfile l = layers.get(i);
-            work[i] = denseWork(l);
-            weight[i] = work[i] / Math.max(sensitivity.get(l.layer()), floor);
-            min[i] = layerRate(l, delta, delta);
-            max[i] = layerRate(l, maxThreshold(), delta);
-            totalWork += work[i];
-        }
-        double reachableMin = 0;
-        double reachableMax = 0;
-        double scaleMax = 0;
-        for (int i = 0; i < n; i++) {
-            reachableMin += work[i] * min[i] / totalWork;
-            reachableMax += work[i] * max[i] / totalWork;
-            scaleMax = Math.max(scaleMax, max[i] / weight[i]);
-        }
-        if (target < reachableMin || target > reachableMax) {
-            throw new DropRateUnreachableException("the model", target, reachableMin, reachableMax, delta, topK);
-        }
-        double lo = 0;
-        double hi = scaleMax;
-        double[] rates = new double[n];
-        for (int step = 0; step < MAX_STEPS; step++) {
-            double scale = (lo + hi) / 2;
-            double overall = 0;
-            for (int i = 0; i < n; i++) {
-                rates[i] = Math.min(max[i], Math.max(min[i], scale * weight[i]));
-                overall += work[i] * rates[i] / totalWork;
-            }
-            if (Math.abs(overall - target) <= RATE_TOLERANCE / 10) {
-                break;
-            }
-            if (overall < target) {
-                lo = scale;
-            } else {
-                hi = scale;
-            }
-        }
-        return perLayer(rates, delta);
+    public ThresholdDropPolicy perLayer(Map<Integer, Double> rates, double delta) {
+        double[] thresholds = new double[profile.layers().get(profile.layers().size() - 1).layer() + 1];
+        Arrays.fill(thresholds, Double.NaN);
+        rates.forEach((layer, rate) -> {
+            LayerProfile l = profile.layer(layer);
+            thresholds[layer] = solve(t -> layerRate(l, t, delta), rate, delta, "layer " + layer);
+        });
+        return ThresholdDropPolicy.perLayer(thresholds, delta, topK, false);
     }
 
-    /** Thresholds giving each MoE layer (in profile order) its {@code rates[i]}. */
-    private ThresholdDropPolicy perLayer(double[] rates, double delta) {
-        List<LayerProfile> layers = profile.layers();
-        double[] thresholds = new double[layers.get(layers.size() - 1).layer() + 1];
-        Arrays.fill(thresholds, Double.NaN);
-        for (int i = 0; i < layers.size(); i++) {
-            LayerProfile l = layers.get(i);
-            thresholds[l.layer()] = solve(t -> layerRate(l, t, delta), rates[i], delta, "layer " + l.layer());
+    /** The smallest drop rate of layer {@code layer}: at {@code T = δ} (0 for 1T). */
+    public double minRate(int layer, double delta) {
+        return layerRate(profile.layer(layer), delta, delta);
+    }
+
+    /** The largest drop rate of layer {@code layer} below {@code T = 1/K}. */
+    public double maxRate(int layer, double delta) {
+        return layerRate(profile.layer(layer), maxThreshold(), delta);
+    }
+
+    /**
+     * Per-layer thresholds that give {@code target} overall at the least total cost by each
+     * layer's measured cost curve, as the class comment describes.
+     *
+     * @param curves per MoE layer, from {@link LayerSensitivity#measure}
+     */
+    public ThresholdDropPolicy sensitivityWeighted(double target, double delta, Map<Integer, SensitivityCurve> curves) {
+        record Segment(int layer, double from, double to, double costPerWork) {}
+        Map<Integer, Double> rates = new TreeMap<>();
+        List<Segment> segments = new ArrayList<>();
+        double totalWork = 0;
+        double lowest = 0;
+        double highest = 0;
+        for (LayerProfile l : profile.layers()) {
+            SensitivityCurve curve = curves.get(l.layer());
+            if (curve == null) {
+                throw new IllegalArgumentException("no sensitivity curve for MoE layer " + l.layer());
+            }
+            double work = denseWork(l);
+            double[] r = curve.rates();
+            double[] kl = curve.kl();
+            int[] envelope = curve.convexEnvelope();
+            rates.put(l.layer(), r[envelope[0]]);
+            for (int j = 1; j < envelope.length; j++) {
+                int a = envelope[j - 1];
+                int b = envelope[j];
+                segments.add(new Segment(l.layer(), r[a], r[b], (kl[b] - kl[a]) / ((r[b] - r[a]) * work)));
+            }
+            totalWork += work;
+            lowest += work * r[envelope[0]];
+            highest += work * r[envelope[envelope.length - 1]];
         }
-        return ThresholdDropPolicy.perLayer(thresholds, delta, topK, false);
+        double budget = target * totalWork - lowest;
+        if (budget < 0 || budget > highest - lowest) {
+            throw new DropRateUnreachableException("the rates the sensitivity curves span", target,
+                    lowest / totalWork, highest / totalWork, delta, topK);
+        }
+        segments.sort(Comparator.comparingDouble(Segment::costPerWork));
+        for (Segment segment : segments) {
+            double work = denseWork(profile.layer(segment.layer()));
+            double step = Math.min(segment.to() - segment.from(), budget / work);
+            rates.merge(segment.layer(), step, Double::sum);
+            budget -= step * work;
+        }
+        return perLayer(rates, delta);
     }
 
     /** The threshold in {@code [δ, 1/K)} at which {@code rate} is {@code target}. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SortedMap;
 import org.dualsparse.dualsparse.CalibratedModels.Calibrated;
 import org.dualsparse.model.MoeLanguageModel;
@@ -26,7 +25,8 @@ class ThresholdCalibrationTest {
     private static final double DEEPER_TOLERANCE = 0.01;
 
     @ParameterizedTest(name = "{0} δ={1}")
-    @CsvSource({"mixtral, 0", "mixtral, 0.01", "olmoe, 0", "olmoe, 0.01", "qwen2Moe, 0", "qwen2Moe, 0.01"})
+    @CsvSource({"mixtral, 0", "mixtral, 0.01", "olmoe, 0", "olmoe, 0.01", "qwen2Moe, 0", "qwen2Moe, 0.01",
+        "deepseekV2Lite, 0", "deepseekV2Lite, 0.01"})
     void solvedThresholdsHitTheTargetAndTheRunAgrees(String name, double delta, @TempDir Path dir) throws IOException {
         Calibrated c = CalibratedModels.calibrate(name, dir, ImportanceMetric.ABS_GATE);
         ThresholdSolver solver = new ThresholdSolver(c.profile(), 2);
@@ -35,14 +35,13 @@ class ThresholdCalibrationTest {
             check(c, solver, global, target, name + " global", false);
             ThresholdDropPolicy equal = solver.perLayerEqual(target, delta);
             check(c, solver, equal, target, name + " per-layer", true);
-            SortedMap<Integer, Double> kl;
+            SortedMap<Integer, SensitivityCurve> curves;
             try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
                 DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.PROFILE,
                         c.profile().neuronOrder(), DropPolicy.NONE);
-                kl = LayerSensitivity.measure(lm, ds, equal, c.tokens().subList(0, 2), CalibratedModels.MAX_LENGTH);
+                curves = LayerSensitivity.measure(lm, ds, solver, target, delta, c.tokens().subList(0, 2), CalibratedModels.MAX_LENGTH);
             }
-            ThresholdDropPolicy weighted = solver.sensitivityWeighted(target, delta, kl);
-            System.out.printf("  sensitivity KL %s%n", kl);
+            ThresholdDropPolicy weighted = solver.sensitivityWeighted(target, delta, curves);
             check(c, solver, weighted, target, name + " sensitivity", false);
         }
     }

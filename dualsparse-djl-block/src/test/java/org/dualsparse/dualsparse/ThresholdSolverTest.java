@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,19 +83,31 @@ class ThresholdSolverTest {
     }
 
     @Test
-    void sensitivityWeightingGivesRatesInverseToSensitivity() {
+    void sensitivityWeightingSpendsTheBudgetWhereKlGrowsSlowest() {
         ThresholdSolver solver = solver(layer(0, 0), layer(1, 0));
-        ThresholdSolver.Prediction p = solver.predict(solver.sensitivityWeighted(0.2, 0, Map.of(0, 1.0, 1, 4.0)));
+        double[] rates = {0, 0.1, 0.2, 0.3, 0.4};
+        // Layer 1 costs four times layer 0 at every rate; both costs grow with the square of the rate.
+        SensitivityCurve cheap = new SensitivityCurve(rates, new double[] {0, 0.01, 0.04, 0.09, 0.16});
+        SensitivityCurve dear = new SensitivityCurve(rates, new double[] {0, 0.04, 0.16, 0.36, 0.64});
+        ThresholdSolver.Prediction p = solver.predict(solver.sensitivityWeighted(0.2, 0, Map.of(0, cheap, 1, dear)));
+        // Marginal costs per 0.1 of rate: layer 0 takes 0.1, 0.3, 0.5; layer 1 takes 0.4; a total of 0.4 = 2 · 0.2.
         assertEquals(0.2, p.overall(), 1e-3);
-        assertEquals(0.32, p.perLayer().get(0), 1e-3);
-        assertEquals(0.08, p.perLayer().get(1), 1e-3);
-        // Layer 1 cannot exceed 50%: what it cannot take goes to layer 0.
-        ThresholdSolver.Prediction capped = solver.predict(solver.sensitivityWeighted(0.4, 0, Map.of(0, 100.0, 1, 1.0)));
-        assertEquals(0.4, capped.overall(), 1e-3);
-        assertEquals(0.5, capped.perLayer().get(1), 1e-3);
+        assertEquals(0.3, p.perLayer().get(0), 1e-3);
+        assertEquals(0.1, p.perLayer().get(1), 1e-3);
+
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> solver.sensitivityWeighted(0.2, 0, Map.of(0, 1.0)));
+                () -> solver.sensitivityWeighted(0.2, 0, Map.of(0, cheap)));
         assertTrue(missing.getMessage().contains("MoE layer 1"), missing.getMessage());
+        DropRateUnreachableException beyond = assertThrows(DropRateUnreachableException.class,
+                () -> solver.sensitivityWeighted(0.45, 0, Map.of(0, cheap, 1, dear)));
+        assertEquals(0.4, beyond.max(), 1e-9);
+    }
+
+    @Test
+    void aCurveIsJudgedByItsLowerConvexEnvelope() {
+        SensitivityCurve bumpy = new SensitivityCurve(new double[] {0, 0.1, 0.2, 0.3}, new double[] {0, 0.5, 0.6, 1.2});
+        assertArrayEquals(new int[] {0, 2, 3}, bumpy.convexEnvelope());
+        assertThrows(IllegalArgumentException.class, () -> new SensitivityCurve(new double[] {0.2, 0.1}, new double[] {0, 0}));
     }
 
     @Test
