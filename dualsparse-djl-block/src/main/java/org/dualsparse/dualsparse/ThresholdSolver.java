@@ -63,7 +63,9 @@ public final class ThresholdSolver {
 
     /** The largest threshold that keeps every token's top-1 expert: just below {@code 1/K}, K the largest top-K of any layer. */
     public double maxThreshold() {
-        return Math.nextDown(1.0 / topK);
+        // A float, since the policy keeps its thresholds as floats: the largest one below 1/K.
+        float threshold = (float) (1.0 / topK);
+        return threshold < 1.0 / topK ? threshold : Math.nextDown(threshold);
     }
 
     /** The predicted drop rate of {@code policy}. */

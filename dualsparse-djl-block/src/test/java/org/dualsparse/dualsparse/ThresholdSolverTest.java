@@ -73,6 +73,14 @@ class ThresholdSolverTest {
     }
 
     @Test
+    void theLargestThresholdStaysBelowOneOverKAsAFloat() {
+        ThresholdSolver solver = solver(layer(0, 0));
+        ThresholdDropPolicy highest = solver.global(solver.dropRate(solver.maxThreshold(), 0), 0);
+        assertTrue(highest.threshold(0) < 0.5f, "T = " + highest.threshold(0));
+        assertEquals(Math.nextDown(0.5f), highest.threshold(0));
+    }
+
+    @Test
     void perLayerThresholdsMarkLayersWithoutExperts() {
         ThresholdSolver solver = solver(layer(1, 0), layer(3, 16));
         ThresholdDropPolicy equal = solver.perLayerEqual(0.2, 0);
