@@ -160,11 +160,11 @@ public final class ThresholdSolver {
             lowest += work * r[envelope[0]];
             highest += work * r[envelope[envelope.length - 1]];
         }
-        double budget = target * totalWork - lowest;
-        if (budget < 0 || budget > highest - lowest) {
+        if (target < lowest / totalWork - RATE_TOLERANCE || target > highest / totalWork + RATE_TOLERANCE) {
             throw new DropRateUnreachableException("the rates the sensitivity curves span", target,
                     lowest / totalWork, highest / totalWork, delta, topK);
         }
+        double budget = Math.min(highest, Math.max(lowest, target * totalWork)) - lowest;
         segments.sort(Comparator.comparingDouble(Segment::costPerWork));
         for (Segment segment : segments) {
             double work = denseWork(profile.layer(segment.layer()));
