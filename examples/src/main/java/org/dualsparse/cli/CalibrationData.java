@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -11,11 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import org.dualsparse.tokenizer.TextTokenizer;
+import org.dualsparse.tokenizer.TokenizerException;
 
 /**
- * Calibration token sequences read from a file: text through the model folder's {@code
- * tokenizer.json}, or token ids. Reading stops once enough tokens are in hand.
+ * Calibration token sequences read from a file: text through the model folder's tokenizer
+ * (untruncated, with the special tokens its post-processor adds), or token ids. Reading stops
+ * once enough tokens are in hand.
  */
 final class CalibrationData {
 
@@ -27,24 +28,19 @@ final class CalibrationData {
      */
     static List<long[]> text(Path file, Path modelDir, long maxTokens) {
         List<String> documents = documents(file);
-        if (!Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
-            throw new DataFileException(modelDir, "no tokenizer.json to tokenise " + file + "; pass token ids with --ids FILE");
-        }
-        // Without these options the tokenizer silently cuts every document at model_max_length.
-        Map<String, String> options = Map.of("truncation", "false", "padding", "false");
         List<long[]> sequences = new ArrayList<>();
-        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(modelDir, options)) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
             long tokens = 0;
             for (String document : documents) {
                 if (tokens >= maxTokens) {
                     break;
                 }
-                long[] ids = tokenizer.encode(document).getIds();
+                long[] ids = tokenizer.encode(document, true);
                 sequences.add(ids);
                 tokens += ids.length;
             }
-        } catch (IOException e) {
-            throw new DataFileException(modelDir.resolve("tokenizer.json"), "cannot load the tokenizer: " + e.getMessage());
+        } catch (TokenizerException e) {
+            throw new TokenizerException(e.getMessage() + "; without a tokenizer, calibrate from token ids with --ids FILE", e);
         }
         return first(sequences, maxTokens);
     }

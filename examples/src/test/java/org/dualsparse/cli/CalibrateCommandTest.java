@@ -115,7 +115,8 @@ class CalibrateCommandTest {
         Files.writeString(txt, "the cat\n");
         CliRun noTokenizer = CliRun.of("calibrate", "--model", model.toString(), "--data", txt.toString(), "--out", dir.resolve("p").toString());
         assertEquals(2, noTokenizer.code());
-        assertTrue(noTokenizer.err().contains("no tokenizer.json") && noTokenizer.err().contains("--ids"), noTokenizer.err());
+        assertTrue(noTokenizer.err().contains("missing " + model.resolve("tokenizer.json"))
+                && noTokenizer.err().contains("--ids FILE"), noTokenizer.err());
 
         CliRun badMetric = CliRun.of("calibrate", "--model", model.toString(), "--ids", ids.toString(), "--metric", "loud",
                 "--out", dir.resolve("p").toString());
