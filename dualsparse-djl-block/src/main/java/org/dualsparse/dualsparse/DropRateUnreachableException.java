@@ -1,6 +1,6 @@
 package org.dualsparse.dualsparse;
 
-/** No threshold below {@code 1/K} (and at or above {@code δ}) gives the requested drop rate. */
+/** No threshold in {@code [δ, 1/K)} (or no split of the measured rates) gives the requested drop rate. */
 public final class DropRateUnreachableException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
@@ -9,10 +9,10 @@ public final class DropRateUnreachableException extends IllegalArgumentException
     private final double min;
     private final double max;
 
-    /** @param where what the rate is of: "the model", "layer 3" */
-    public DropRateUnreachableException(String where, double target, double min, double max, double delta, int topK) {
-        super(String.format("a drop rate of %.2f%% is out of reach for %s: thresholds from δ = %s to below 1/K = 1/%d"
-                + " give %.2f%% to %.2f%% on the calibration data", 100 * target, where, delta, topK, 100 * min, 100 * max));
+    /** @param where what the rate is of and how it is reached, e.g. "layer 3 with thresholds from δ = 0.01 to below 1/K = 1/8" */
+    public DropRateUnreachableException(String where, double target, double min, double max) {
+        super(String.format("a drop rate of %.2f%% is out of reach for %s: the calibration data give %.2f%% to %.2f%%",
+                100 * target, where, 100 * min, 100 * max));
         this.target = target;
         this.min = min;
         this.max = max;

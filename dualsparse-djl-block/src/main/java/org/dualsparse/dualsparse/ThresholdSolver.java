@@ -161,8 +161,8 @@ public final class ThresholdSolver {
             highest += work * r[envelope[envelope.length - 1]];
         }
         if (target < lowest / totalWork - RATE_TOLERANCE || target > highest / totalWork + RATE_TOLERANCE) {
-            throw new DropRateUnreachableException("the rates the sensitivity curves span", target,
-                    lowest / totalWork, highest / totalWork, delta, topK);
+            throw new DropRateUnreachableException("the model within the rates its sensitivity curves span", target,
+                    lowest / totalWork, highest / totalWork);
         }
         double budget = Math.min(highest, Math.max(lowest, target * totalWork)) - lowest;
         segments.sort(Comparator.comparingDouble(Segment::costPerWork));
@@ -185,7 +185,8 @@ public final class ThresholdSolver {
         double rateLo = rate.applyAsDouble(lo);
         double rateHi = rate.applyAsDouble(hi);
         if (target < rateLo - RATE_TOLERANCE || target > rateHi + RATE_TOLERANCE) {
-            throw new DropRateUnreachableException(where, target, rateLo, rateHi, delta, topK);
+            throw new DropRateUnreachableException(
+                    where + " with thresholds from δ = " + delta + " to below 1/K = 1/" + topK, target, rateLo, rateHi);
         }
         if (Math.abs(rateLo - target) <= RATE_TOLERANCE) {
             return lo;
