@@ -14,8 +14,24 @@ import java.util.TreeMap;
  */
 public final class DropStats {
 
-    /** What one layer computes per pair and per token. */
-    record LayerShape(int numExperts, int expertNeurons, int majorNeurons, int sharedNeurons) {}
+    /**
+     * What one layer computes per pair and per token; the one place the drop-rate formula lives.
+     *
+     * @param majorNeurons neurons a major-only pair computes
+     * @param sharedNeurons neurons every token computes in the shared experts (never dropped)
+     */
+    public record LayerShape(int numExperts, int expertNeurons, int majorNeurons, int sharedNeurons) {
+
+        /** Expert-neuron computations skipped by {@code majorOnly} major-only and {@code dropped} dropped pairs. */
+        public double skippedNeurons(double majorOnly, double dropped) {
+            return dropped * expertNeurons + majorOnly * (expertNeurons - majorNeurons);
+        }
+
+        /** Expert-neuron computations of the dense model on {@code tokens} tokens routed as {@code pairs} pairs. */
+        public double denseNeurons(double tokens, double pairs) {
+            return pairs * expertNeurons + tokens * sharedNeurons;
+        }
+    }
 
     /** One layer's counts. */
     public record Layer(int layer, long tokens, long full, long major, long dropped, long[] expertLoads, double dropRate) {
@@ -77,9 +93,6 @@ public final class DropStats {
 
     /** {skipped neuron computations, dense neuron computations} of one layer. */
     private static double[] work(LayerShape s, long[] c) {
-        long pairs = c[1] + c[2] + c[3];
-        double skipped = (double) c[3] * s.expertNeurons() + (double) c[2] * (s.expertNeurons() - s.majorNeurons());
-        double dense = (double) pairs * s.expertNeurons() + (double) c[0] * s.sharedNeurons();
-        return new double[] {skipped, dense};
+        return new double[] {s.skippedNeurons(c[2], c[3]), s.denseNeurons(c[0], c[1] + c[2] + c[3])};
     }
 }

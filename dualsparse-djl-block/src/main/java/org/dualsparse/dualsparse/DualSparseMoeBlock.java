@@ -43,7 +43,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         this.layer = layer;
         this.control = control;
         this.parts = parts;
-        this.majorParts = Math.max(1, parts / 2);
+        this.majorParts = majorParts(parts);
         this.partNeurons = partitioned.intermediateSize() / parts;
         int experts = partitioned.numExperts();
         fullGateUp = new NDArray[experts];
@@ -83,6 +83,18 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     /** Neurons a major-only pair computes. */
     public int majorNeurons() {
         return majorParts * partNeurons;
+    }
+
+    /**
+     * Neurons a major-only pair computes when {@code neurons} are split into {@code parts}
+     * sub-experts: the first half of the sub-experts, or the whole expert when there is one.
+     */
+    public static int majorNeurons(int neurons, int parts) {
+        return majorParts(parts) * (neurons / parts);
+    }
+
+    private static int majorParts(int parts) {
+        return Math.max(1, parts / 2);
     }
 
     @Override

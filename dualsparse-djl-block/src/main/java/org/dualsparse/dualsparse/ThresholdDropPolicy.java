@@ -11,6 +11,9 @@ import org.dualsparse.moe.Routing;
  */
 public final class ThresholdDropPolicy implements DropPolicy {
 
+    /** The paper's {@code δ} for 2T. */
+    public static final double PAPER_DELTA = 0.01;
+
     private final float[] thresholds;
     private final float delta;
 
@@ -29,11 +32,13 @@ public final class ThresholdDropPolicy implements DropPolicy {
         return new ThresholdDropPolicy(new float[] {(float) threshold}, (float) delta);
     }
 
-    /** One threshold per layer index (entries for dense layers are ignored). */
+    /** One threshold per layer index; NaN marks a layer without an MoE block. */
     public static ThresholdDropPolicy perLayer(double[] thresholds, double delta, int topK, boolean force) {
         float[] t = new float[thresholds.length];
         for (int l = 0; l < t.length; l++) {
-            check(thresholds[l], delta, topK, force, l);
+            if (!Double.isNaN(thresholds[l])) {
+                check(thresholds[l], delta, topK, force, l);
+            }
             t[l] = (float) thresholds[l];
         }
         return new ThresholdDropPolicy(t, (float) delta);
@@ -51,8 +56,12 @@ public final class ThresholdDropPolicy implements DropPolicy {
         }
     }
 
+    /** Layer {@code layer}'s threshold, NaN when it has none. */
     public float threshold(int layer) {
-        return thresholds.length == 1 ? thresholds[0] : thresholds[layer];
+        if (thresholds.length == 1) {
+            return thresholds[0];
+        }
+        return layer < thresholds.length ? thresholds[layer] : Float.NaN;
     }
 
     public float delta() {
@@ -62,6 +71,9 @@ public final class ThresholdDropPolicy implements DropPolicy {
     @Override
     public void decide(int layer, Routing routing, float[] scores, byte[] decisions) {
         float t = threshold(layer);
+        if (Float.isNaN(t)) {
+            throw new IllegalStateException("no threshold for layer " + layer + " in " + this);
+        }
         float major = t - delta;
         float minor = t + delta;
         for (int p = 0; p < scores.length; p++) {

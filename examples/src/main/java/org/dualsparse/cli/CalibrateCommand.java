@@ -1,0 +1,75 @@
+package org.dualsparse.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.dualsparse.dualsparse.CalibrationProfile;
+import org.dualsparse.dualsparse.Calibrator;
+import org.dualsparse.dualsparse.ImportanceMetric;
+import org.dualsparse.dualsparse.ThresholdDropPolicy;
+import org.dualsparse.model.MoeLanguageModel;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs calibration data through a model and writes its calibration profile. */
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = "Measure a calibration profile: neuron importance for reconstruction and the score"
+                + " distribution that turns target drop rates into thresholds.")
+final class CalibrateCommand implements Callable<Integer> {
+
+    /** The longest forward pass unless --seq-len says otherwise (or the model allows less). */
+    private static final int DEFAULT_SEQ_LEN = 512;
+
+    static final class Source {
+        @Option(names = "--data", description = "Text: .txt (paragraphs split at blank lines) or .jsonl (a \"text\" field per line),"
+                + " tokenised with the model folder's tokenizer.json.")
+        Path data;
+
+        @Option(names = "--ids", description = "Token ids: one sequence per line, ids separated by commas or spaces.")
+        Path ids;
+    }
+
+    @Option(names = "--model", required = true, description = "Model folder: config.json + *.safetensors (+ tokenizer.json for --data).")
+    Path model;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--tokens", defaultValue = "65536", description = "Calibration tokens to use at most (default ${DEFAULT-VALUE}).")
+    long tokens;
+
+    @Option(names = "--seq-len", description = "Longest forward pass; longer sequences are cut (default 512, or the model's maximum).")
+    Integer seqLen;
+
+    @Option(names = "--metric", defaultValue = "abs-gate",
+            description = "Neuron importance: gate, abs-gate, gate-up, abs-gate-up (default ${DEFAULT-VALUE}).")
+    String metric;
+
+    @Option(names = "--delta", defaultValue = "" + ThresholdDropPolicy.PAPER_DELTA,
+            description = "δ of the 2T thresholds in the summary (default ${DEFAULT-VALUE}).")
+    double delta;
+
+    @Option(names = "--out", required = true, description = "The profile file to write.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        ImportanceMetric importance = ImportanceMetric.parse(metric);
+        if (tokens < 1) {
+            throw new IllegalArgumentException("--tokens must be positive, got " + tokens);
+        }
+        List<long[]> sequences = source.ids != null
+                ? CalibrationData.ids(source.ids, tokens)
+                : CalibrationData.text(source.data, model, tokens);
+        try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
+            int length = seqLen != null ? seqLen : Math.min(DEFAULT_SEQ_LEN, lm.config().decoder().maxPositions());
+            CalibrationProfile profile = Calibrator.attach(lm)
+                    .run(sequences, importance, length, new ProgressBar(System.err, "calibrating"));
+            profile.save(out);
+            System.out.println("wrote " + out);
+            CalibrationSummary.print(System.out, profile, delta);
+        }
+        return 0;
+    }
+}

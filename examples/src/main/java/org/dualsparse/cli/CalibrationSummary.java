@@ -1,0 +1,43 @@
+package org.dualsparse.cli;
+
+import java.io.PrintStream;
+import org.dualsparse.dualsparse.CalibrationProfile;
+import org.dualsparse.dualsparse.DropRateUnreachableException;
+import org.dualsparse.dualsparse.LayerProfile;
+import org.dualsparse.dualsparse.ThresholdSolver;
+
+/** What a calibration measured, and the global thresholds it gives for a few drop rates. */
+final class CalibrationSummary {
+
+    private static final double[] TARGETS = {0.10, 0.25, 0.40};
+    /** Sub-experts per expert the 2T thresholds are solved for: the paper's halves. */
+    private static final int PARTS = 2;
+
+    private CalibrationSummary() {}
+
+    static void print(PrintStream out, CalibrationProfile profile, double delta) {
+        out.printf("model %s, metric %s, %d calibration tokens%n", profile.model(), profile.metric().id(), profile.tokens());
+        out.println("layer  tokens    score p10   p50      p90      s2/s1 median");
+        for (LayerProfile l : profile.layers()) {
+            out.printf("%5d  %-8d  %.4f  %.4f  %.4f  %.4f%n", l.layer(), l.tokens(), l.scores().quantile(0.1),
+                    l.scores().quantile(0.5), l.scores().quantile(0.9), l.topTwoRatios().quantile(0.5));
+        }
+        if (profile.layers().get(0).topK() > 1) {
+            out.printf("EES β (median s2/s1): %.4f%n", profile.eesBeta());
+        }
+        ThresholdSolver solver = new ThresholdSolver(profile, PARTS);
+        out.printf("global threshold T per target drop rate (2T: δ = %s, experts in halves):%n", delta);
+        out.println("target  1T        2T");
+        for (double target : TARGETS) {
+            out.printf("%5.0f%%  %-8s  %s%n", 100 * target, threshold(solver, target, 0), threshold(solver, target, delta));
+        }
+    }
+
+    private static String threshold(ThresholdSolver solver, double target, double delta) {
+        try {
+            return String.format("%.4f", solver.global(target, delta).threshold(0));
+        } catch (DropRateUnreachableException e) {
+            return String.format("out of reach (%.1f%%..%.1f%%)", 100 * e.min(), 100 * e.max());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.dualsparse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.StringJoiner;
+import org.dualsparse.checkpoint.DType;
+import org.dualsparse.dualsparse.CalibrationProfile;
+import org.dualsparse.dualsparse.ImportanceMetric;
+import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.model.Presets;
+import org.dualsparse.model.RandomCheckpoint;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code calibrate} command on a tiny random checkpoint, from token ids and from text. */
+class CalibrateCommandTest {
+
+    /** A word-level tokenizer over the words of {@link #TEXT}: one id per word, no special tokens. */
+    private static final String TOKENIZER = """
+            {"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": null,
+             "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null, "decoder": null,
+             "model": {"type": "WordLevel", "unk_token": "[UNK]",
+                       "vocab": {"[UNK]": 0, "the": 1, "cat": 2, "sat": 3, "on": 4, "mat": 5, "a": 6, "dog": 7}}}
+            """;
+    private static final String TEXT = "the cat sat on the mat";
+
+    @TempDir
+    static Path model;
+
+    @BeforeAll
+    static void writeModel() {
+        RandomCheckpoint.write(Presets.load("qwen2-moe-tiny", 2), model, 7, DType.F32);
+    }
+
+    @Test
+    void idsFileGivesAProfileOfThisModelAndASummary(@TempDir Path dir) throws IOException {
+        Path ids = dir.resolve("ids.txt");
+        Random random = new Random(1);
+        StringJoiner lines = new StringJoiner("\n");
+        for (int line = 0; line < 4; line++) {
+            StringJoiner sequence = new StringJoiner(line % 2 == 0 ? "," : " ");
+            for (int i = 0; i < 100; i++) {
+                sequence.add(Integer.toString(random.nextInt(256)));
+            }
+            lines.add(sequence.toString());
+        }
+        Files.writeString(ids, lines + "\n\n");
+        Path profile = dir.resolve("model.profile");
+
+        CliRun r = CliRun.of("calibrate", "--model", model.toString(), "--ids", ids.toString(), "--seq-len", "64",
+                "--metric", "abs-gate-up", "--out", profile.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("100% 400/400 tokens"), r.err());
+        assertTrue(r.out().contains("400 calibration tokens") && r.out().contains("EES β"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s+10%\\s+0\\.\\d{4}\\s+0\\.\\d{4}")), r.out());
+        try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
+            CalibrationProfile loaded = CalibrationProfile.loadFor(profile, lm);
+            assertEquals(400, loaded.tokens());
+            assertEquals(ImportanceMetric.ABS_GATE_UP, loaded.metric());
+            assertEquals(2, loaded.layers().size());
+        }
+
+        CliRun capped = CliRun.of("calibrate", "--model", model.toString(), "--ids", ids.toString(), "--tokens", "150",
+                "--out", profile.toString());
+        assertEquals(0, capped.code(), capped.err());
+        assertEquals(150, CalibrationProfile.load(profile).tokens());
+    }
+
+    @Test
+    void textIsTokenisedWithTheModelsTokenizer(@TempDir Path dir) throws IOException {
+        Path withTokenizer = dir.resolve("model");
+        Files.createDirectories(withTokenizer);
+        for (String file : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(model.resolve(file), withTokenizer.resolve(file));
+        }
+        Files.writeString(withTokenizer.resolve("tokenizer.json"), TOKENIZER);
+        Path jsonl = dir.resolve("data.jsonl");
+        Files.writeString(jsonl, "{\"text\": \"" + TEXT + "\"}\n\n{\"text\": \"a dog sat\", \"id\": 2}\n");
+        Path txt = dir.resolve("data.txt");
+        Files.writeString(txt, TEXT + "\nthe dog\n\n  \na cat sat\n");
+
+        CliRun fromJsonl = CliRun.of("calibrate", "--model", withTokenizer.toString(), "--data", jsonl.toString(),
+                "--out", dir.resolve("jsonl.profile").toString());
+        CliRun fromTxt = CliRun.of("calibrate", "--model", withTokenizer.toString(), "--data", txt.toString(),
+                "--out", dir.resolve("txt.profile").toString());
+
+        assertEquals(0, fromJsonl.code(), fromJsonl.err());
+        assertEquals(0, fromTxt.code(), fromTxt.err());
+        assertEquals(6 + 3, CalibrationProfile.load(dir.resolve("jsonl.profile")).tokens());
+        assertEquals(6 + 2 + 3, CalibrationProfile.load(dir.resolve("txt.profile")).tokens());
+    }
+
+    @Test
+    void badDataIsAOneLineErrorNamingFileAndLine(@TempDir Path dir) throws IOException {
+        Path ids = dir.resolve("ids.txt");
+        Files.writeString(ids, "1 2 3\n4, five, 6\n");
+        CliRun badId = CliRun.of("calibrate", "--model", model.toString(), "--ids", ids.toString(), "--out", dir.resolve("p").toString());
+        assertEquals(2, badId.code());
+        assertTrue(badId.err().contains(ids + ":2: \"five\" is not a token id"), badId.err());
+
+        Path jsonl = dir.resolve("data.jsonl");
+        Files.writeString(jsonl, "{\"text\": \"the cat\"}\n{\"body\": \"the cat\"}\n");
+        CliRun noText = CliRun.of("calibrate", "--model", model.toString(), "--data", jsonl.toString(), "--out", dir.resolve("p").toString());
+        assertEquals(2, noText.code());
+        assertTrue(noText.err().contains(jsonl + ":2: no string \"text\" field"), noText.err());
+
+        Path txt = dir.resolve("data.txt");
+        Files.writeString(txt, "the cat\n");
+        CliRun noTokenizer = CliRun.of("calibrate", "--model", model.toString(), "--data", txt.toString(), "--out", dir.resolve("p").toString());
+        assertEquals(2, noTokenizer.code());
+        assertTrue(noTokenizer.err().contains("missing " + model.resolve("tokenizer.json"))
+                && noTokenizer.err().contains("--ids FILE"), noTokenizer.err());
+
+        CliRun badMetric = CliRun.of("calibrate", "--model", model.toString(), "--ids", ids.toString(), "--metric", "loud",
+                "--out", dir.resolve("p").toString());
+        assertEquals(2, badMetric.code());
+        assertTrue(badMetric.err().contains("unknown importance metric \"loud\""), badMetric.err());
+    }
+}
