@@ -27,15 +27,16 @@ final class CalibrationSummary {
         }
         ThresholdSolver solver = new ThresholdSolver(profile, PARTS);
         out.printf("global threshold T per target drop rate (2T: δ = %s, experts in halves):%n", delta);
-        out.println("target  1T        2T");
+        out.println("target  1T            2T");
         for (double target : TARGETS) {
-            out.printf("%5.0f%%  %-8s  %s%n", 100 * target, threshold(solver, target, 0), threshold(solver, target, delta));
+            out.printf("%5.0f%%  %-12s  %s%n", 100 * target, threshold(solver, target, 0), threshold(solver, target, delta));
         }
     }
 
     private static String threshold(ThresholdSolver solver, double target, double delta) {
         try {
-            return String.format("%.4f", solver.global(target, delta).threshold(0));
+            // Exactly the float the policy runs, so it can be passed back as --threshold.
+            return Float.toString(solver.global(target, delta).threshold(0));
         } catch (DropRateUnreachableException e) {
             return String.format("out of reach (%.1f%%..%.1f%%)", 100 * e.min(), 100 * e.max());
         }

@@ -11,6 +11,8 @@ import java.util.StringJoiner;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.dualsparse.CalibrationProfile;
 import org.dualsparse.dualsparse.ImportanceMetric;
+import org.dualsparse.dualsparse.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.ThresholdSolver;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.model.RandomCheckpoint;
@@ -59,12 +61,16 @@ class CalibrateCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("100% 400/400 tokens"), r.err());
         assertTrue(r.out().contains("400 calibration tokens") && r.out().contains("EES β"), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s+10%\\s+0\\.\\d{4}\\s+0\\.\\d{4}")), r.out());
+        String[] tenPercent = r.out().lines().filter(l -> l.matches("\\s+10%\\s+0\\.\\d+\\s+0\\.\\d+")).findFirst()
+                .orElseThrow(() -> new AssertionError("no 10% thresholds in:\n" + r.out())).trim().split("\\s+");
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             CalibrationProfile loaded = CalibrationProfile.loadFor(profile, lm);
             assertEquals(400, loaded.tokens());
             assertEquals(ImportanceMetric.ABS_GATE_UP, loaded.metric());
             assertEquals(2, loaded.layers().size());
+            ThresholdSolver solver = new ThresholdSolver(loaded, 2);
+            assertEquals(solver.global(0.10, 0).threshold(0), Float.parseFloat(tenPercent[1]), "1T at 10%");
+            assertEquals(solver.global(0.10, ThresholdDropPolicy.PAPER_DELTA).threshold(0), Float.parseFloat(tenPercent[2]), "2T at 10%");
         }
 
         CliRun capped = CliRun.of("calibrate", "--model", model.toString(), "--ids", ids.toString(), "--tokens", "150",
