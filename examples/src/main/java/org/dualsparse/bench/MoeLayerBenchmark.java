@@ -165,7 +165,7 @@ public final class MoeLayerBenchmark {
         return hi;
     }
 
-    private static double dropRate(Routing routing, DropStats.LayerShape shape, int topK, double threshold, double delta) {
+    static double dropRate(Routing routing, DropStats.LayerShape shape, int topK, double threshold, double delta) {
         float[] scores = Scores.normalised(routing);
         byte[] decisions = new byte[scores.length];
         ThresholdDropPolicy.global(threshold, delta, topK, false).decide(0, routing, scores, decisions);
