@@ -1,9 +1,10 @@
 package org.dualsparse.dualsparse;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.Router;
 import org.dualsparse.moe.SparseMoeBlock;
@@ -19,6 +20,10 @@ import org.dualsparse.moe.SparseMoeBlock;
  * @param topP top-p routing mass
  * @param capacityFactor capacity baseline {@code γ}
  * @param force allow {@code T ≥ 1/K}
+ * @param profile a calibration profile of the model, or null
+ * @param dropRate a target drop rate solved into thresholds from {@code profile} (1T/2T), or NaN
+ *     to use {@code threshold}
+ * @param perLayer solve one threshold per layer (equal per-layer rate) rather than one global
  */
 public record DualSparseSettings(
         int parts,
@@ -29,7 +34,10 @@ public record DualSparseSettings(
         double beta,
         double topP,
         double capacityFactor,
-        boolean force) {
+        boolean force,
+        Path profile,
+        double dropRate,
+        boolean perLayer) {
 
     /** The drop rules, by their command-line names. */
     public enum Method {
@@ -61,8 +69,8 @@ public record DualSparseSettings(
     }
 
     /** Criteria argument keys. */
-    public static final List<String> ARGUMENTS =
-            List.of("partition", "method", "threshold", "delta", "reconstruct", "beta", "routing_top_p", "capacity_factor", "force_threshold");
+    public static final List<String> ARGUMENTS = List.of("partition", "method", "threshold", "delta", "reconstruct",
+            "beta", "routing_top_p", "capacity_factor", "force_threshold", "profile", "drop_rate", "per_layer");
 
     /**
      * Reads the settings from DJL Criteria arguments; returns null when none of {@link
@@ -82,17 +90,39 @@ public record DualSparseSettings(
                 number(arguments, "beta", 0.5),
                 number(arguments, "routing_top_p", 0.9),
                 number(arguments, "capacity_factor", 1.0),
-                Boolean.parseBoolean(string(arguments, "force_threshold", "false")));
+                Boolean.parseBoolean(string(arguments, "force_threshold", "false")),
+                arguments.containsKey("profile") ? Path.of(string(arguments, "profile", "")) : null,
+                number(arguments, "drop_rate", Double.NaN),
+                Boolean.parseBoolean(string(arguments, "per_layer", "false")));
     }
 
-    /** Partitions every MoE block of {@code model} and installs the drop rule. */
-    public DualSparse applyTo(CausalLmBlock model, NeuronOrder profileOrder) {
-        List<SparseMoeBlock> blocks = MoeBlocks.of(model);
+    /**
+     * Partitions every MoE block of {@code lm} and installs the drop rule; a profile, when given,
+     * must be {@code lm}'s and supplies the neuron order and the thresholds of a target drop rate.
+     */
+    public DualSparse applyTo(MoeLanguageModel lm) {
+        List<SparseMoeBlock> blocks = MoeBlocks.of(lm.block());
         if (blocks.isEmpty()) {
             throw new IllegalArgumentException("the model has no sparse-MoE layer to partition");
         }
+        boolean targeted = !Double.isNaN(dropRate);
+        if ((targeted || reconstruction == DualSparse.Reconstruction.PROFILE) && profile == null) {
+            throw new IllegalArgumentException("a target drop rate and profile reconstruction need a calibration profile");
+        }
+        if (targeted && method != Method.ONE_T && method != Method.TWO_T) {
+            throw new IllegalArgumentException("a target drop rate is solved into 1t/2t thresholds, not for method " + method.id());
+        }
+        CalibrationProfile calibration = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
         Router.Spec routing = blocks.get(0).router().spec();
-        return DualSparse.apply(model, parts, reconstruction, profileOrder, policy(routing.topK(), routing.numExperts()));
+        DropPolicy policy = targeted ? solved(calibration) : policy(routing.topK(), routing.numExperts());
+        return DualSparse.apply(lm.block(), parts, reconstruction,
+                calibration == null ? null : calibration.neuronOrder(), policy);
+    }
+
+    private DropPolicy solved(CalibrationProfile calibration) {
+        ThresholdSolver solver = new ThresholdSolver(calibration, parts);
+        double d = method == Method.TWO_T ? delta : 0;
+        return perLayer ? solver.perLayerEqual(dropRate, d) : solver.global(dropRate, d);
     }
 
     /** The drop rule for a model routing {@code topK} of {@code numExperts} experts per token. */

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.DualSparseSettings;
-import org.dualsparse.model.CausalLmBlock;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**
@@ -23,11 +22,11 @@ public final class MoeBlockFactory implements BlockFactory {
 
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
-        CausalLmBlock block = MoeLanguageModel.load(modelPath, model).block();
+        MoeLanguageModel lm = MoeLanguageModel.load(modelPath, model);
         DualSparseSettings dualSparse = DualSparseSettings.fromArguments(arguments);
         if (dualSparse != null) {
-            dualSparse.applyTo(block, null);
+            dualSparse.applyTo(lm);
         }
-        return block;
+        return lm.block();
     }
 }

@@ -1,6 +1,7 @@
 package org.dualsparse.cli;
 
 import ai.djl.repository.zoo.Criteria;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ final class DualSparseOptions {
     @Option(names = "--delta", description = "2T half-gap δ (default 0.01).")
     Double delta;
 
-    @Option(names = "--reconstruct", description = "Neuron order: none or weight (default weight).")
+    @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
     String reconstruct;
 
     @Option(names = "--beta", description = "EES β (default 0.5).")
@@ -39,6 +40,15 @@ final class DualSparseOptions {
 
     @Option(names = "--force-threshold", description = "Allow T ≥ 1/K, which can drop a token's top-1 expert.")
     boolean forceThreshold;
+
+    @Option(names = "--profile", description = "Calibration profile of this model (from `calibrate`).")
+    Path profile;
+
+    @Option(names = "--drop-rate", description = "Target drop rate, solved into 1t/2t thresholds from --profile.")
+    Double dropRate;
+
+    @Option(names = "--per-layer", description = "With --drop-rate: one threshold per layer, each layer at the target rate.")
+    boolean perLayer;
 
     /** The switches given, as DJL Criteria arguments (see {@link DualSparseSettings#ARGUMENTS}); empty when none. */
     Map<String, Object> arguments() {
@@ -54,6 +64,11 @@ final class DualSparseOptions {
         if (forceThreshold) {
             arguments.put("force_threshold", true);
         }
+        putIfSet(arguments, "profile", profile);
+        putIfSet(arguments, "drop_rate", dropRate);
+        if (perLayer) {
+            arguments.put("per_layer", true);
+        }
         return arguments;
     }
 
@@ -66,7 +81,7 @@ final class DualSparseOptions {
     /** Applies the method to {@code lm} when any switch is given; null otherwise. */
     DualSparse apply(MoeLanguageModel lm) {
         DualSparseSettings settings = DualSparseSettings.fromArguments(arguments());
-        return settings == null ? null : settings.applyTo(lm.block(), null);
+        return settings == null ? null : settings.applyTo(lm);
     }
 
     private static void putIfSet(Map<String, Object> arguments, String key, Object value) {

@@ -3,6 +3,7 @@ package org.dualsparse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,19 @@ class CalibrateCommandTest {
             assertEquals(solver.global(0.10, 0).threshold(0), Float.parseFloat(tenPercent[1]), "1T at 10%");
             assertEquals(solver.global(0.10, ThresholdDropPolicy.PAPER_DELTA).threshold(0), Float.parseFloat(tenPercent[2]), "2T at 10%");
         }
+
+        // The profile drives the run-time switches: a target rate on the calibration prompt itself.
+        String prompt = Files.readAllLines(ids).get(1).trim().replace(" ", ",");
+        for (String mode : new String[] {"--reconstruct=profile", "--per-layer"}) {
+            CliRun run = CliRun.of("logits", "--model", model.toString(), "--ids", prompt, "--json", "--method", "1t",
+                    "--profile", profile.toString(), "--drop-rate", "0.25", mode);
+            assertEquals(0, run.code(), run.err());
+            double realised = JsonParser.parseString(run.out()).getAsJsonObject().get("drop_rate").getAsDouble();
+            assertEquals(0.25, realised, 0.05, mode + ": realised drop rate on 100 calibration tokens");
+        }
+        CliRun withoutProfile = CliRun.of("logits", "--model", model.toString(), "--ids", "1,2", "--drop-rate", "0.25");
+        assertEquals(2, withoutProfile.code());
+        assertTrue(withoutProfile.err().contains("calibration profile"), withoutProfile.err());
 
         CliRun capped = CliRun.of("calibrate", "--model", model.toString(), "--ids", ids.toString(), "--tokens", "150",
                 "--out", profile.toString());
