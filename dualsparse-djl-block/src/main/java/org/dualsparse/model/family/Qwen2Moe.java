@@ -13,9 +13,6 @@ import org.dualsparse.model.FamilyConfig;
 import org.dualsparse.model.ModelFamily;
 import org.dualsparse.model.SwiGluMlp;
 import org.dualsparse.model.WeightSource;
-import org.dualsparse.moe.ExpertWeights;
-import org.dualsparse.moe.GroupedMoeBlock;
-import org.dualsparse.moe.Router;
 import org.dualsparse.moe.SharedExpert;
 
 /**
@@ -24,7 +21,7 @@ import org.dualsparse.moe.SharedExpert;
  * decoder_sparse_step} / {@code mlp_only_layers}, sliding window on the layers {@code
  * layer_types} marks.
  *
- * @see QwenLayerSchedule
+ * @see QwenFeedForward
  */
 public final class Qwen2Moe implements ModelFamily<Qwen2Moe.Config> {
 
@@ -32,8 +29,7 @@ public final class Qwen2Moe implements ModelFamily<Qwen2Moe.Config> {
      * @param slidingWindows per layer: the window, or 0 for full attention
      */
     public record Config(
-            DecoderConfig decoder, QwenLayerSchedule schedule, int topK, boolean normTopKProb,
-            int intermediateSize, int moeIntermediateSize, int sharedExpertIntermediateSize,
+            DecoderConfig decoder, QwenFeedForward feedForward, int sharedExpertIntermediateSize,
             boolean qkvBias, List<Integer> slidingWindows) implements FamilyConfig {}
 
     @Override
@@ -44,14 +40,9 @@ public final class Qwen2Moe implements ModelFamily<Qwen2Moe.Config> {
     @Override
     public Config parseConfig(HfConfig c) {
         DecoderConfig d = DecoderConfig.parse(c, 1e-6, 10000);
-        QwenLayerSchedule schedule = QwenLayerSchedule.parse(c, d.numLayers());
         return new Config(
                 d,
-                schedule,
-                schedule.numExperts() > 0 ? Families.topK(c, "num_experts") : 0,
-                c.boolOr("norm_topk_prob", false),
-                c.intOr("intermediate_size", 5632),
-                c.intOr("moe_intermediate_size", 1408),
+                QwenFeedForward.parse(c, d.numLayers(), 5632, 1408),
                 c.intOr("shared_expert_intermediate_size", 5632),
                 c.boolOr("qkv_bias", true),
                 slidingWindows(c, d.numLayers()));
@@ -88,29 +79,17 @@ public final class Qwen2Moe implements ModelFamily<Qwen2Moe.Config> {
     public CausalLmBlock build(Config c, WeightSource w) {
         DecoderConfig d = c.decoder();
         int hidden = d.hiddenSize();
-        Router.Spec routing = new Router.Spec(c.schedule().numExperts(), c.topK(), c.normTopKProb());
         return CausalLmBlock.load(
                 d,
                 w,
                 layer -> Attention.Spec.of(layer, d).withBias(c.qkvBias(), false).withSlidingWindow(c.slidingWindows().get(layer)),
-                (layer, prefix) -> {
-                    String mlp = prefix + "mlp.";
-                    if (!c.schedule().isSparse(layer)) {
-                        return new SwiGluMlp(w, mlp, hidden, c.intermediateSize());
-                    }
-                    SharedExpert shared = new SharedExpert(
-                            new SwiGluMlp(w, mlp + "shared_expert.", hidden, c.sharedExpertIntermediateSize()),
-                            w.load(mlp + "shared_expert_gate.weight", 1, hidden));
-                    return new GroupedMoeBlock(
-                            new Router(routing, w, mlp + "gate.weight", hidden),
-                            ExpertWeights.load(w, mlp + "experts.", ExpertWeights.Names.HF,
-                                    c.schedule().numExperts(), hidden, c.moeIntermediateSize()),
-                            shared);
-                });
+                (layer, prefix) -> c.feedForward().build(layer, prefix, w, hidden, (weights, mlp) -> new SharedExpert(
+                        new SwiGluMlp(weights, mlp + "shared_expert.", hidden, c.sharedExpertIntermediateSize()),
+                        weights.load(mlp + "shared_expert_gate.weight", 1, hidden))));
     }
 
     @Override
     public Optional<ExpertLayout> expertLayout(HfConfig c) {
-        return Optional.of(parseConfig(c).schedule().expertLayout());
+        return Optional.of(parseConfig(c).feedForward().expertLayout());
     }
 }

@@ -8,11 +8,7 @@ import org.dualsparse.model.CausalLmBlock;
 import org.dualsparse.model.ExpertLayout;
 import org.dualsparse.model.FamilyConfig;
 import org.dualsparse.model.ModelFamily;
-import org.dualsparse.model.SwiGluMlp;
 import org.dualsparse.model.WeightSource;
-import org.dualsparse.moe.ExpertWeights;
-import org.dualsparse.moe.GroupedMoeBlock;
-import org.dualsparse.moe.Router;
 
 /**
  * Qwen3-MoE ({@code Qwen3MoeForCausalLM}): explicit {@code head_dim}, per-head q/k RMSNorm
@@ -23,8 +19,7 @@ public final class Qwen3Moe implements ModelFamily<Qwen3Moe.Config> {
 
     /** @param slidingWindow the window of every layer, or 0 */
     public record Config(
-            DecoderConfig decoder, QwenLayerSchedule schedule, int topK, boolean normTopKProb,
-            int intermediateSize, int moeIntermediateSize, boolean attentionBias, int slidingWindow)
+            DecoderConfig decoder, QwenFeedForward feedForward, boolean attentionBias, int slidingWindow)
             implements FamilyConfig {}
 
     @Override
@@ -35,14 +30,9 @@ public final class Qwen3Moe implements ModelFamily<Qwen3Moe.Config> {
     @Override
     public Config parseConfig(HfConfig c) {
         DecoderConfig d = DecoderConfig.parse(c, 1e-6, 10000);
-        QwenLayerSchedule schedule = QwenLayerSchedule.parse(c, d.numLayers());
         return new Config(
                 d,
-                schedule,
-                schedule.numExperts() > 0 ? Families.topK(c, "num_experts") : 0,
-                c.boolOr("norm_topk_prob", false),
-                c.intOr("intermediate_size", 6144),
-                c.intOr("moe_intermediate_size", 768),
+                QwenFeedForward.parse(c, d.numLayers(), 6144, 768),
                 c.boolOr("attention_bias", false),
                 c.boolOr("use_sliding_window", false) ? c.intOr("sliding_window", 4096) : 0);
     }
@@ -51,7 +41,6 @@ public final class Qwen3Moe implements ModelFamily<Qwen3Moe.Config> {
     public CausalLmBlock build(Config c, WeightSource w) {
         DecoderConfig d = c.decoder();
         int hidden = d.hiddenSize();
-        Router.Spec routing = new Router.Spec(c.schedule().numExperts(), c.topK(), c.normTopKProb());
         return CausalLmBlock.load(
                 d,
                 w,
@@ -59,21 +48,11 @@ public final class Qwen3Moe implements ModelFamily<Qwen3Moe.Config> {
                         .withBias(c.attentionBias(), c.attentionBias())
                         .withQkNorm(Attention.QkNorm.PER_HEAD)
                         .withSlidingWindow(c.slidingWindow()),
-                (layer, prefix) -> {
-                    String mlp = prefix + "mlp.";
-                    if (!c.schedule().isSparse(layer)) {
-                        return new SwiGluMlp(w, mlp, hidden, c.intermediateSize());
-                    }
-                    return new GroupedMoeBlock(
-                            new Router(routing, w, mlp + "gate.weight", hidden),
-                            ExpertWeights.load(w, mlp + "experts.", ExpertWeights.Names.HF,
-                                    c.schedule().numExperts(), hidden, c.moeIntermediateSize()),
-                            null);
-                });
+                (layer, prefix) -> c.feedForward().build(layer, prefix, w, hidden, (weights, mlp) -> null));
     }
 
     @Override
     public Optional<ExpertLayout> expertLayout(HfConfig c) {
-        return Optional.of(parseConfig(c).schedule().expertLayout());
+        return Optional.of(parseConfig(c).feedForward().expertLayout());
     }
 }
