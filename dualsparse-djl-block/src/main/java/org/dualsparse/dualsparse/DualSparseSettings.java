@@ -16,7 +16,7 @@ import org.dualsparse.moe.SparseMoeBlock;
  * @param parts sub-experts per expert
  * @param threshold {@code T} for 1T/2T
  * @param delta {@code δ} for 2T (1T uses 0)
- * @param beta EES {@code β}
+ * @param beta EES {@code β}; NaN takes the profile's calibrated median {@code s2/s1}
  * @param topP top-p routing mass
  * @param capacityFactor capacity baseline {@code γ}
  * @param force allow {@code T ≥ 1/K}
@@ -87,7 +87,7 @@ public record DualSparseSettings(
                 number(arguments, "threshold", 0),
                 number(arguments, "delta", method == Method.TWO_T ? 0.01 : 0),
                 DualSparse.Reconstruction.valueOf(string(arguments, "reconstruct", "weight").toUpperCase(Locale.ROOT)),
-                number(arguments, "beta", 0.5),
+                number(arguments, "beta", arguments.containsKey("profile") ? Double.NaN : 0.5),
                 number(arguments, "routing_top_p", 0.9),
                 number(arguments, "capacity_factor", 1.0),
                 Boolean.parseBoolean(string(arguments, "force_threshold", "false")),
@@ -114,7 +114,9 @@ public record DualSparseSettings(
         }
         CalibrationProfile calibration = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
         Router.Spec routing = blocks.get(0).router().spec();
-        DropPolicy policy = targeted ? solved(calibration) : policy(routing.topK(), routing.numExperts());
+        DropPolicy policy = targeted ? solved(calibration)
+                : method == Method.EES && Double.isNaN(beta) && calibration != null ? new EesDropPolicy(calibration.eesBeta())
+                : policy(routing.topK(), routing.numExperts());
         return DualSparse.apply(lm.block(), parts, reconstruction,
                 calibration == null ? null : calibration.neuronOrder(), policy);
     }

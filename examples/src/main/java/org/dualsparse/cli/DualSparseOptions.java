@@ -29,7 +29,7 @@ final class DualSparseOptions {
     @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
     String reconstruct;
 
-    @Option(names = "--beta", description = "EES β (default 0.5).")
+    @Option(names = "--beta", description = "EES β (default: the profile's median s2/s1 with --profile, else 0.5).")
     Double beta;
 
     @Option(names = "--routing-top-p", description = "Top-p routing mass for --method top-p (default 0.9).")
@@ -101,6 +101,7 @@ final class DualSparseOptions {
             layer.put("major", l.major());
             layer.put("dropped", l.dropped());
             layer.put("drop_rate", l.dropRate());
+            layer.put("expert_loads", l.expertLoads());
             return layer;
         }).toList();
         out.put("layers", layers);

@@ -3,6 +3,7 @@ package org.dualsparse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,6 +84,13 @@ class CalibrateCommandTest {
             double realised = JsonParser.parseString(run.out()).getAsJsonObject().get("drop_rate").getAsDouble();
             assertEquals(0.25, realised, 0.05, mode + ": realised drop rate on 100 calibration tokens");
         }
+        CliRun ees = CliRun.of("logits", "--model", model.toString(), "--ids", prompt, "--json", "--method", "ees",
+                "--profile", profile.toString());
+        assertEquals(0, ees.code(), ees.err());
+        JsonObject eesJson = JsonParser.parseString(ees.out()).getAsJsonObject();
+        assertTrue(eesJson.get("drop_rate").getAsDouble() > 0, "EES with the calibrated β drops second experts");
+        assertEquals(8, eesJson.getAsJsonArray("layers").get(0).getAsJsonObject().getAsJsonArray("expert_loads").size(),
+                "the loads of all 8 experts are reported");
         CliRun withoutProfile = CliRun.of("logits", "--model", model.toString(), "--ids", "1,2", "--drop-rate", "0.25");
         assertEquals(2, withoutProfile.code());
         assertTrue(withoutProfile.err().contains("calibration profile"), withoutProfile.err());
