@@ -58,24 +58,35 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Records the mask of {@code newMask.length}-row step and returns the position id of every
-     * new token: the count of real tokens before it in its row. Padding gets position 1, as HF does.
+     * What a step of {@code newMask} would add: the position id of every new token (the count of
+     * real tokens before it in its row; padding gets 1, as HF does) and the attention mask over
+     * every slot afterwards. Nothing changes until {@link #commit}, so a step refused as bad input
+     * leaves the cache as it was.
      */
-    public long[][] advance(long[][] newMask) {
+    public Step plan(long[][] newMask) {
         if (newMask.length != batchSize) {
             throw new InvalidInputException(
                     "batch of " + newMask.length + " rows does not match the cache's " + batchSize);
         }
-        long[][] positions = positions(newMask, nextPosition);
+        long[] next = nextPosition.clone();
+        long[][] positions = positions(newMask, next);
         int steps = newMask[0].length;
         long[][] merged = new long[batchSize][];
         for (int b = 0; b < batchSize; b++) {
             merged[b] = Arrays.copyOf(attentionMask[b], attentionMask[b].length + steps);
             System.arraycopy(newMask[b], 0, merged[b], attentionMask[b].length, steps);
         }
-        attentionMask = merged;
-        return positions;
+        return new Step(positions, merged, next);
     }
+
+    /** Makes a planned step part of the cache, after its forward pass ran. */
+    public void commit(Step step) {
+        attentionMask = step.keyMask();
+        System.arraycopy(step.nextPosition(), 0, nextPosition, 0, batchSize);
+    }
+
+    /** A planned step: position ids of the new tokens, the mask over all slots, the next positions. */
+    public record Step(long[][] positions, long[][] keyMask, long[] nextPosition) {}
 
     /**
      * Position ids for a step: each real token gets its row's next position, padding gets 1 (as
@@ -93,16 +104,6 @@ public final class KvCache implements AutoCloseable {
             }
         }
         return positions;
-    }
-
-    /** The attention mask over every cached slot, {@code [B, length()]}. */
-    public long[][] attentionMask() {
-        return attentionMask;
-    }
-
-    /** The largest position id handed out so far plus one, over all rows. */
-    public long maxNextPosition() {
-        return Arrays.stream(nextPosition).max().orElse(0);
     }
 
     @Override

@@ -164,15 +164,9 @@ public final class MoeLanguageModel implements AutoCloseable {
                 throw new InvalidInputException("rows of ids have different lengths; left-pad them and pass a mask");
             }
         }
-        long[][] positions;
-        long[][] keyMask;
-        if (cache == null) {
-            positions = KvCache.positions(stepMask, new long[ids.length]);
-            keyMask = stepMask;
-        } else {
-            positions = cache.advance(stepMask);
-            keyMask = cache.attentionMask();
-        }
+        KvCache.Step planned = cache == null ? null : cache.plan(stepMask);
+        long[][] positions = planned == null ? KvCache.positions(stepMask, new long[ids.length]) : planned.positions();
+        long[][] keyMask = planned == null ? stepMask : planned.keyMask();
         NDList inputs = new NDList(step.create(ids), step.create(positions), step.create(keyMask));
         PairList<String, Object> params = new PairList<>();
         if (cache != null) {
@@ -180,7 +174,11 @@ public final class MoeLanguageModel implements AutoCloseable {
         }
         params.add(CausalLmBlock.LAST_POSITION_ONLY, lastOnly);
         ParameterStore ps = new ParameterStore(model.getNDManager(), false);
-        return block.forward(ps, inputs, false, params).head();
+        NDArray logits = block.forward(ps, inputs, false, params).head();
+        if (planned != null) {
+            cache.commit(planned);
+        }
+        return logits;
     }
 
     /** Logits of the position after {@code ids}, for one unpadded sequence. */

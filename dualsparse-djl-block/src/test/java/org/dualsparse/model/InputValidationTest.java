@@ -37,6 +37,19 @@ class InputValidationTest {
     }
 
     @Test
+    void aRefusedStepLeavesTheCacheUsable() {
+        try (KvCache cache = lm.newCache(1)) {
+            float[] first = TestModels.logits(lm, new long[][] {{5, 6, 7}}, null, cache);
+            assertThrows(InvalidInputException.class, () -> TestModels.logits(lm, new long[][] {{999}}, null, cache));
+            float[] next = TestModels.logits(lm, new long[][] {{8}}, null, cache);
+            float[] full = TestModels.logits(lm, new long[][] {{5, 6, 7, 8}}, null, null);
+            int vocab = lm.config().decoder().vocabSize();
+            assertTrue(TestModels.maxAbsDiff(full, next, 3 * vocab, 0, vocab) <= 1e-5f * TestModels.maxAbs(full));
+            assertTrue(first.length == 3 * vocab);
+        }
+    }
+
+    @Test
     void raggedOrEmptyBatches() {
         assertThrows(InvalidInputException.class, () -> lm.lastLogits(new long[0]));
         assertThrows(InvalidInputException.class,
