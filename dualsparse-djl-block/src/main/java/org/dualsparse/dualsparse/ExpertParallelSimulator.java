@@ -1,0 +1,153 @@
+package org.dualsparse.dualsparse;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.DoubleFunction;
+import java.util.function.ToDoubleFunction;
+import org.dualsparse.moe.Routing;
+
+/**
+ * Expert parallelism simulated on one machine (dualsparse.md section 6): replays recorded
+ * routings through a drop policy and counts each simulated device's compute per layer and
+ * batch, before and after dropping ({@link DeviceLoads}' units). A layer's modelled latency is
+ * that of its most loaded device, summed over batches; its modelled MoE-layer speedup is
+ * {@code Σ max_before / Σ max_after}.
+ *
+ * <p>The routings are replayed as recorded, so a deeper layer sees the routing of the model that
+ * produced the trace, not that of a model dropping in the layers above it.
+ */
+public final class ExpertParallelSimulator {
+
+    /** One layer over every batch; loads are per batch, averaged over batches. */
+    public record LayerResult(int layer, int batches, double maxBefore, double maxAfter, double meanBefore, double meanAfter,
+            double skippedNeurons, double denseNeurons) {
+
+        public double speedup() {
+            return maxBefore / maxAfter;
+        }
+
+        public double dropRate() {
+            return denseNeurons == 0 ? 0 : skippedNeurons / denseNeurons;
+        }
+    }
+
+    /** Every MoE layer. */
+    public record Result(List<LayerResult> layers) {
+
+        /** The modelled speedup of all MoE layers together: their summed critical-path loads, before over after. */
+        public double speedup() {
+            return sum(LayerResult::maxBefore) / sum(LayerResult::maxAfter);
+        }
+
+        public double dropRate() {
+            double dense = sum(LayerResult::denseNeurons);
+            return dense == 0 ? 0 : sum(LayerResult::skippedNeurons) / dense;
+        }
+
+        private double sum(ToDoubleFunction<LayerResult> value) {
+            return layers.stream().mapToDouble(l -> value.applyAsDouble(l) * l.batches()).sum();
+        }
+    }
+
+    /** Uniform thresholds for a target drop rate against load-aware ones reaching the same realised rate. */
+    public record Comparison(double threshold, double maxThreshold, Result uniform, Result loadAware) {}
+
+    private final List<LayerRouting> batches;
+    private final PlacementPlan placement;
+    private final Map<Integer, DropStats.LayerShape> shapes;
+
+    /** @param shapes the shape of every layer in {@code batches} (see {@link DropStats#shapes()}) */
+    public ExpertParallelSimulator(List<LayerRouting> batches, PlacementPlan placement, Map<Integer, DropStats.LayerShape> shapes) {
+        for (LayerRouting batch : batches) {
+            DropStats.LayerShape shape = shapes.get(batch.layer());
+            if (shape == null) {
+                throw new IllegalArgumentException("routing of layer " + batch.layer() + ", which has no MoE block");
+            }
+            int experts = placement.layer(batch.layer()).numExperts();
+            if (experts != shape.numExperts()) {
+                throw new IllegalArgumentException("layer " + batch.layer() + " has " + shape.numExperts()
+                        + " experts, its placement " + experts);
+            }
+            for (long e : batch.routing().experts()) {
+                if (e < 0 || e >= experts) {
+                    throw new IllegalArgumentException("routing of layer " + batch.layer() + " names expert " + e
+                            + ", the layer has " + experts);
+                }
+            }
+        }
+        this.batches = List.copyOf(batches);
+        this.placement = placement;
+        this.shapes = Map.copyOf(shapes);
+    }
+
+    public Result simulate(DropPolicy policy) {
+        Map<Integer, double[]> sums = new TreeMap<>();
+        for (LayerRouting batch : batches) {
+            Routing routing = batch.routing();
+            DropStats.LayerShape shape = shapes.get(batch.layer());
+            ExpertPlacement devices = placement.layer(batch.layer());
+            float[] scores = Scores.normalised(routing);
+            byte[] decisions = new byte[scores.length];
+            policy.decide(batch.layer(), routing, scores, decisions);
+            DeviceLoads loads = DeviceLoads.count(devices.devices(), devices.assign(routing.experts()), decisions,
+                    (double) shape.majorNeurons() / shape.expertNeurons());
+            long major = 0;
+            long dropped = 0;
+            for (byte d : decisions) {
+                major += d == PairDecision.MAJOR ? 1 : 0;
+                dropped += d == PairDecision.DROPPED ? 1 : 0;
+            }
+            double[] s = sums.computeIfAbsent(batch.layer(), l -> new double[7]);
+            s[0]++;
+            s[1] += DeviceLoads.max(loads.before());
+            s[2] += DeviceLoads.max(loads.after());
+            s[3] += DeviceLoads.mean(loads.before());
+            s[4] += DeviceLoads.mean(loads.after());
+            s[5] += shape.skippedNeurons(major, dropped);
+            s[6] += shape.denseNeurons(routing.numTokens(), scores.length);
+        }
+        List<LayerResult> layers = new ArrayList<>();
+        sums.forEach((layer, s) -> layers.add(
+                new LayerResult(layer, (int) s[0], s[1] / s[0], s[2] / s[0], s[3] / s[0], s[4] / s[0], s[5], s[6])));
+        return new Result(layers);
+    }
+
+    /**
+     * Solves one global threshold for {@code targetRate} on these routings, then the load-aware
+     * {@code T_max} whose realised drop rate matches the uniform one's: the comparison is at equal
+     * work skipped, so any difference in speedup comes from where the drops land.
+     */
+    public Comparison compare(double targetRate, double delta, int topK) {
+        double highest = Math.nextDown((float) (1.0 / topK));
+        DoubleFunction<ThresholdDropPolicy> uniform = t -> ThresholdDropPolicy.global(t, delta, topK, false);
+        DoubleFunction<DropPolicy> loadAware =
+                t -> new LoadAwareDropPolicy(uniform.apply(t), placement, majorFraction());
+        double threshold = solve(uniform::apply, targetRate, delta, highest, "uniform thresholds");
+        Result uniformResult = simulate(uniform.apply(threshold));
+        double maxThreshold = solve(loadAware, uniformResult.dropRate(), delta, highest, "load-aware thresholds");
+        return new Comparison(threshold, maxThreshold, uniformResult, simulate(loadAware.apply(maxThreshold)));
+    }
+
+    private double solve(DoubleFunction<DropPolicy> policyAt, double target, double lo, double hi, String what) {
+        double threshold = ThresholdBisection.solve(t -> simulate(policyAt.apply(t)).dropRate(), target, lo, hi, 1e-4);
+        if (Double.isNaN(threshold)) {
+            throw new DropRateUnreachableException(what + " on the simulated routings below 1/K", target,
+                    simulate(policyAt.apply(lo)).dropRate(), simulate(policyAt.apply(hi)).dropRate());
+        }
+        return threshold;
+    }
+
+    /** The major fraction shared by every layer; the load-aware policy's loads are in its units. */
+    private double majorFraction() {
+        double[] fractions = shapes.values().stream()
+                .mapToDouble(s -> (double) s.majorNeurons() / s.expertNeurons()).distinct().toArray();
+        if (fractions.length != 1) {
+            throw new IllegalArgumentException("load-aware thresholds need one major fraction for all layers, got "
+                    + Arrays.toString(fractions));
+        }
+        return fractions[0];
+    }
+}
