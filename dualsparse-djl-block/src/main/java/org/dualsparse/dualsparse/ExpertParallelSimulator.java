@@ -53,7 +53,8 @@ public final class ExpertParallelSimulator {
     }
 
     /** Uniform thresholds for a target drop rate against load-aware ones reaching the same realised rate. */
-    public record Comparison(double threshold, double maxThreshold, Result uniform, Result loadAware) {}
+    public record Comparison(ThresholdDropPolicy uniformPolicy, LoadAwareDropPolicy loadAwarePolicy, double threshold,
+            double maxThreshold, Result uniform, Result loadAware) {}
 
     private final List<LayerRouting> batches;
     private final PlacementPlan placement;
@@ -123,12 +124,14 @@ public final class ExpertParallelSimulator {
     public Comparison compare(double targetRate, double delta, int topK) {
         double highest = Math.nextDown((float) (1.0 / topK));
         DoubleFunction<ThresholdDropPolicy> uniform = t -> ThresholdDropPolicy.global(t, delta, topK, false);
-        DoubleFunction<DropPolicy> loadAware =
+        DoubleFunction<LoadAwareDropPolicy> loadAware =
                 t -> new LoadAwareDropPolicy(uniform.apply(t), placement, majorFraction());
         double threshold = solve(uniform::apply, targetRate, delta, highest, "uniform thresholds");
-        Result uniformResult = simulate(uniform.apply(threshold));
-        double maxThreshold = solve(loadAware, uniformResult.dropRate(), delta, highest, "load-aware thresholds");
-        return new Comparison(threshold, maxThreshold, uniformResult, simulate(loadAware.apply(maxThreshold)));
+        ThresholdDropPolicy uniformPolicy = uniform.apply(threshold);
+        Result uniformResult = simulate(uniformPolicy);
+        double maxThreshold = solve(loadAware::apply, uniformResult.dropRate(), delta, highest, "load-aware thresholds");
+        LoadAwareDropPolicy loadAwarePolicy = loadAware.apply(maxThreshold);
+        return new Comparison(uniformPolicy, loadAwarePolicy, threshold, maxThreshold, uniformResult, simulate(loadAwarePolicy));
     }
 
     private double solve(DoubleFunction<DropPolicy> policyAt, double target, double lo, double hi, String what) {
