@@ -85,7 +85,7 @@ public final class ExpertParallelSimulator {
     }
 
     public Result simulate(DropPolicy policy) {
-        Map<Integer, double[]> sums = new TreeMap<>();
+        Map<Integer, LayerTotals> totals = new TreeMap<>();
         for (LayerRouting batch : batches) {
             Routing routing = batch.routing();
             DropStats.LayerShape shape = shapes.get(batch.layer());
@@ -95,25 +95,43 @@ public final class ExpertParallelSimulator {
             policy.decide(batch.layer(), routing, scores, decisions);
             DeviceLoads loads = DeviceLoads.count(devices.devices(), devices.assign(routing.experts()), decisions,
                     (double) shape.majorNeurons() / shape.expertNeurons());
+            totals.computeIfAbsent(batch.layer(), l -> new LayerTotals()).add(routing, shape, decisions, loads);
+        }
+        List<LayerResult> layers = new ArrayList<>();
+        totals.forEach((layer, t) -> layers.add(t.result(layer)));
+        return new Result(layers);
+    }
+
+    /** Sums over the batches of one layer. */
+    private static final class LayerTotals {
+        private int batches;
+        private double maxBefore;
+        private double maxAfter;
+        private double meanBefore;
+        private double meanAfter;
+        private double skipped;
+        private double dense;
+
+        void add(Routing routing, DropStats.LayerShape shape, byte[] decisions, DeviceLoads loads) {
             long major = 0;
             long dropped = 0;
             for (byte d : decisions) {
                 major += d == PairDecision.MAJOR ? 1 : 0;
                 dropped += d == PairDecision.DROPPED ? 1 : 0;
             }
-            double[] s = sums.computeIfAbsent(batch.layer(), l -> new double[7]);
-            s[0]++;
-            s[1] += DeviceLoads.max(loads.before());
-            s[2] += DeviceLoads.max(loads.after());
-            s[3] += DeviceLoads.mean(loads.before());
-            s[4] += DeviceLoads.mean(loads.after());
-            s[5] += shape.skippedNeurons(major, dropped);
-            s[6] += shape.denseNeurons(routing.numTokens(), scores.length);
+            batches++;
+            maxBefore += DeviceLoads.max(loads.before());
+            maxAfter += DeviceLoads.max(loads.after());
+            meanBefore += DeviceLoads.mean(loads.before());
+            meanAfter += DeviceLoads.mean(loads.after());
+            skipped += shape.skippedNeurons(major, dropped);
+            dense += shape.denseNeurons(routing.numTokens(), decisions.length);
         }
-        List<LayerResult> layers = new ArrayList<>();
-        sums.forEach((layer, s) -> layers.add(
-                new LayerResult(layer, (int) s[0], s[1] / s[0], s[2] / s[0], s[3] / s[0], s[4] / s[0], s[5], s[6])));
-        return new Result(layers);
+
+        LayerResult result(int layer) {
+            return new LayerResult(layer, batches, maxBefore / batches, maxAfter / batches, meanBefore / batches,
+                    meanAfter / batches, skipped, dense);
+        }
     }
 
     /**
