@@ -61,6 +61,11 @@ public final class DropStats {
         }
     }
 
+    /** The shape of every MoE layer, by layer index. */
+    public synchronized Map<Integer, LayerShape> shapes() {
+        return Map.copyOf(shapes);
+    }
+
     /** Forgets every count. */
     public synchronized void reset() {
         counts.values().forEach(c -> Arrays.fill(c, 0));

@@ -74,12 +74,14 @@ public final class ThresholdDropPolicy implements DropPolicy {
         if (Float.isNaN(t)) {
             throw new IllegalStateException("no threshold for layer " + layer + " in " + this);
         }
-        float major = t - delta;
-        float minor = t + delta;
         for (int p = 0; p < scores.length; p++) {
-            float s = scores[p];
-            decisions[p] = s < major ? PairDecision.DROPPED : s < minor ? PairDecision.MAJOR : PairDecision.FULL;
+            decisions[p] = decide(scores[p], t, delta);
         }
+    }
+
+    /** The rule for one pair of normalised score {@code s} at threshold {@code t} and margin {@code δ}. */
+    static byte decide(float s, float t, float delta) {
+        return s < t - delta ? PairDecision.DROPPED : s < t + delta ? PairDecision.MAJOR : PairDecision.FULL;
     }
 
     @Override

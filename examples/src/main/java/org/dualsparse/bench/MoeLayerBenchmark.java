@@ -19,6 +19,7 @@ import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.DualSparseMoeBlock;
 import org.dualsparse.dualsparse.PairDecision;
 import org.dualsparse.dualsparse.Scores;
+import org.dualsparse.dualsparse.ThresholdBisection;
 import org.dualsparse.dualsparse.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
@@ -146,23 +147,11 @@ public final class MoeLayerBenchmark {
      * the rate grows with T), or NaN when the target is out of reach below {@code 1/K}.
      */
     static double solve(Routing routing, DropStats.LayerShape shape, int topK, double delta, double target) {
-        double lo = delta;
-        double hi = Math.nextDown(1.0 / topK);
         if (target <= 0) {
             return 0;
         }
-        if (dropRate(routing, shape, topK, hi, delta) < target - 0.005) {
-            return Double.NaN;
-        }
-        for (int i = 0; i < 50; i++) {
-            double mid = (lo + hi) / 2;
-            if (dropRate(routing, shape, topK, mid, delta) < target) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return hi;
+        return ThresholdBisection.solve(
+                t -> dropRate(routing, shape, topK, t, delta), target, delta, Math.nextDown(1.0 / topK), 0.005);
     }
 
     static double dropRate(Routing routing, DropStats.LayerShape shape, int topK, double threshold, double delta) {

@@ -1,0 +1,105 @@
+package org.dualsparse.dualsparse;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.dualsparse.moe.Routing;
+import org.junit.jupiter.api.Test;
+
+/** Load-aware thresholds on random and hand-built routings of 8 experts on 4 devices. */
+class LoadAwareDropPolicyTest {
+
+    private static final int EXPERTS = 8;
+    private static final int DEVICES = 4;
+    private static final int TOP_K = 2;
+    private static final ThresholdDropPolicy UNIFORM = ThresholdDropPolicy.global(0.3, 0.05, TOP_K, false);
+    private static final PlacementPlan CONTIGUOUS = PlacementPlan.uniform(ExpertPlacement.contiguous(EXPERTS, DEVICES));
+
+    @Test
+    void loadsEqualABruteForceCount() {
+        Random random = new Random(1);
+        for (int trial = 0; trial < 20; trial++) {
+            Routing routing = randomRouting(random, 16, random.nextInt(EXPERTS));
+            LoadAwareDropPolicy policy = new LoadAwareDropPolicy(UNIFORM, CONTIGUOUS, 0.5);
+            byte[] decisions = decide(policy, routing);
+            double[] before = new double[DEVICES];
+            double[] after = new double[DEVICES];
+            for (int p = 0; p < decisions.length; p++) {
+                int device = (int) routing.experts()[p] / (EXPERTS / DEVICES);
+                before[device] += 1;
+                after[device] += decisions[p] == PairDecision.FULL ? 1 : decisions[p] == PairDecision.MAJOR ? 0.5 : 0;
+            }
+            assertArrayEquals(before, policy.lastLoads(0).before(), 0);
+            assertArrayEquals(after, policy.lastLoads(0).after(), 0);
+        }
+    }
+
+    @Test
+    void aBalancedBatchIsDecidedAsByUniformThresholds() {
+        Random random = new Random(2);
+        // Every token picks one expert of devices {0,1} and one of {2,3}, cycling, so each device gets 4 pairs.
+        long[] experts = new long[16];
+        float[] weights = new float[16];
+        for (int n = 0; n < 8; n++) {
+            experts[2 * n] = n % 4;
+            experts[2 * n + 1] = 4 + (n + 1) % 4;
+            weights[2 * n] = random.nextFloat();
+            weights[2 * n + 1] = random.nextFloat();
+        }
+        Routing routing = new Routing(null, experts, weights, 8, TOP_K);
+        LoadAwareDropPolicy policy = new LoadAwareDropPolicy(UNIFORM, CONTIGUOUS, 0.5);
+        assertArrayEquals(decide(UNIFORM, routing), decide(policy, routing));
+        assertArrayEquals(new double[] {4, 4, 4, 4}, policy.lastLoads(0).before(), 0);
+    }
+
+    @Test
+    void theStragglerIsNeverSlowerAndNoDeviceDropsMore() {
+        Random random = new Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            Routing routing = randomRouting(random, 1 + random.nextInt(32), random.nextInt(EXPERTS));
+            ExpertPlacement placement = ExpertPlacement.roundRobin(EXPERTS, DEVICES);
+            int[] device = placement.assign(routing.experts());
+            DeviceLoads uniform = DeviceLoads.count(DEVICES, device, decide(UNIFORM, routing), 0.5);
+            LoadAwareDropPolicy policy = new LoadAwareDropPolicy(UNIFORM, PlacementPlan.uniform(placement), 0.5);
+            decide(policy, routing);
+            DeviceLoads loadAware = policy.lastLoads(0);
+            int straggler = argMax(uniform.before());
+            assertEquals(uniform.after()[straggler], loadAware.after()[straggler], 0,
+                    "the most loaded device runs T_max, as under uniform thresholds");
+            for (int d = 0; d < DEVICES; d++) {
+                assertTrue(loadAware.after()[d] >= uniform.after()[d], "device " + d + " drops no more than uniform");
+            }
+        }
+    }
+
+    /** Random top-2 routing; {@code hot} gets about half of all pairs. */
+    private static Routing randomRouting(Random random, int tokens, int hot) {
+        long[] experts = new long[tokens * TOP_K];
+        float[] weights = new float[tokens * TOP_K];
+        for (int n = 0; n < tokens; n++) {
+            long first = random.nextBoolean() ? hot : random.nextInt(EXPERTS);
+            long second = (first + 1 + random.nextInt(EXPERTS - 1)) % EXPERTS;
+            experts[2 * n] = first;
+            experts[2 * n + 1] = second;
+            weights[2 * n] = 0.5f + random.nextFloat();
+            weights[2 * n + 1] = random.nextFloat() * 0.5f;
+        }
+        return new Routing(null, experts, weights, tokens, TOP_K);
+    }
+
+    private static byte[] decide(DropPolicy policy, Routing routing) {
+        byte[] decisions = new byte[routing.experts().length];
+        policy.decide(0, routing, Scores.normalised(routing), decisions);
+        return decisions;
+    }
+
+    private static int argMax(double[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            best = values[i] > values[best] ? i : best;
+        }
+        return best;
+    }
+}
