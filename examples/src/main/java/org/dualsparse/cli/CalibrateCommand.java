@@ -21,20 +21,11 @@ final class CalibrateCommand implements Callable<Integer> {
     /** The longest forward pass unless --seq-len says otherwise (or the model allows less). */
     private static final int DEFAULT_SEQ_LEN = 512;
 
-    static final class Source {
-        @Option(names = "--data", description = "Text: .txt (paragraphs split at blank lines) or .jsonl (a \"text\" field per line),"
-                + " tokenised with the model folder's tokenizer.json.")
-        Path data;
-
-        @Option(names = "--ids", description = "Token ids: one sequence per line, ids separated by commas or spaces.")
-        Path ids;
-    }
-
     @Option(names = "--model", required = true, description = "Model folder: config.json + *.safetensors (+ tokenizer.json for --data).")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    TokenSource source;
 
     @Option(names = "--tokens", defaultValue = "65536", description = "Calibration tokens to use at most (default ${DEFAULT-VALUE}).")
     long tokens;
@@ -59,9 +50,7 @@ final class CalibrateCommand implements Callable<Integer> {
         if (tokens < 1) {
             throw new IllegalArgumentException("--tokens must be positive, got " + tokens);
         }
-        List<long[]> sequences = source.ids != null
-                ? CalibrationData.ids(source.ids, tokens)
-                : CalibrationData.text(source.data, model, tokens);
+        List<long[]> sequences = source.sequences(model, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             int length = seqLen != null ? seqLen : Math.min(DEFAULT_SEQ_LEN, lm.config().decoder().maxPositions());
             CalibrationProfile profile = Calibrator.attach(lm)

@@ -38,19 +38,11 @@ final class EpSimCommand implements Callable<Integer> {
 
     private static final int MAX_LENGTH = 512;
 
-    static final class Source {
-        @Option(names = "--data", description = "Text: .txt or .jsonl, tokenised with the model folder's tokenizer.json.")
-        Path data;
-
-        @Option(names = "--ids", description = "Token ids: one sequence per line, ids separated by commas or spaces.")
-        Path ids;
-    }
-
     @Option(names = "--model", required = true, description = "Model folder: config.json + *.safetensors.")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    TokenSource source;
 
     @Option(names = "--tokens", defaultValue = "4096", description = "Tokens to use at most (default ${DEFAULT-VALUE}).")
     long tokens;
@@ -88,9 +80,7 @@ final class EpSimCommand implements Callable<Integer> {
             case "2t" -> ThresholdDropPolicy.PAPER_DELTA;
             default -> throw new IllegalArgumentException("--method must be 1t or 2t, got " + method);
         };
-        List<long[]> sequences = source.ids != null
-                ? CalibrationData.ids(source.ids, tokens)
-                : CalibrationData.text(source.data, model, tokens);
+        List<long[]> sequences = source.sequences(model, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             DualSparse dualSparse = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
             int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
