@@ -2,12 +2,16 @@ package org.dualsparse.cli;
 
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.bench.MoeLayerBenchmark;
 import org.dualsparse.model.TorchEngine;
+import org.dualsparse.plot.Png;
+import org.dualsparse.plot.SpeedupChart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,8 +56,11 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--png", description = "Also draw speedup vs realised drop rate to this PNG file.")
+    Path png;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         String preset = ARCHITECTURES.get(arch);
         if (preset == null) {
             throw new IllegalArgumentException("unknown --arch " + arch + "; use one of " + ARCHITECTURES.keySet());
@@ -69,6 +76,9 @@ final class BenchMoeCommand implements Callable<Integer> {
         }
         MoeLayerBenchmark.Result result = new MoeLayerBenchmark(new MoeLayerBenchmark.Setup(
                 preset, tokens, dropRates, methods, delta, 2, hiddenScale, warmUp, repeats, 7)).run();
+        if (png != null) {
+            Png.write(SpeedupChart.of(arch + " MoE layer: DualSparse vs dense", result.rows()), png);
+        }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("arch", arch);

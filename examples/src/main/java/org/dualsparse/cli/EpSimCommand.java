@@ -23,6 +23,8 @@ import org.dualsparse.dualsparse.RoutingRecorder;
 import org.dualsparse.dualsparse.RoutingTrace;
 import org.dualsparse.dualsparse.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.plot.ExpertParallelChart;
+import org.dualsparse.plot.Png;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,6 +75,9 @@ final class EpSimCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--png", description = "Also draw modelled speedup vs next-token KL of both policies to this PNG file.")
+    Path png;
+
     @Override
     public Integer call() throws IOException {
         double delta = switch (method) {
@@ -101,6 +106,12 @@ final class EpSimCommand implements Callable<Integer> {
             List<NextTokenAgreement.Score> agreement = NextTokenAgreement.measure(lm, dualSparse, sequences, length,
                     List.of(comparison.uniformPolicy(), comparison.loadAwarePolicy()));
             print(comparison, agreement);
+            if (png != null) {
+                Png.write(ExpertParallelChart.of(devices + " simulated devices, " + method, List.of(
+                        new ExpertParallelChart.Point("uniform", dropRate, comparison.uniform().speedup(), agreement.get(0).kl()),
+                        new ExpertParallelChart.Point("load-aware", dropRate, comparison.loadAware().speedup(), agreement.get(1).kl()))),
+                        png);
+            }
         }
         return 0;
     }

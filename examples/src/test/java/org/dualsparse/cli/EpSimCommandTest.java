@@ -8,9 +8,11 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.model.Presets;
 import org.dualsparse.model.RandomCheckpoint;
+import org.dualsparse.plot.Png;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,11 +60,13 @@ class EpSimCommandTest {
     }
 
     @Test
-    void tableOutputAndTypedPlacementErrors() throws IOException {
+    void tableOutputChartAndTypedPlacementErrors() throws IOException {
+        Path png = dir.resolve("ep.png");
         CliRun table = CliRun.of("ep-sim", "--model", model.toString(), "--ids", ids.toString(), "--devices", "2",
-                "--drop-rate", "0.1", "--redundant", "1", "--method", "1t");
+                "--drop-rate", "0.1", "--redundant", "1", "--method", "1t", "--png", png.toString());
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("load-aware T_max"), table.out());
+        assertEquals(Png.WIDTH, ImageIO.read(png.toFile()).getWidth());
 
         Path placement = Files.writeString(dir.resolve("placement.txt"), "devices 2\n0 0\n1 5\n");
         CliRun bad = CliRun.of("ep-sim", "--model", model.toString(), "--ids", ids.toString(), "--devices", "2",
