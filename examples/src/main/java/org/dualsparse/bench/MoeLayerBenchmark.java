@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +74,7 @@ public final class MoeLayerBenchmark {
                 }
                 NDArray state = inputs.create(x, new Shape(1, n, hidden));
                 states.put(n, state);
-                denseMs.put(n, time(dense, ps, state)[1]);
+                denseMs.put(n, time(dense, ps, state).median());
                 try (NDManager step = inputs.newSubManager()) {
                     NDArray tokens = state.get(step, new NDIndex("...")).reshape(n, hidden);
                     routings.put(n, hostRouting(dense.router().route(ps, tokens)));
@@ -98,11 +97,11 @@ public final class MoeLayerBenchmark {
                         }
                         ds.setPolicy(ThresholdDropPolicy.global(threshold, delta, topK, false));
                         ds.stats().reset();
-                        double[] ms = time(block, ps, states.get(n));
+                        Quartiles ms = time(block, ps, states.get(n));
                         double realised = ds.stats().dropRate();
-                        double speedup = denseMs.get(n) / ms[1];
+                        double speedup = denseMs.get(n) / ms.median();
                         double ideal = 1 / (1 - realised);
-                        rows.add(new Row(setup.preset(), n, method, target, realised, threshold, ms[1], ms[0], ms[2],
+                        rows.add(new Row(setup.preset(), n, method, target, realised, threshold, ms.median(), ms.p25(), ms.p75(),
                                 denseMs.get(n), speedup, ideal, 100 * speedup / ideal));
                     }
                 }
@@ -114,28 +113,19 @@ public final class MoeLayerBenchmark {
     /** The rows and the mean normalised top-1 score of the synthetic routing. */
     public record Result(List<Row> rows, double meanTopOneScore) {}
 
-    /** {p25, median, p75} of the block's forward time in ms. */
-    private double[] time(SparseMoeBlock block, ParameterStore ps, NDArray state) {
-        double[] ms = new double[setup.repeats()];
-        for (int r = -setup.warmUp(); r < setup.repeats(); r++) {
-            try (NDManager step = state.getManager().newSubManager()) {
-                NDArray x = state.get(step, new NDIndex("..."));
-                long start = System.nanoTime();
-                block.forward(ps, new NDList(x), false, null).head().toFloatArray();
-                if (r >= 0) {
-                    ms[r] = (System.nanoTime() - start) / 1e6;
-                }
-            }
-        }
-        Arrays.sort(ms);
-        return new double[] {quantile(ms, 0.25), quantile(ms, 0.5), quantile(ms, 0.75)};
+    /** Quartiles of the block's forward time in ms. */
+    private Quartiles time(SparseMoeBlock block, ParameterStore ps, NDArray state) {
+        List<Double> ms = Trials.run(setup.warmUp(), setup.repeats(), () -> forwardMs(block, ps, state));
+        return Quartiles.of(ms.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static double quantile(double[] sorted, double q) {
-        double at = q * (sorted.length - 1);
-        int lo = (int) Math.floor(at);
-        int hi = (int) Math.ceil(at);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+    private static double forwardMs(SparseMoeBlock block, ParameterStore ps, NDArray state) {
+        try (NDManager step = state.getManager().newSubManager()) {
+            NDArray x = state.get(step, new NDIndex("..."));
+            long start = System.nanoTime();
+            block.forward(ps, new NDList(x), false, null).head().toFloatArray();
+            return Trials.msSince(start);
+        }
     }
 
     private static Routing hostRouting(Routing routing) {

@@ -1,0 +1,82 @@
+package org.dualsparse.bench;
+
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.ToDoubleFunction;
+import org.dualsparse.model.KvCache;
+import org.dualsparse.model.MoeLanguageModel;
+
+/**
+ * Times a whole model as generation runs it: one prefill of a random prompt into a KV cache, then
+ * greedy decode steps of one token each, every step in its own scoped {@link NDManager} and
+ * computing only the last position's logits.
+ */
+public final class ModelBenchmark {
+
+    /** The benchmark's knobs. */
+    public record Setup(int promptTokens, int decodeSteps, int warmUp, int repeats, long seed) {}
+
+    /**
+     * Medians over the repeats. The mean per-token decode time over the first and the last quarter
+     * of the steps shows how decode cost grows with the cache (attention reads every cached position).
+     */
+    public record Result(int promptTokens, int decodeSteps, double prefillTokensPerSecond, double decodeTokensPerSecond,
+            double firstQuarterDecodeMs, double lastQuarterDecodeMs) {}
+
+    private record Trial(double prefillMs, double[] decodeMs) {}
+
+    private final Setup setup;
+
+    public ModelBenchmark(Setup setup) {
+        if (setup.promptTokens() < 1 || setup.decodeSteps() < 1 || setup.repeats() < 1) {
+            throw new IllegalArgumentException("prompt tokens, decode steps and repeats must be at least 1: " + setup);
+        }
+        this.setup = setup;
+    }
+
+    public Result run(MoeLanguageModel lm) {
+        int positions = setup.promptTokens() + setup.decodeSteps();
+        if (positions > lm.config().decoder().maxPositions()) {
+            throw new IllegalArgumentException(positions + " positions exceed the model's "
+                    + lm.config().decoder().maxPositions());
+        }
+        Random random = new Random(setup.seed());
+        long[] prompt = random.longs(setup.promptTokens(), 0, lm.config().decoder().vocabSize()).toArray();
+        List<Trial> trials = Trials.run(setup.warmUp(), setup.repeats(), () -> trial(lm, prompt));
+        int quarter = Math.max(1, setup.decodeSteps() / 4);
+        int steps = setup.decodeSteps();
+        return new Result(setup.promptTokens(), steps,
+                median(trials, t -> setup.promptTokens() * 1e3 / t.prefillMs()),
+                median(trials, t -> steps * 1e3 / Arrays.stream(t.decodeMs()).sum()),
+                median(trials, t -> Arrays.stream(t.decodeMs(), 0, quarter).average().orElseThrow()),
+                median(trials, t -> Arrays.stream(t.decodeMs(), steps - quarter, steps).average().orElseThrow()));
+    }
+
+    private Trial trial(MoeLanguageModel lm, long[] prompt) {
+        try (KvCache cache = lm.newCache(1)) {
+            long start = System.nanoTime();
+            long next = greedyStep(lm, prompt, cache);
+            double prefillMs = Trials.msSince(start);
+            double[] decodeMs = new double[setup.decodeSteps()];
+            for (int i = 0; i < decodeMs.length; i++) {
+                start = System.nanoTime();
+                next = greedyStep(lm, new long[] {next}, cache);
+                decodeMs[i] = Trials.msSince(start);
+            }
+            return new Trial(prefillMs, decodeMs);
+        }
+    }
+
+    /** Runs {@code ids} after the cache's positions; the most likely next token. */
+    private static long greedyStep(MoeLanguageModel lm, long[] ids, KvCache cache) {
+        try (NDManager step = lm.model().getNDManager().newSubManager()) {
+            return lm.forward(step, new long[][] {ids}, null, cache, true).argMax().getLong();
+        }
+    }
+
+    private static double median(List<Trial> trials, ToDoubleFunction<Trial> measure) {
+        return Quartiles.of(trials.stream().mapToDouble(measure).toArray()).median();
+    }
+}
