@@ -9,6 +9,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** Headless XChart line charts, written as PNG files. */
@@ -32,10 +33,12 @@ public final class Png {
         return chart;
     }
 
-    /** Adds a line without point markers. */
-    static XYSeries addLine(XYChart chart, String name, double[] x, double[] y) {
+    /** Adds a dashed black reference line without point markers. */
+    static XYSeries addReferenceLine(XYChart chart, String name, double[] x, double[] y) {
         XYSeries series = chart.addSeries(name, x, y);
         series.setMarker(SeriesMarkers.NONE);
+        series.setLineColor(Color.BLACK);
+        series.setLineStyle(SeriesLines.DASH_DASH);
         return series;
     }
 

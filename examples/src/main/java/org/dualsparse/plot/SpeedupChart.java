@@ -29,7 +29,7 @@ public final class SpeedupChart {
                 line.stream().mapToDouble(Row::speedup).toArray()));
         double highest = rows.stream().mapToDouble(Row::realisedDropRate).max().orElse(0);
         double[] d = IntStream.rangeClosed(0, IDEAL_POINTS).mapToDouble(i -> highest * i / IDEAL_POINTS).toArray();
-        Png.addLine(chart, IDEAL, d, Arrays.stream(d).map(x -> 1 / (1 - x)).toArray());
+        Png.addReferenceLine(chart, IDEAL, d, Arrays.stream(d).map(x -> 1 / (1 - x)).toArray());
         return chart;
     }
 
