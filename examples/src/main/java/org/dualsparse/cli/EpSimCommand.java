@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleFunction;
+import java.util.stream.Stream;
 import org.dualsparse.dualsparse.DropPolicy;
 import org.dualsparse.dualsparse.DropStats;
 import org.dualsparse.dualsparse.DualSparse;
@@ -78,6 +80,20 @@ final class EpSimCommand implements Callable<Integer> {
     @Option(names = "--png", description = "Also draw modelled speedup vs next-token KL of both policies to this PNG file.")
     Path png;
 
+    @Option(names = "--drop-rates", split = ",",
+            description = "With --png: plot one point per target drop rate in this list (default: --drop-rate only).")
+    List<Double> chartDropRates;
+
+    /** Both policies at one target drop rate, and how closely each follows the undropped model. */
+    private record Evaluated(double dropRate, Comparison comparison, List<NextTokenAgreement.Score> agreement) {
+
+        Stream<ExpertParallelChart.Point> points() {
+            return Stream.of(
+                    new ExpertParallelChart.Point("uniform", dropRate, comparison.uniform().speedup(), agreement.get(0).kl()),
+                    new ExpertParallelChart.Point("load-aware", dropRate, comparison.loadAware().speedup(), agreement.get(1).kl()));
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         double delta = switch (method) {
@@ -85,6 +101,9 @@ final class EpSimCommand implements Callable<Integer> {
             case "2t" -> ThresholdDropPolicy.PAPER_DELTA;
             default -> throw new IllegalArgumentException("--method must be 1t or 2t, got " + method);
         };
+        if (chartDropRates != null && png == null) {
+            throw new IllegalArgumentException("--drop-rates only chooses the points of --png");
+        }
         List<long[]> sequences = source.sequences(model, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             DualSparse dualSparse = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
@@ -102,15 +121,19 @@ final class EpSimCommand implements Callable<Integer> {
                 plan = plan.withReplicas(LayerRouting.expertLoads(batches, experts), redundant);
             }
             int topK = batches.get(0).routing().topK();
-            Comparison comparison = new ExpertParallelSimulator(batches, plan, shapes).compare(dropRate, delta, topK);
-            List<NextTokenAgreement.Score> agreement = NextTokenAgreement.measure(lm, dualSparse, sequences, length,
-                    List.of(comparison.uniformPolicy(), comparison.loadAwarePolicy()));
-            print(comparison, agreement);
+            ExpertParallelSimulator simulator = new ExpertParallelSimulator(batches, plan, shapes);
+            DoubleFunction<Evaluated> evaluate = rate -> {
+                Comparison comparison = simulator.compare(rate, delta, topK);
+                return new Evaluated(rate, comparison, NextTokenAgreement.measure(lm, dualSparse, sequences, length,
+                        List.of(comparison.uniformPolicy(), comparison.loadAwarePolicy())));
+            };
+            Evaluated requested = evaluate.apply(dropRate);
+            print(requested.comparison(), requested.agreement());
             if (png != null) {
-                Png.write(ExpertParallelChart.of(devices + " simulated devices, " + method, List.of(
-                        new ExpertParallelChart.Point("uniform", dropRate, comparison.uniform().speedup(), agreement.get(0).kl()),
-                        new ExpertParallelChart.Point("load-aware", dropRate, comparison.loadAware().speedup(), agreement.get(1).kl()))),
-                        png);
+                List<Evaluated> sweep = chartDropRates == null ? List.of(requested)
+                        : chartDropRates.stream().map(r -> r == dropRate ? requested : evaluate.apply(r)).toList();
+                Png.write(ExpertParallelChart.of(devices + " simulated devices, " + method,
+                        sweep.stream().flatMap(Evaluated::points).toList()), png);
             }
         }
         return 0;

@@ -63,7 +63,7 @@ class EpSimCommandTest {
     void tableOutputChartAndTypedPlacementErrors() throws IOException {
         Path png = dir.resolve("ep.png");
         CliRun table = CliRun.of("ep-sim", "--model", model.toString(), "--ids", ids.toString(), "--devices", "2",
-                "--drop-rate", "0.1", "--redundant", "1", "--method", "1t", "--png", png.toString());
+                "--drop-rate", "0.1", "--redundant", "1", "--method", "1t", "--png", png.toString(), "--drop-rates", "0.05,0.1,0.2");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("load-aware T_max"), table.out());
         assertEquals(Png.WIDTH, ImageIO.read(png.toFile()).getWidth());
