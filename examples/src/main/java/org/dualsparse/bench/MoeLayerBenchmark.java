@@ -101,8 +101,8 @@ public final class MoeLayerBenchmark {
                         double realised = ds.stats().dropRate();
                         double speedup = denseMs.get(n) / ms.median();
                         double ideal = 1 / (1 - realised);
-                        rows.add(new Row(setup.preset(), n, method, target, realised, threshold, ms.median(), ms.p25(), ms.p75(),
-                                denseMs.get(n), speedup, ideal, 100 * speedup / ideal));
+                        rows.add(new Row(setup.preset(), n, method, target, realised, threshold,
+                                ms.median(), ms.p25(), ms.p75(), denseMs.get(n), speedup, ideal, 100 * speedup / ideal));
                     }
                 }
             }

@@ -85,12 +85,12 @@ final class EpSimCommand implements Callable<Integer> {
     List<Double> chartDropRates;
 
     /** Both policies at one target drop rate, and how closely each follows the undropped model. */
-    private record Evaluated(double dropRate, Comparison comparison, List<NextTokenAgreement.Score> agreement) {
+    private record Evaluated(Comparison comparison, List<NextTokenAgreement.Score> agreement) {
 
         Stream<ExpertParallelChart.Point> points() {
             return Stream.of(
-                    new ExpertParallelChart.Point("uniform", dropRate, comparison.uniform().speedup(), agreement.get(0).kl()),
-                    new ExpertParallelChart.Point("load-aware", dropRate, comparison.loadAware().speedup(), agreement.get(1).kl()));
+                    new ExpertParallelChart.Point("uniform", comparison.uniform().speedup(), agreement.get(0).kl()),
+                    new ExpertParallelChart.Point("load-aware", comparison.loadAware().speedup(), agreement.get(1).kl()));
         }
     }
 
@@ -124,7 +124,7 @@ final class EpSimCommand implements Callable<Integer> {
             ExpertParallelSimulator simulator = new ExpertParallelSimulator(batches, plan, shapes);
             DoubleFunction<Evaluated> evaluate = rate -> {
                 Comparison comparison = simulator.compare(rate, delta, topK);
-                return new Evaluated(rate, comparison, NextTokenAgreement.measure(lm, dualSparse, sequences, length,
+                return new Evaluated(comparison, NextTokenAgreement.measure(lm, dualSparse, sequences, length,
                         List.of(comparison.uniformPolicy(), comparison.loadAwarePolicy())));
             };
             Evaluated requested = evaluate.apply(dropRate);

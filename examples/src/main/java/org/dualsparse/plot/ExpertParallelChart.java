@@ -10,7 +10,7 @@ import org.knowm.xchart.XYChart;
 public final class ExpertParallelChart {
 
     /** One policy at one target drop rate. */
-    public record Point(String policy, double dropRate, double speedup, double kl) {}
+    public record Point(String policy, double speedup, double kl) {}
 
     private ExpertParallelChart() {}
 

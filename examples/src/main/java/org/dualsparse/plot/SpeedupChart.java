@@ -33,7 +33,7 @@ public final class SpeedupChart {
         return chart;
     }
 
-    static String seriesName(Row row) {
-        return row.method() + ", " + row.tokens() + " tokens";
+    private static String seriesName(Row row) {
+        return row.method() + ", " + row.tokens() + (row.tokens() == 1 ? " token" : " tokens");
     }
 }

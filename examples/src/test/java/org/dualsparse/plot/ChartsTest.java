@@ -30,9 +30,9 @@ class ChartsTest {
         XYChart chart = SpeedupChart.of("t", List.of(
                 row(1, "1t", 0, 1.1), row(1, "1t", 0.5, 2.0), row(1, "2t", 0.25, 1.3), row(16, "1t", 0.4, 1.5)));
 
-        assertEquals(List.of("1t, 1 tokens", "2t, 1 tokens", "1t, 16 tokens", SpeedupChart.IDEAL),
+        assertEquals(List.of("1t, 1 token", "2t, 1 token", "1t, 16 tokens", SpeedupChart.IDEAL),
                 List.copyOf(chart.getSeriesMap().keySet()));
-        XYSeries oneT = chart.getSeriesMap().get("1t, 1 tokens");
+        XYSeries oneT = chart.getSeriesMap().get("1t, 1 token");
         assertArrayEquals(new double[] {0, 0.5}, oneT.getXData());
         assertArrayEquals(new double[] {1.1, 2.0}, oneT.getYData());
         XYSeries ideal = chart.getSeriesMap().get(SpeedupChart.IDEAL);
@@ -47,10 +47,10 @@ class ChartsTest {
     @Test
     void expertParallelChartHasOnePointPerDropRateForEachPolicy() {
         XYChart chart = ExpertParallelChart.of("t", List.of(
-                new ExpertParallelChart.Point("uniform", 0.1, 1.05, 0.01),
-                new ExpertParallelChart.Point("load-aware", 0.1, 1.2, 0.012),
-                new ExpertParallelChart.Point("uniform", 0.25, 1.1, 0.03),
-                new ExpertParallelChart.Point("load-aware", 0.25, 1.4, 0.035)));
+                new ExpertParallelChart.Point("uniform", 1.05, 0.01),
+                new ExpertParallelChart.Point("load-aware", 1.2, 0.012),
+                new ExpertParallelChart.Point("uniform", 1.1, 0.03),
+                new ExpertParallelChart.Point("load-aware", 1.4, 0.035)));
 
         assertEquals(List.of("uniform", "load-aware"), List.copyOf(chart.getSeriesMap().keySet()));
         assertArrayEquals(new double[] {1.2, 1.4}, chart.getSeriesMap().get("load-aware").getXData());
