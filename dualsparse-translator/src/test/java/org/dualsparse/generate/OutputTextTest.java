@@ -4,35 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.dualsparse.testing.TinyModels;
+import org.dualsparse.testing.TestTokenizers;
 import org.dualsparse.tokenizer.TextTokenizer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class OutputTextTest {
-
-    @TempDir
-    static Path dir;
-
-    static TextTokenizer byteBpe;
-    static TextTokenizer sentencePiece;
-
-    @BeforeAll
-    static void load() {
-        byteBpe = TextTokenizer.load(TinyModels.tokenizerOnly(dir.resolve("b"), "byte-bpe"));
-        sentencePiece = TextTokenizer.load(TinyModels.tokenizerOnly(dir.resolve("s"), "sentencepiece"));
-    }
-
-    @AfterAll
-    static void close() {
-        byteBpe.close();
-        sentencePiece.close();
-    }
+class OutputTextTest extends TestTokenizers {
 
     @Test
     void multiByteCharactersSplitAcrossTokensArriveWhole() {

@@ -8,15 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.dualsparse.testing.TinyModels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.dualsparse.testing.TestTokenizers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class TextTokenizerTest {
+class TextTokenizerTest extends TestTokenizers {
 
     private static final List<String> TEXTS = List.of(
             "Hello world",
@@ -25,24 +23,6 @@ class TextTokenizerTest {
             "中文 字符 and emoji 🙂🎉",
             "  leading spaces\n\nand\ttabs  ",
             "");
-
-    @TempDir
-    static Path dir;
-
-    static TextTokenizer byteBpe;
-    static TextTokenizer sentencePiece;
-
-    @BeforeAll
-    static void load() {
-        byteBpe = TextTokenizer.load(TinyModels.tokenizerOnly(dir.resolve("byte-bpe"), "byte-bpe"));
-        sentencePiece = TextTokenizer.load(TinyModels.tokenizerOnly(dir.resolve("sentencepiece"), "sentencepiece"));
-    }
-
-    @AfterAll
-    static void close() {
-        byteBpe.close();
-        sentencePiece.close();
-    }
 
     @Test
     void byteLevelBpeRoundTripsAnyText() {
@@ -135,7 +115,7 @@ class TextTokenizerTest {
     }
 
     @Test
-    void missingTokenizerIsATypedError() {
+    void missingTokenizerIsATypedError(@TempDir Path dir) {
         TokenizerException e = assertThrows(TokenizerException.class, () -> TextTokenizer.load(dir.resolve("nowhere")));
         assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
     }
