@@ -9,15 +9,6 @@ public interface NeuronOrder {
 
     /** Sorts neurons by descending importance, the lower index first on ties. */
     static int[] byImportance(float[] importance) {
-        Integer[] order = new Integer[importance.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(importance[b], importance[a]));
-        int[] permutation = new int[order.length];
-        for (int i = 0; i < order.length; i++) {
-            permutation[i] = order[i];
-        }
-        return permutation;
+        return Scores.descending(importance, 0, importance.length);
     }
 }

@@ -44,7 +44,7 @@ public final class Sampler {
     }
 
     /** The first index of the largest score, as {@code torch.argmax}. */
-    static int argMax(float[] scores) {
+    public static int argMax(float[] scores) {
         int best = 0;
         for (int i = 1; i < scores.length; i++) {
             if (scores[i] > scores[best]) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.generate.Sampler;
 import org.dualsparse.model.KvCache;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
@@ -69,7 +70,7 @@ final class LogitsCommand implements Callable<Integer> {
                 }
                 float[] next = logits;
                 for (int i = 0; i < gen; i++) {
-                    long token = argMax(next);
+                    long token = Sampler.argMax(next);
                     greedy.add(token);
                     if (i + 1 < gen) {
                         next = step(lm, new long[] {token}, cache);
@@ -125,16 +126,6 @@ final class LogitsCommand implements Callable<Integer> {
         if (dropReport != null) {
             System.out.printf("drop rate over the prompt: %.4f%n", (Double) dropReport.get("drop_rate"));
         }
-    }
-
-    static long argMax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double logSumExp(float[] values) {

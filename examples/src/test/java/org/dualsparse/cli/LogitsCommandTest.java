@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.dualsparse.checkpoint.DType;
+import org.dualsparse.generate.Sampler;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.model.RandomCheckpoint;
@@ -49,7 +50,7 @@ class LogitsCommandTest {
             float[] expected = lm.lastLogits(new long[] {1, 15, 29});
             assertArrayEquals(expected, written, "--logits-out holds the last position's logits");
             JsonObject best = top.get(0).getAsJsonObject();
-            assertEquals(LogitsCommand.argMax(expected), best.get("id").getAsLong());
+            assertEquals(Sampler.argMax(expected), best.get("id").getAsLong());
             assertEquals(expected[(int) best.get("id").getAsLong()], best.get("logit").getAsFloat(), 0f);
             assertTrue(best.get("logprob").getAsDouble() < 0);
 
@@ -74,7 +75,7 @@ class LogitsCommandTest {
         long[] sequence = prompt;
         assertEquals(4, greedy.size());
         for (int i = 0; i < 4; i++) {
-            long next = LogitsCommand.argMax(lm.lastLogits(sequence));
+            long next = Sampler.argMax(lm.lastLogits(sequence));
             assertEquals(next, greedy.get(i).getAsLong(), "greedy token " + i + " (full recompute vs KV cache)");
             sequence = Arrays.copyOf(sequence, sequence.length + 1);
             sequence[sequence.length - 1] = next;
