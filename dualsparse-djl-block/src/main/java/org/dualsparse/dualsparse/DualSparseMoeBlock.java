@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.PairGrouping;
@@ -15,6 +14,7 @@ import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
 import org.dualsparse.model.Scalars;
+import org.dualsparse.model.WeightProduct;
 
 /**
  * The DualSparse MoE block: the layer's router untouched, its experts partitioned into {@code P}
@@ -178,15 +178,19 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         return NDArrays.concat(new NDList(wholeRows, majorOut.get(new NDIndex("{}:", full))), 0);
     }
 
-    /** SwiGLU over {@code count} consecutive sub-experts laid out {@code [gate_p; up_p]} each. */
+    /**
+     * SwiGLU over {@code count} consecutive sub-experts laid out {@code [gate_p; up_p]} each,
+     * tokens as columns like {@link org.dualsparse.model.SwiGluMlp#apply}.
+     */
     private NDArray swiGlu(NDArray rows, NDArray gateUp, NDArray down, int count, MoeObserver observer, int e) {
         long n = rows.getShape().get(0);
-        NDArray h = Linear.linear(rows, gateUp).head().reshape(n, count, 2, partNeurons);
-        NDArray gate = h.get(new NDIndex(":, :, 0, :")).reshape(n, (long) count * partNeurons);
-        NDArray up = h.get(new NDIndex(":, :, 1, :")).reshape(n, (long) count * partNeurons);
+        long neurons = (long) count * partNeurons;
+        NDArray h = WeightProduct.of(gateUp, rows.transpose()).reshape(count, 2, partNeurons, n);
+        NDArray gate = h.get(new NDIndex(":, 0"));
+        NDArray up = h.get(new NDIndex(":, 1"));
         if (observer != null && count == parts) {
-            observer.activations(layer, e, gate, up);
+            observer.activations(layer, e, gate.reshape(neurons, n).transpose(), up.reshape(neurons, n).transpose());
         }
-        return Linear.linear(Scalars.silu(gate).mul(up), down).head();
+        return WeightProduct.of(down, Scalars.silu(gate).mul(up).reshape(neurons, n)).transpose();
     }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.List;
@@ -14,7 +13,9 @@ import java.util.List;
 /**
  * The SwiGLU feed-forward {@code down(silu(gate·x) ⊙ up·x)} of dense layers and shared
  * experts. Gate and up are fused into one {@code [2I, d]} matrix, gate rows first, so the
- * two projections are one matmul.
+ * two projections are one matmul. Tokens are multiplied as columns, {@code W·xᵀ} rather than
+ * {@code x·Wᵀ}: with the weight as the left operand libtorch's CPU GEMM runs the few rows an
+ * expert gets 1.2–2x faster, and many rows no slower ({@code bench kernels}).
  */
 public final class SwiGluMlp extends AbstractBlock {
 
@@ -37,15 +38,17 @@ public final class SwiGluMlp extends AbstractBlock {
     }
 
     /**
-     * SwiGLU of the rows of {@code x} {@code [N, d]} with a fused {@code [2I, d]} gate/up matrix
+     * SwiGLU of the rows of {@code x} {@code [..., d]} with a fused {@code [2I, d]} gate/up matrix
      * and a {@code [d, I]} down matrix; the result lives in {@code x}'s manager.
      */
     public static NDArray apply(NDArray x, NDArray gateUp, NDArray down) {
-        NDArray h = Linear.linear(x, gateUp).head();
-        long intermediate = h.getShape().getLastDimension() / 2;
-        NDArray gate = h.get(new NDIndex("..., :{}", intermediate));
-        NDArray up = h.get(new NDIndex("..., {}:", intermediate));
-        return Linear.linear(Scalars.silu(gate).mul(up), down).head();
+        Shape shape = x.getShape();
+        NDArray columns = x.reshape(-1, shape.getLastDimension()).transpose();
+        NDArray h = WeightProduct.of(gateUp, columns);
+        long intermediate = h.getShape().get(0) / 2;
+        NDArray gate = h.get(new NDIndex(":{}", intermediate));
+        NDArray up = h.get(new NDIndex("{}:", intermediate));
+        return WeightProduct.of(down, Scalars.silu(gate).mul(up)).transpose().reshape(shape);
     }
 
     public NDArray apply(ParameterStore ps, NDArray x) {

@@ -4,13 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
+import java.util.function.DoubleSupplier;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.dualsparse.DropPolicy;
 import org.dualsparse.dualsparse.DropStats;
@@ -27,22 +25,34 @@ import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SparseMoeBlock;
 
 /**
- * Times one MoE layer of a published model's real shapes: the dense grouped block against the
- * DualSparse block at target drop rates, side by side in one process. Routing inputs are
- * synthetic and documented: hidden states i.i.d. {@code N(0, σ²)} into the router's random
- * {@code N(0, 16/d)} weights, so router logits are {@code N(0, 16σ²)}; the mean normalised top-1
- * score is reported so the distribution can be compared with a trained router's.
+ * Times one MoE layer of a published model's real shapes (random weights): the dense grouped
+ * block against the DualSparse block at target drop rates, all configurations interleaved in
+ * one process ({@link InterleavedTrials}). Two copies of the layer are built from one seed, one
+ * left dense and one partitioned, and their outputs are checked to agree before timing. The
+ * hidden states come from {@link SyntheticRouting}, fitted to a trained router's {@link
+ * RouterStatistics}.
  */
 public final class MoeLayerBenchmark {
 
-    /** The benchmark's knobs. */
-    public record Setup(String preset, List<Integer> tokens, List<Double> dropRates, List<String> methods,
-            double delta, int parts, double hiddenScale, int warmUp, int repeats, long seed) {}
+    private static final int FIT_TOKENS = 4096;
+    private static final double MAX_RELATIVE_ERROR = 1e-3;
 
-    /** One timed configuration. */
+    /** The benchmark's knobs; {@code routing} is the trained router's statistics to imitate. */
+    public record Setup(String preset, List<Integer> tokens, List<Double> dropRates, List<String> methods,
+            double delta, int parts, RouterStatistics routing, int warmUp, int repeats, long seed) {}
+
+    /**
+     * One timed configuration; dense times are of the same rounds. {@code weightReadSpeedup} is
+     * what a layer bound by reading expert weights could gain ({@link #weightReadSpeedup}).
+     */
     public record Row(String preset, int tokens, String method, double targetDropRate, double realisedDropRate,
-            double threshold, double medianMs, double p25Ms, double p75Ms, double denseMedianMs, double speedup,
-            double idealSpeedup, double percentOfIdeal) {}
+            double threshold, double medianMs, double p25Ms, double p75Ms, double denseMedianMs, double denseP25Ms,
+            double denseP75Ms, double speedup, double idealSpeedup, double percentOfIdeal, double weightReadSpeedup) {}
+
+    /** The rows, the target routing statistics, those the fitted routing reached, and its σ and c. */
+    public record Result(List<Row> rows, RouterStatistics target, RouterStatistics achieved, double sigma, double sharedScale) {}
+
+    private record Config(String method, double target, double threshold, double delta) {}
 
     private final Setup setup;
 
@@ -50,73 +60,97 @@ public final class MoeLayerBenchmark {
         this.setup = setup;
     }
 
-    /** Runs every configuration; returns rows in tokens × method × drop-rate order, plus the routing statistics. */
+    /** Runs every configuration; returns rows in tokens × method × drop-rate order. */
     public Result run() {
-        HfConfig config = Presets.load(setup.preset(), 1);
-        // One MoE layer: a tiny vocabulary and no dense first layer, the layer itself unchanged.
+        HfConfig config = layerConfig(setup.preset());
+        try (MoeLanguageModel denseModel = MoeLanguageModel.random(config, setup.seed());
+                MoeLanguageModel sparseModel = MoeLanguageModel.random(config, setup.seed());
+                NDManager inputs = denseModel.model().getNDManager().newSubManager()) {
+            ParameterStore ps = new ParameterStore(denseModel.model().getNDManager(), false);
+            SparseMoeBlock dense = MoeBlocks.of(denseModel.block()).get(0);
+            int topK = dense.router().spec().topK();
+            int numExperts = dense.experts().numExperts();
+            SyntheticRouting synthetic = SyntheticRouting.fit(
+                    dense.router().getParameters().get("weight").getArray(), topK, setup.routing(), FIT_TOKENS, setup.seed());
+            Random random = new Random(setup.seed());
+            RouterStatistics achieved = RouterStatistics.of(route(dense, ps, synthetic.hiddenStates(inputs, FIT_TOKENS, random)), numExperts);
+            int sharedNeurons = dense.sharedExpert() == null ? 0 : dense.sharedExpert().intermediateSize();
+            DualSparse ds = DualSparse.apply(sparseModel.block(), setup.parts(), DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseMoeBlock block = ds.blocks().get(0);
+            DropStats.LayerShape shape = new DropStats.LayerShape(
+                    numExperts, block.experts().intermediateSize(), block.majorNeurons(), sharedNeurons);
+            List<Row> rows = new ArrayList<>();
+            for (int n : setup.tokens()) {
+                NDArray state = synthetic.hiddenStates(inputs, n, random);
+                checkAgreement(dense, block, ds, ps, state);
+                Routing routing = route(dense, ps, state);
+                List<Config> configs = configs(routing, shape, topK);
+                double[] realised = new double[configs.size()];
+                List<DoubleSupplier> tasks = new ArrayList<>();
+                tasks.add(() -> forwardMs(dense, ps, state));
+                for (int i = 0; i < configs.size(); i++) {
+                    Config c = configs.get(i);
+                    int at = i;
+                    tasks.add(() -> {
+                        ds.setPolicy(ThresholdDropPolicy.global(c.threshold(), c.delta(), topK, false));
+                        ds.stats().reset();
+                        double ms = forwardMs(block, ps, state);
+                        realised[at] = ds.stats().dropRate();
+                        return ms;
+                    });
+                }
+                double[][] ms = InterleavedTrials.run(tasks, setup.warmUp(), setup.repeats());
+                Quartiles denseMs = Quartiles.of(ms[0]);
+                for (int i = 0; i < configs.size(); i++) {
+                    Config c = configs.get(i);
+                    Quartiles q = Quartiles.of(ms[i + 1]);
+                    double speedup = denseMs.median() / q.median();
+                    double ideal = 1 / (1 - realised[i]);
+                    rows.add(new Row(setup.preset(), n, c.method(), c.target(), realised[i], c.threshold(), q.median(),
+                            q.p25(), q.p75(), denseMs.median(), denseMs.p25(), denseMs.p75(), speedup, ideal,
+                            100 * speedup / ideal, weightReadSpeedup(routing, shape, topK, c.threshold(), c.delta())));
+                }
+            }
+            return new Result(rows, setup.routing(), achieved, synthetic.sigma(), synthetic.sharedScale());
+        }
+    }
+
+    /** One MoE layer of {@code preset}: a tiny vocabulary and no dense first layer, the layer itself unchanged. */
+    private static HfConfig layerConfig(String preset) {
+        HfConfig config = Presets.load(preset, 1);
         config.json().addProperty("vocab_size", 16);
         if (config.has("first_k_dense_replace")) {
             config.json().addProperty("first_k_dense_replace", 0);
         }
-        try (MoeLanguageModel lm = MoeLanguageModel.random(config, setup.seed());
-                NDManager inputs = lm.model().getNDManager().newSubManager()) {
-            ParameterStore ps = new ParameterStore(lm.model().getNDManager(), false);
-            SparseMoeBlock dense = MoeBlocks.of(lm.block()).get(0);
-            int hidden = dense.experts().hiddenSize();
-            Map<Integer, NDArray> states = new LinkedHashMap<>();
-            Map<Integer, Double> denseMs = new LinkedHashMap<>();
-            Map<Integer, Routing> routings = new LinkedHashMap<>();
-            Random random = new Random(setup.seed());
-            for (int n : setup.tokens()) {
-                float[] x = new float[n * hidden];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) (setup.hiddenScale() * random.nextGaussian());
-                }
-                NDArray state = inputs.create(x, new Shape(1, n, hidden));
-                states.put(n, state);
-                denseMs.put(n, time(dense, ps, state).median());
-                try (NDManager step = inputs.newSubManager()) {
-                    NDArray tokens = state.get(step, new NDIndex("...")).reshape(n, hidden);
-                    routings.put(n, hostRouting(dense.router().route(ps, tokens)));
-                }
-            }
-            int topK = dense.router().spec().topK();
-            int sharedNeurons = dense.sharedExpert() == null ? 0 : dense.sharedExpert().intermediateSize();
-            DualSparse ds = DualSparse.apply(lm.block(), setup.parts(), DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
-            DualSparseMoeBlock block = ds.blocks().get(0);
-            DropStats.LayerShape shape = new DropStats.LayerShape(
-                    block.experts().numExperts(), block.experts().intermediateSize(), block.majorNeurons(), sharedNeurons);
-            List<Row> rows = new ArrayList<>();
-            for (int n : setup.tokens()) {
-                for (String method : setup.methods()) {
-                    for (double target : setup.dropRates()) {
-                        double delta = method.equals("2t") && target > 0 ? setup.delta() : 0;
-                        double threshold = solve(routings.get(n), shape, topK, delta, target);
-                        if (Double.isNaN(threshold)) {
-                            continue;
-                        }
-                        ds.setPolicy(ThresholdDropPolicy.global(threshold, delta, topK, false));
-                        ds.stats().reset();
-                        Quartiles ms = time(block, ps, states.get(n));
-                        double realised = ds.stats().dropRate();
-                        double speedup = denseMs.get(n) / ms.median();
-                        double ideal = 1 / (1 - realised);
-                        rows.add(new Row(setup.preset(), n, method, target, realised, threshold,
-                                ms.median(), ms.p25(), ms.p75(), denseMs.get(n), speedup, ideal, 100 * speedup / ideal));
-                    }
-                }
-            }
-            return new Result(rows, meanTopScore(routings.values()));
-        }
+        return config;
     }
 
-    /** The rows and the mean normalised top-1 score of the synthetic routing. */
-    public record Result(List<Row> rows, double meanTopOneScore) {}
+    private List<Config> configs(Routing routing, DropStats.LayerShape shape, int topK) {
+        List<Config> configs = new ArrayList<>();
+        for (String method : setup.methods()) {
+            for (double target : setup.dropRates()) {
+                double delta = method.equals("2t") && target > 0 ? setup.delta() : 0;
+                double threshold = solve(routing, shape, topK, delta, target);
+                if (!Double.isNaN(threshold)) {
+                    configs.add(new Config(method, target, threshold, delta));
+                }
+            }
+        }
+        return configs;
+    }
 
-    /** Quartiles of the block's forward time in ms. */
-    private Quartiles time(SparseMoeBlock block, ParameterStore ps, NDArray state) {
-        List<Double> ms = Trials.run(setup.warmUp(), setup.repeats(), () -> forwardMs(block, ps, state));
-        return Quartiles.of(ms.stream().mapToDouble(Double::doubleValue).toArray());
+    /** Guards the timing: undropped, the partitioned layer must compute what the dense one does. */
+    private static void checkAgreement(SparseMoeBlock dense, DualSparseMoeBlock block, DualSparse ds, ParameterStore ps, NDArray state) {
+        ds.setPolicy(DropPolicy.NONE);
+        try (NDManager step = state.getManager().newSubManager()) {
+            NDArray expected = dense.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null).head();
+            NDArray actual = block.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null).head();
+            double error = actual.sub(expected).abs().max().getFloat() / expected.abs().max().getFloat();
+            if (!(error <= MAX_RELATIVE_ERROR)) {
+                throw new IllegalStateException("the partitioned layer disagrees with the dense one: max error "
+                        + error + " of the largest output");
+            }
+        }
     }
 
     private static double forwardMs(SparseMoeBlock block, ParameterStore ps, NDArray state) {
@@ -128,8 +162,13 @@ public final class MoeLayerBenchmark {
         }
     }
 
-    private static Routing hostRouting(Routing routing) {
-        return new Routing(null, null, routing.experts(), routing.hostWeights(), routing.numTokens(), routing.topK());
+    /** The host side of {@code block}'s routing of {@code state} {@code [1, n, d]}. */
+    private static Routing route(SparseMoeBlock block, ParameterStore ps, NDArray state) {
+        try (NDManager step = state.getManager().newSubManager()) {
+            NDArray tokens = state.get(step, new NDIndex("...")).reshape(-1, state.getShape().getLastDimension());
+            Routing routing = block.router().route(ps, tokens);
+            return new Routing(null, null, routing.experts(), routing.hostWeights(), routing.numTokens(), routing.topK());
+        }
     }
 
     /**
@@ -145,32 +184,46 @@ public final class MoeLayerBenchmark {
     }
 
     static double dropRate(Routing routing, DropStats.LayerShape shape, int topK, double threshold, double delta) {
-        float[] scores = Scores.normalised(routing);
-        byte[] decisions = new byte[scores.length];
-        ThresholdDropPolicy.global(threshold, delta, topK, false).decide(0, routing, scores, decisions);
+        byte[] decisions = decisions(routing, topK, threshold, delta);
         long major = 0;
         long dropped = 0;
         for (byte d : decisions) {
             major += d == PairDecision.MAJOR ? 1 : 0;
             dropped += d == PairDecision.DROPPED ? 1 : 0;
         }
-        return shape.skippedNeurons(major, dropped) / shape.denseNeurons(routing.numTokens(), scores.length);
+        return shape.skippedNeurons(major, dropped) / shape.denseNeurons(routing.numTokens(), decisions.length);
     }
 
-    private static double meanTopScore(Iterable<Routing> routings) {
-        double sum = 0;
-        long tokens = 0;
-        for (Routing r : routings) {
-            float[] s = Scores.normalised(r);
-            for (int n = 0; n < r.numTokens(); n++) {
-                float best = 0;
-                for (int k = 0; k < r.topK(); k++) {
-                    best = Math.max(best, s[n * r.topK() + k]);
-                }
-                sum += best;
-                tokens++;
-            }
+    /**
+     * Expert weight bytes the dense layer reads over those the dropping one reads: an expert with
+     * a whole pair is read whole, one with only major-only pairs its major part, one with no kept
+     * pair not at all. The speedup a layer bound by reading its weights could reach.
+     */
+    static double weightReadSpeedup(Routing routing, DropStats.LayerShape shape, int topK, double threshold, double delta) {
+        byte[] decisions = decisions(routing, topK, threshold, delta);
+        boolean[] full = new boolean[shape.numExperts()];
+        boolean[] major = new boolean[shape.numExperts()];
+        boolean[] used = new boolean[shape.numExperts()];
+        long[] experts = routing.experts();
+        for (int p = 0; p < decisions.length; p++) {
+            int e = (int) experts[p];
+            used[e] = true;
+            full[e] |= decisions[p] == PairDecision.FULL;
+            major[e] |= decisions[p] == PairDecision.MAJOR;
         }
-        return sum / tokens;
+        double dense = 0;
+        double read = 0;
+        for (int e = 0; e < shape.numExperts(); e++) {
+            dense += used[e] ? 1 : 0;
+            read += full[e] ? 1 : major[e] ? (double) shape.majorNeurons() / shape.expertNeurons() : 0;
+        }
+        return dense / read;
+    }
+
+    private static byte[] decisions(Routing routing, int topK, double threshold, double delta) {
+        float[] scores = Scores.normalised(routing);
+        byte[] decisions = new byte[scores.length];
+        ThresholdDropPolicy.global(threshold, delta, topK, false).decide(0, routing, scores, decisions);
+        return decisions;
     }
 }

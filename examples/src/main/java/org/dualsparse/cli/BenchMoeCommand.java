@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.bench.MoeLayerBenchmark;
+import org.dualsparse.bench.RouterStatistics;
+import org.dualsparse.bench.TrainedRouter;
 import org.dualsparse.model.TorchEngine;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SpeedupChart;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Option;
 
 /** {@code bench moe}: one MoE layer of real shapes, dense vs DualSparse at target drop rates. */
 @Command(name = "moe", mixinStandardHelpOptions = true,
-        description = "Time one MoE layer of real shapes: dense grouped block vs DualSparse 1T/2T at target drop rates.")
+        description = "Time one MoE layer of real shapes: dense grouped block vs DualSparse 1T/2T at target drop rates,"
+                + " on hidden states whose routing imitates a trained router's.")
 final class BenchMoeCommand implements Callable<Integer> {
 
     private static final Map<String, String> ARCHITECTURES = Map.of(
@@ -41,8 +44,16 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--delta", defaultValue = "0.01", description = "2T δ (default ${DEFAULT-VALUE}).")
     double delta;
 
-    @Option(names = "--hidden-scale", defaultValue = "0.5", description = "σ of the synthetic hidden states (default ${DEFAULT-VALUE}).")
-    double hiddenScale;
+    @Option(names = "--routing-model", description = "Trained model whose routers' statistics the synthetic routing imitates."
+            + ShippedModel.DEFAULT)
+    Path routingModel;
+
+    @Option(names = "--routing-data", description = "Text the trained model routes (.txt or .jsonl). Default: the shipped"
+            + " model's held-out text, when --routing-model is not given.")
+    Path routingData;
+
+    @Option(names = "--routing-tokens", defaultValue = "4096", description = "Tokens of that text to route (default ${DEFAULT-VALUE}).")
+    long routingTokens;
 
     @Option(names = "--repeats", defaultValue = "9", description = "Timed calls per configuration (default ${DEFAULT-VALUE}).")
     int repeats;
@@ -75,26 +86,42 @@ final class BenchMoeCommand implements Callable<Integer> {
             JniUtils.setNumThreads(threads);
         }
         MoeLayerBenchmark.Result result = new MoeLayerBenchmark(new MoeLayerBenchmark.Setup(
-                preset, tokens, dropRates, methods, delta, 2, hiddenScale, warmUp, repeats, 7)).run();
+                preset, tokens, dropRates, methods, delta, 2, trainedRouterStatistics(), warmUp, repeats, 7)).run();
         if (png != null) {
             Png.write(SpeedupChart.of(arch + " MoE layer: DualSparse vs dense", result.rows()), png);
         }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("arch", arch);
-            out.put("mean_top1_score", result.meanTopOneScore());
+            out.put("routing_target", result.target());
+            out.put("routing_achieved", result.achieved());
+            out.put("hidden_sigma", result.sigma());
+            out.put("hidden_shared_scale", result.sharedScale());
             out.put("rows", result.rows());
             System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(out));
             return 0;
         }
-        System.out.printf("%s (%s), synthetic routing: mean normalised top-1 score %.3f%n", arch, preset, result.meanTopOneScore());
-        System.out.println("| tokens | method | target | realised | T | median ms (p25–p75) | dense ms | speedup | ideal | % of ideal |");
-        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.printf("%s (%s): routing fitted to the trained router (concentration %.3f, load CV %.3f),"
+                        + " reached %.3f / %.3f with σ = %.3f, c = %.3f%n",
+                arch, preset, result.target().concentration(), result.target().loadCv(), result.achieved().concentration(),
+                result.achieved().loadCv(), result.sigma(), result.sharedScale());
+        System.out.println("| tokens | method | target | realised | T | median ms (p25–p75) | dense ms (p25–p75) | speedup | ideal | % of ideal | weight-read bound |");
+        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (MoeLayerBenchmark.Row r : result.rows()) {
-            System.out.printf("| %d | %s | %.2f | %.3f | %.4f | %.2f (%.2f–%.2f) | %.2f | %.2fx | %.2fx | %.0f%% |%n",
+            System.out.printf("| %d | %s | %.2f | %.3f | %.4f | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2fx | %.2fx | %.0f%% | %.2fx |%n",
                     r.tokens(), r.method(), r.targetDropRate(), r.realisedDropRate(), r.threshold(), r.medianMs(),
-                    r.p25Ms(), r.p75Ms(), r.denseMedianMs(), r.speedup(), r.idealSpeedup(), r.percentOfIdeal());
+                    r.p25Ms(), r.p75Ms(), r.denseMedianMs(), r.denseP25Ms(), r.denseP75Ms(), r.speedup(), r.idealSpeedup(),
+                    r.percentOfIdeal(), r.weightReadSpeedup());
         }
         return 0;
+    }
+
+    private RouterStatistics trainedRouterStatistics() {
+        if (routingModel != null && routingData == null) {
+            throw new IllegalArgumentException("--routing-model needs --routing-data: the text its routers see");
+        }
+        Path dir = ShippedModel.orDefault(routingModel);
+        Path text = routingData != null ? routingData : dir.resolve("eval").resolve("heldout.txt");
+        return TrainedRouter.statistics(dir, CalibrationData.text(text, dir, routingTokens));
     }
 }

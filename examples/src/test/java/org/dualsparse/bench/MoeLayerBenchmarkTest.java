@@ -32,4 +32,14 @@ class MoeLayerBenchmarkTest {
         assertEquals(0, MoeLayerBenchmark.solve(routing, shape, topK, 0.01, 0));
         assertTrue(Double.isNaN(MoeLayerBenchmark.solve(routing, shape, topK, 0, 0.9)), "90% needs T ≥ 1/K");
     }
+
+    @Test
+    void weightReadSpeedupCountsExpertsLeftWithoutAKeptPair() {
+        // Token 0 gives expert 1 a tenth, token 1 splits 60/40 between experts 0 and 2.
+        Routing routing = new Routing(null, null, new long[] {0, 1, 0, 2}, new float[] {0.9f, 0.1f, 0.6f, 0.4f}, 2, 2);
+        DropStats.LayerShape shape = new DropStats.LayerShape(4, 64, 32, 0);
+        assertEquals(1.0, MoeLayerBenchmark.weightReadSpeedup(routing, shape, 2, 0.05, 0), 1e-12);
+        assertEquals(1.5, MoeLayerBenchmark.weightReadSpeedup(routing, shape, 2, 0.2, 0), 1e-12);
+        assertEquals(3.0, MoeLayerBenchmark.weightReadSpeedup(routing, shape, 2, 0.45, 0), 1e-12);
+    }
 }

@@ -1,0 +1,26 @@
+package org.dualsparse.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.dualsparse.dualsparse.DropPolicy;
+import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.dualsparse.RoutingRecorder;
+import org.dualsparse.model.MoeLanguageModel;
+
+/** The routing statistics of a trained model's routers on real text: what {@code bench moe} imitates. */
+public final class TrainedRouter {
+
+    private static final int MAX_LENGTH = 512;
+
+    private TrainedRouter() {}
+
+    /** {@link RouterStatistics} of the model in {@code dir} on {@code sequences}, averaged over its MoE layers. */
+    public static RouterStatistics statistics(Path dir, List<long[]> sequences) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
+            DualSparse dualSparse = DualSparse.apply(lm.block(), 1, DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
+            int experts = dualSparse.blocks().get(0).experts().numExperts();
+            return RouterStatistics.meanOverLayers(RoutingRecorder.record(lm, dualSparse, sequences, length), experts);
+        }
+    }
+}
