@@ -43,11 +43,14 @@ public final class MoeLayerBenchmark {
 
     /**
      * One timed configuration; dense times are of the same rounds. {@code weightReadSpeedup} is
-     * what a layer bound by reading expert weights could gain ({@link #weightReadSpeedup}).
+     * what a layer bound by reading expert weights could gain ({@link #weightReadSpeedup});
+     * {@code arrays} and {@code denseArrays} count the arrays one forward creates, about one per
+     * native call.
      */
     public record Row(String preset, int tokens, String method, double targetDropRate, double realisedDropRate,
             double threshold, double medianMs, double p25Ms, double p75Ms, double denseMedianMs, double denseP25Ms,
-            double denseP75Ms, double speedup, double idealSpeedup, double percentOfIdeal, double weightReadSpeedup) {}
+            double denseP75Ms, double speedup, double idealSpeedup, double percentOfIdeal, double weightReadSpeedup,
+            int arrays, int denseArrays) {}
 
     /** The rows, the target routing statistics, those the fitted routing reached, and its σ and c. */
     public record Result(List<Row> rows, RouterStatistics target, RouterStatistics achieved, double sigma, double sharedScale) {}
@@ -86,13 +89,19 @@ public final class MoeLayerBenchmark {
                 Routing routing = route(dense, ps, state);
                 List<Config> configs = configs(routing, shape, topK);
                 double[] realised = new double[configs.size()];
+                int[] arrays = new int[configs.size()];
+                int denseArrays = arraysPerForward(dense, ps, state);
+                for (int i = 0; i < configs.size(); i++) {
+                    ds.setPolicy(policy(configs.get(i), topK));
+                    arrays[i] = arraysPerForward(block, ps, state);
+                }
                 List<DoubleSupplier> tasks = new ArrayList<>();
                 tasks.add(() -> forwardMs(dense, ps, state));
                 for (int i = 0; i < configs.size(); i++) {
                     Config c = configs.get(i);
                     int at = i;
                     tasks.add(() -> {
-                        ds.setPolicy(ThresholdDropPolicy.global(c.threshold(), c.delta(), topK, false));
+                        ds.setPolicy(policy(c, topK));
                         ds.stats().reset();
                         double ms = forwardMs(block, ps, state);
                         realised[at] = ds.stats().dropRate();
@@ -108,7 +117,8 @@ public final class MoeLayerBenchmark {
                     double ideal = 1 / (1 - realised[i]);
                     rows.add(new Row(setup.preset(), n, c.method(), c.target(), realised[i], c.threshold(), q.median(),
                             q.p25(), q.p75(), denseMs.median(), denseMs.p25(), denseMs.p75(), speedup, ideal,
-                            100 * speedup / ideal, weightReadSpeedup(routing, shape, topK, c.threshold(), c.delta())));
+                            100 * speedup / ideal, weightReadSpeedup(routing, shape, topK, c.threshold(), c.delta()),
+                            arrays[i], denseArrays));
                 }
             }
             return new Result(rows, setup.routing(), achieved, synthetic.sigma(), synthetic.sharedScale());
@@ -150,6 +160,17 @@ public final class MoeLayerBenchmark {
                 throw new IllegalStateException("the partitioned layer disagrees with the dense one: max error "
                         + error + " of the largest output");
             }
+        }
+    }
+
+    private static DropPolicy policy(Config config, int topK) {
+        return ThresholdDropPolicy.global(config.threshold(), config.delta(), topK, false);
+    }
+
+    private static int arraysPerForward(SparseMoeBlock block, ParameterStore ps, NDArray state) {
+        try (NDManager step = state.getManager().newSubManager()) {
+            block.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null);
+            return step.getManagedArrays().size();
         }
     }
 
