@@ -1,0 +1,38 @@
+package org.dualsparse.bench.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.dualsparse.model.TorchEngine;
+import org.junit.jupiter.api.Test;
+
+/** Both orientations compute the same expert, and leave nothing in the weights' manager. */
+class ExpertOrientationTest {
+
+    @Test
+    void columnsComputeWhatRowsComputeWithinTheStep() {
+        TorchEngine.get();
+        try (NDManager base = NDManager.newBaseManager()) {
+            NDArray gateUp = base.randomUniform(-0.5f, 0.5f, new Shape(2 * 24, 16), DataType.FLOAT32);
+            NDArray down = base.randomUniform(-0.5f, 0.5f, new Shape(16, 24), DataType.FLOAT32);
+            NDArray tokens = base.randomUniform(-1f, 1f, new Shape(5, 16), DataType.FLOAT32);
+            int arrays = ((BaseNDManager) base).getManagedArrays().size();
+            try (NDManager step = base.newSubManager()) {
+                NDArray x = tokens.get(step, new NDIndex("..."));
+                NDArray rows = ExpertOrientation.of("rows").expert(x, gateUp, down, step);
+                NDArray columns = ExpertOrientation.of("columns").expert(x, gateUp, down, step);
+                assertEquals(new Shape(5, 16), columns.getShape());
+                assertArrayEquals(rows.toFloatArray(), columns.toFloatArray(), 1e-5f);
+                assertArrayEquals(ExpertOrientation.ROWS.gateUp(x, gateUp, step).transpose().toFloatArray(),
+                        ExpertOrientation.COLUMNS.gateUp(x, gateUp, step).toFloatArray(), 1e-5f);
+            }
+            assertEquals(arrays, ((BaseNDManager) base).getManagedArrays().size(), "temporaries left in the base manager");
+        }
+    }
+}
