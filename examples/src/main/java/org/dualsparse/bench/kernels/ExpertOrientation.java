@@ -1,12 +1,12 @@
 package org.dualsparse.bench.kernels;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.core.Linear;
 import java.util.Locale;
 import org.dualsparse.model.Scalars;
 import org.dualsparse.model.SwiGluMlp;
+import org.dualsparse.model.WeightProduct;
 
 /**
  * The two ways to lay out one expert's matmuls on its tokens {@code x [n, d]}, with a fused
@@ -14,41 +14,41 @@ import org.dualsparse.model.SwiGluMlp;
  */
 enum ExpertOrientation {
 
-    /** {@code x·Wᵀ}: tokens stay rows ({@code Linear.linear}), what the MoE blocks do. */
+    /** {@code x·Wᵀ}: tokens stay rows ({@code Linear.linear}), what the MoE blocks did first. */
     ROWS {
         @Override
-        NDArray gateUp(NDArray x, NDArray gateUp, NDManager step) {
+        NDArray gateUp(NDArray x, NDArray gateUp) {
             return Linear.linear(x, gateUp).head();
         }
 
         @Override
-        NDArray expert(NDArray x, NDArray gateUp, NDArray down, NDManager step) {
-            return SwiGluMlp.apply(x, gateUp, down);
+        NDArray expert(NDArray x, NDArray gateUp, NDArray down) {
+            NDArray h = gateUp(x, gateUp);
+            long intermediate = h.getShape().getLastDimension() / 2;
+            NDArray gate = h.get(new NDIndex(":, :{}", intermediate));
+            NDArray up = h.get(new NDIndex(":, {}:", intermediate));
+            return Linear.linear(Scalars.silu(gate).mul(up), down).head();
         }
     },
 
-    /** {@code W·xᵀ}: tokens become columns; the expert transposes its {@code [d, n]} output back once. */
+    /** {@code W·xᵀ}: tokens become columns, as {@link SwiGluMlp#apply} and the MoE blocks now compute. */
     COLUMNS {
         @Override
-        NDArray gateUp(NDArray x, NDArray gateUp, NDManager step) {
-            return inStep(gateUp.matMul(x.transpose()), step);
+        NDArray gateUp(NDArray x, NDArray gateUp) {
+            return WeightProduct.of(gateUp, x.transpose());
         }
 
         @Override
-        NDArray expert(NDArray x, NDArray gateUp, NDArray down, NDManager step) {
-            NDArray h = gateUp(x, gateUp, step);
-            long intermediate = h.getShape().get(0) / 2;
-            NDArray gate = h.get(new NDIndex(":{}", intermediate));
-            NDArray up = h.get(new NDIndex("{}:", intermediate));
-            return inStep(down.matMul(Scalars.silu(gate).mul(up)), step).transpose();
+        NDArray expert(NDArray x, NDArray gateUp, NDArray down) {
+            return SwiGluMlp.apply(x, gateUp, down);
         }
     };
 
     /** The fused gate/up projection of {@code x}: {@code [n, 2I]} for rows, {@code [2I, n]} for columns. */
-    abstract NDArray gateUp(NDArray x, NDArray gateUp, NDManager step);
+    abstract NDArray gateUp(NDArray x, NDArray gateUp);
 
     /** The whole SwiGLU expert {@code down(silu(gate) ⊙ up)} of {@code x}, {@code [n, d]}. */
-    abstract NDArray expert(NDArray x, NDArray gateUp, NDArray down, NDManager step);
+    abstract NDArray expert(NDArray x, NDArray gateUp, NDArray down);
 
     /** The orientation a benchmark parameter names: {@code rows} or {@code columns}. */
     static ExpertOrientation of(String name) {
@@ -58,11 +58,5 @@ enum ExpertOrientation {
             }
         }
         throw new IllegalArgumentException("orientation is rows or columns, not " + name);
-    }
-
-    /** A result of {@code W.matMul}, which DJL puts in the weight's manager, moved into the step's. */
-    private static NDArray inStep(NDArray product, NDManager step) {
-        product.attach(step);
-        return product;
     }
 }

@@ -25,12 +25,12 @@ class ExpertOrientationTest {
             int arrays = ((BaseNDManager) base).getManagedArrays().size();
             try (NDManager step = base.newSubManager()) {
                 NDArray x = tokens.get(step, new NDIndex("..."));
-                NDArray rows = ExpertOrientation.of("rows").expert(x, gateUp, down, step);
-                NDArray columns = ExpertOrientation.of("columns").expert(x, gateUp, down, step);
+                NDArray rows = ExpertOrientation.of("rows").expert(x, gateUp, down);
+                NDArray columns = ExpertOrientation.of("columns").expert(x, gateUp, down);
                 assertEquals(new Shape(5, 16), columns.getShape());
                 assertArrayEquals(rows.toFloatArray(), columns.toFloatArray(), 1e-5f);
-                assertArrayEquals(ExpertOrientation.ROWS.gateUp(x, gateUp, step).transpose().toFloatArray(),
-                        ExpertOrientation.COLUMNS.gateUp(x, gateUp, step).toFloatArray(), 1e-5f);
+                assertArrayEquals(ExpertOrientation.ROWS.gateUp(x, gateUp).transpose().toFloatArray(),
+                        ExpertOrientation.COLUMNS.gateUp(x, gateUp).toFloatArray(), 1e-5f);
             }
             assertEquals(arrays, ((BaseNDManager) base).getManagedArrays().size(), "temporaries left in the base manager");
         }
