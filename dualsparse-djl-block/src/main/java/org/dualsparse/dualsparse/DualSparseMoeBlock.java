@@ -19,12 +19,23 @@ import org.dualsparse.model.WeightProduct;
 /**
  * The DualSparse MoE block: the layer's router untouched, its experts partitioned into {@code P}
  * contiguous sub-experts ({@link ExpertPartitioner}), and every routed pair computed whole, as
- * its major half only, or not at all, as the {@link DropPolicy} decides. The work skipped is
- * really skipped: pairs are grouped by expert and decision, every kept pair runs the major
- * sub-experts and only whole pairs run the minor ones. Kept pairs keep their original gate
- * weight; shared experts always run.
+ * its major half only, or not at all, as the {@link DropPolicy} decides. Pairs are grouped by
+ * expert and decision: dropped pairs run nothing, an expert with only major-only pairs reads only
+ * its major sub-experts, and in an expert with both kinds only whole pairs run the minor ones,
+ * except below {@link #MIXED_SPLIT_ROWS} rows, where the minor activations of major-only rows are
+ * masked instead: the same weights read in fewer, larger calls. Kept pairs keep their original
+ * gate weight; shared experts always run.
  */
 public final class DualSparseMoeBlock extends SparseMoeBlock {
+
+    /**
+     * Rows of one expert below which a mix of whole and major-only pairs runs as one whole-expert
+     * pass, the minor activations of the major-only rows zeroed. With few rows an expert's GEMMs
+     * are bound by reading its weights, which either way are read once, so one pass wins on calls
+     * and GEMM size; from about 64 rows they are compute-bound ({@code bench kernels}: ~70% of the
+     * GEMM peak) and skipping the minor neurons of major-only rows saves time.
+     */
+    static final int MIXED_SPLIT_ROWS = 64;
 
     private final int layer;
     private final DualSparse control;
@@ -167,22 +178,38 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     /** Expert {@code e} on {@code rows}: the first {@code full} whole, the next {@code major} major-only. */
     private NDArray expert(int e, NDArray rows, int full, int major, MoeObserver observer) {
         if (major == 0) {
-            return swiGlu(rows, fullGateUp[e], fullDown[e], parts, observer, e);
+            return swiGlu(rows, fullGateUp[e], fullDown[e], parts, null, observer, e);
         }
         if (full == 0) {
-            return swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, e);
+            return swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, null, e);
         }
-        NDArray majorOut = swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, e);
-        NDArray minorOut = swiGlu(rows.get(new NDIndex("0:{}", full)), minorGateUp[e], minorDown[e], parts - majorParts, null, e);
+        if (full + major < MIXED_SPLIT_ROWS) {
+            return swiGlu(rows, fullGateUp[e], fullDown[e], parts, minorMask(rows.getManager(), full, major), null, e);
+        }
+        NDArray majorOut = swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, null, e);
+        NDArray minorOut = swiGlu(rows.get(new NDIndex("0:{}", full)), minorGateUp[e], minorDown[e], parts - majorParts, null, null, e);
         NDArray wholeRows = majorOut.get(new NDIndex("0:{}", full)).add(minorOut);
         return NDArrays.concat(new NDList(wholeRows, majorOut.get(new NDIndex("{}:", full))), 0);
     }
 
+    /** {@code [parts, 1, n]}: 1, but 0 for the minor sub-experts of the {@code major} rows after the {@code full} ones. */
+    private NDArray minorMask(NDManager step, int full, int major) {
+        int n = full + major;
+        float[] mask = new float[parts * n];
+        for (int p = 0; p < parts; p++) {
+            for (int row = 0; row < n; row++) {
+                mask[p * n + row] = p < majorParts || row < full ? 1 : 0;
+            }
+        }
+        return step.create(mask, new Shape(parts, 1, n));
+    }
+
     /**
      * SwiGLU over {@code count} consecutive sub-experts laid out {@code [gate_p; up_p]} each,
-     * tokens as columns like {@link org.dualsparse.model.SwiGluMlp#apply}.
+     * tokens as columns like {@link org.dualsparse.model.SwiGluMlp#apply}; {@code mask}, when
+     * given, multiplies the {@code [count, neurons/count, n]} activations.
      */
-    private NDArray swiGlu(NDArray rows, NDArray gateUp, NDArray down, int count, MoeObserver observer, int e) {
+    private NDArray swiGlu(NDArray rows, NDArray gateUp, NDArray down, int count, NDArray mask, MoeObserver observer, int e) {
         long n = rows.getShape().get(0);
         long neurons = (long) count * partNeurons;
         NDArray h = WeightProduct.of(gateUp, rows.transpose()).reshape(count, 2, partNeurons, n);
@@ -191,6 +218,10 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         if (observer != null && count == parts) {
             observer.activations(layer, e, gate.reshape(neurons, n).transpose(), up.reshape(neurons, n).transpose());
         }
-        return WeightProduct.of(down, Scalars.silu(gate).mul(up).reshape(neurons, n)).transpose();
+        NDArray activations = Scalars.silu(gate).mul(up);
+        if (mask != null) {
+            activations = activations.mul(mask);
+        }
+        return WeightProduct.of(down, activations.reshape(neurons, n)).transpose();
     }
 }

@@ -19,7 +19,7 @@ import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A dropping DualSparse block equals a plain-Java float64 computation that runs each kept
@@ -28,19 +28,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DroppedOutputTest {
 
-    private static final int TOKENS = 40;
     private static final double T = 0.3;
     private static final double DELTA = 0.08;
 
+    /** 40 tokens give each expert a few rows (one masked pass); 1,000 give mixed experts over {@link DualSparseMoeBlock#MIXED_SPLIT_ROWS} (split passes). */
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral", "olmoeNormTopkClip", "qwen2Moe", "qwen3Moe"})
-    void twoThresholdDroppingMatchesExplicitSubExperts(String name, @TempDir Path dir) throws IOException {
+    @CsvSource({"mixtral, 40", "olmoeNormTopkClip, 40", "qwen2Moe, 40", "qwen3Moe, 40", "mixtral, 1000", "qwen3Moe, 1000"})
+    void twoThresholdDroppingMatchesExplicitSubExperts(String name, int tokens, @TempDir Path dir) throws IOException {
         JsonObject config = TinyConfigs.all().get(name);
         Map<String, float[]> w = ReferenceWeights.random(config, 21);
         ReferenceCheckpoints.write(dir, config, w, DType.F32, false);
         int layer = name.startsWith("qwen2") ? 1 : 0;
         int hidden = config.get("hidden_size").getAsInt();
-        float[] x = new float[TOKENS * hidden];
+        int experts = config.has("num_local_experts") ? config.get("num_local_experts").getAsInt() : config.get("num_experts").getAsInt();
+        float[] x = new float[tokens * hidden];
         Random random = new Random(5);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
@@ -55,12 +56,12 @@ class DroppedOutputTest {
             DualSparseMoeBlock block = ds.blocks().stream().filter(b -> b.layer() == layer).findFirst().orElseThrow();
             try (NDManager step = lm.model().getNDManager().newSubManager()) {
                 NDList out = block.forward(new ParameterStore(lm.model().getNDManager(), false),
-                        new NDList(step.create(x, new Shape(1, TOKENS, hidden))), false, null);
+                        new NDList(step.create(x, new Shape(1, tokens, hidden))), false, null);
                 actual = out.head().toFloatArray();
             }
         }
         ExplicitMoe reference = new ExplicitMoe(config, w, layer);
-        double[] expected = reference.forward(x, TOKENS);
+        double[] expected = reference.forward(x, tokens);
         double scale = 0;
         double diff = 0;
         for (int i = 0; i < expected.length; i++) {
@@ -74,6 +75,9 @@ class DroppedOutputTest {
                 "every branch is exercised: " + Arrays.toString(new int[] {reference.full, reference.major, reference.dropped}));
         assertTrue(stats.full() == reference.full && stats.major() == reference.major && stats.dropped() == reference.dropped,
                 "DropStats counts equal the brute-force counts");
+        int pairsPerExpert = tokens * config.get("num_experts_per_tok").getAsInt() / experts;
+        assertTrue(tokens < 100 ? pairsPerExpert < DualSparseMoeBlock.MIXED_SPLIT_ROWS : pairsPerExpert > 2 * DualSparseMoeBlock.MIXED_SPLIT_ROWS,
+                "the token count picks the expert kernel it is meant to test: " + pairsPerExpert + " pairs per expert");
         assertTrue(diff <= 1e-5 * scale, name + ": max |Δ| " + diff + " at scale " + scale);
     }
 
