@@ -14,6 +14,7 @@ import org.dualsparse.dualsparse.DropPolicy;
 import org.dualsparse.dualsparse.DropStats;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.DualSparseMoeBlock;
+import org.dualsparse.dualsparse.LayerRouting;
 import org.dualsparse.dualsparse.PairDecision;
 import org.dualsparse.dualsparse.Scores;
 import org.dualsparse.dualsparse.ThresholdBisection;
@@ -187,8 +188,7 @@ public final class MoeLayerBenchmark {
     private static Routing route(SparseMoeBlock block, ParameterStore ps, NDArray state) {
         try (NDManager step = state.getManager().newSubManager()) {
             NDArray tokens = state.get(step, new NDIndex("...")).reshape(-1, state.getShape().getLastDimension());
-            Routing routing = block.router().route(ps, tokens);
-            return new Routing(null, null, routing.experts(), routing.hostWeights(), routing.numTokens(), routing.topK());
+            return LayerRouting.copyOf(0, block.router().route(ps, tokens)).routing();
         }
     }
 
