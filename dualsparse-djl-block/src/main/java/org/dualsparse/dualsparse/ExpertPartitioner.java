@@ -31,28 +31,31 @@ public final class ExpertPartitioner {
                     "cannot split " + neurons + " neurons into " + parts + " equal sub-experts (layer " + layer + ")");
         }
         int part = neurons / parts;
-        try (NDManager scratch = manager.newSubManager()) {
-            NDList gateUps = new NDList();
-            NDList downs = new NDList();
+        // Filled expert by expert so that the rewrite needs one expert of scratch, not a layer's.
+        NDArray gateUp = manager.create(experts.stackedGateUp().getShape(), experts.stackedGateUp().getDataType());
+        NDArray down = manager.create(experts.stackedDown().getShape(), experts.stackedDown().getDataType());
+        try {
             for (int e = 0; e < experts.numExperts(); e++) {
-                NDArray index = scratch.create(permutation(order, layer, e, neurons));
-                NDArray gateUp = experts.gateUp(e).get(scratch, new NDIndex("..."));
-                NDArray gate = gateUp.get(new NDIndex("0:{}", neurons)).get(index);
-                NDArray up = gateUp.get(new NDIndex("{}:", neurons)).get(index);
-                NDList pieces = new NDList();
-                for (int p = 0; p < parts; p++) {
-                    pieces.add(gate.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
-                    pieces.add(up.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
+                try (NDManager scratch = manager.newSubManager()) {
+                    NDArray index = scratch.create(permutation(order, layer, e, neurons));
+                    NDArray expertGateUp = experts.gateUp(e).get(scratch, new NDIndex("..."));
+                    NDArray gate = expertGateUp.get(new NDIndex("0:{}", neurons)).get(index);
+                    NDArray up = expertGateUp.get(new NDIndex("{}:", neurons)).get(index);
+                    NDList pieces = new NDList();
+                    for (int p = 0; p < parts; p++) {
+                        pieces.add(gate.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
+                        pieces.add(up.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
+                    }
+                    gateUp.set(new NDIndex(e), NDArrays.concat(pieces, 0));
+                    down.set(new NDIndex(e), experts.down(e).get(scratch, new NDIndex("...")).get(new NDIndex(":, {}", index)));
                 }
-                gateUps.add(NDArrays.concat(pieces, 0));
-                downs.add(experts.down(e).get(scratch, new NDIndex("...")).get(new NDIndex(":, {}", index)));
             }
-            NDArray gateUp = NDArrays.stack(gateUps);
-            NDArray down = NDArrays.stack(downs);
-            gateUp.attach(manager);
-            down.attach(manager);
-            return new ExpertWeights(gateUp, down);
+        } catch (RuntimeException e) {
+            gateUp.close();
+            down.close();
+            throw e;
         }
+        return new ExpertWeights(gateUp, down);
     }
 
     /** The {@code weight} importance of every neuron of every expert, as {@link #weightImportance(FloatBuffer, FloatBuffer, FloatBuffer, int)}. */

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.SafetensorsWriter;
 import org.dualsparse.config.HfConfig;
@@ -28,7 +27,7 @@ public final class RandomCheckpoint {
             RandomWeights weights = new RandomWeights(manager, seed);
             buildInto(family, config, weights);
             Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve("model.safetensors"), weights.tensors(), dtype, Map.of("format", "pt"));
+            SafetensorsWriter.writeEncoded(dir.resolve("model.safetensors"), weights.tensors(dtype));
             // Nulls are kept: for some keys (DeepSeek-V2's q_lora_rank) null and absent mean different things.
             String json = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(config.json());
             Files.writeString(dir.resolve("config.json"), json + "\n", StandardCharsets.UTF_8);

@@ -2,23 +2,31 @@ package org.dualsparse.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.dualsparse.checkpoint.SafetensorsWriter;
+import org.dualsparse.checkpoint.DType;
+import org.dualsparse.checkpoint.SafetensorsWriter.EncodedTensor;
 
 /**
- * Random weights for any family, recorded under their HF names so they can be written out as a
- * checkpoint. Each tensor's values depend only on the seed and its name. Scales keep activations
- * of order one through many layers and make routing decisive: norms near 1, biases small,
- * routers sharper than the other projections.
+ * Random weights for any family, whose names and shapes are recorded so they can be written out
+ * as a checkpoint. Each tensor's values depend only on the seed and its name, so they are
+ * generated again when written instead of being kept on the heap. Scales keep activations of
+ * order one through many layers and make routing decisive: norms near 1, biases small, routers
+ * sharper than the other projections.
  */
 public final class RandomWeights implements WeightSource {
 
+    private record Loaded(String name, long[] shape) {}
+
     private final NDManager manager;
     private final long seed;
-    private final List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
+    private final List<Loaded> loaded = new ArrayList<>();
 
     public RandomWeights(NDManager manager, long seed) {
         this.manager = manager;
@@ -27,22 +35,33 @@ public final class RandomWeights implements WeightSource {
 
     @Override
     public NDArray load(String name, long... shape) {
-        float[] data = values(name, shape);
-        tensors.add(new SafetensorsWriter.Tensor(name, shape.clone(), data));
-        return manager.create(data, new Shape(shape));
+        loaded.add(new Loaded(name, shape.clone()));
+        return manager.create(values(name, shape), new Shape(shape));
     }
 
+    /**
+     * Fills a libtorch-allocated tensor part by part through one reused staging buffer: a stacked
+     * expert tensor can pass the 2 GB a Java array or buffer holds, and DJL frees a tensor's
+     * direct buffer only when the collector finds it.
+     */
     @Override
     public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
-        float[] all = new float[Math.toIntExact(new Shape(shape).size())];
-        int offset = 0;
-        for (String name : names) {
-            float[] part = values(name, partShape);
-            tensors.add(new SafetensorsWriter.Tensor(name, partShape.clone(), part));
-            System.arraycopy(part, 0, all, offset, part.length);
-            offset += part.length;
+        long[] partsShape = new long[partShape.length + 1];
+        partsShape[0] = names.size();
+        System.arraycopy(partShape, 0, partsShape, 1, partShape.length);
+        NDArray result = manager.create(new Shape(shape), DataType.FLOAT32);
+        ByteBuffer staging = ByteBuffer.allocateDirect(Math.toIntExact(new Shape(partShape).size() * Float.BYTES))
+                .order(ByteOrder.nativeOrder());
+        try (NDArray parts = result.reshape(partsShape)) {
+            for (int i = 0; i < names.size(); i++) {
+                loaded.add(new Loaded(names.get(i), partShape.clone()));
+                staging.asFloatBuffer().put(values(names.get(i), partShape));
+                try (NDArray part = manager.create(staging, new Shape(partShape), DataType.FLOAT32)) {
+                    parts.set(new NDIndex(i), part);
+                }
+            }
         }
-        return manager.create(all, new Shape(shape));
+        return result;
     }
 
     @Override
@@ -50,9 +69,11 @@ public final class RandomWeights implements WeightSource {
         return manager;
     }
 
-    /** Every tensor handed out so far, in load order. */
-    public List<SafetensorsWriter.Tensor> tensors() {
-        return List.copyOf(tensors);
+    /** Every tensor handed out so far, in load order, as {@code dtype}; each one's values are generated when it is written. */
+    public List<EncodedTensor> tensors(DType dtype) {
+        return loaded.stream()
+                .map(t -> new EncodedTensor(t.name(), dtype, t.shape(), () -> dtype.encode(values(t.name(), t.shape()))))
+                .toList();
     }
 
     private float[] values(String name, long[] shape) {
