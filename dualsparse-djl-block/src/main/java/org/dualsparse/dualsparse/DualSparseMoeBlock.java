@@ -222,6 +222,6 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         if (mask != null) {
             activations = activations.mul(mask);
         }
-        return WeightProduct.of(down, activations.reshape(neurons, n)).transpose();
+        return WeightProduct.ofActivations(down, activations.reshape(neurons, n)).transpose();
     }
 }

@@ -48,7 +48,7 @@ public final class SwiGluMlp extends AbstractBlock {
         long intermediate = h.getShape().get(0) / 2;
         NDArray gate = h.get(new NDIndex(":{}", intermediate));
         NDArray up = h.get(new NDIndex("{}:", intermediate));
-        return WeightProduct.of(down, Scalars.silu(gate).mul(up)).transpose().reshape(shape);
+        return WeightProduct.ofActivations(down, Scalars.silu(gate).mul(up)).transpose().reshape(shape);
     }
 
     public NDArray apply(ParameterStore ps, NDArray x) {
