@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.dualsparse.model.KvCache;
 import org.dualsparse.model.MoeLanguageModel;
@@ -25,6 +26,12 @@ public final class ModelBenchmark {
     public record Result(int promptTokens, int decodeSteps, double prefillTokensPerSecond, double decodeTokensPerSecond,
             double firstQuarterDecodeMs, double lastQuarterDecodeMs) {}
 
+    /**
+     * A dense model and a dropping one timed in interleaved rounds; speedups are the dropping
+     * model's tokens/s over the dense one's.
+     */
+    public record Comparison(Result dense, Result dropping, double prefillSpeedup, double decodeSpeedup) {}
+
     private record Trial(double prefillMs, double[] decodeMs) {}
 
     private final Setup setup;
@@ -37,14 +44,36 @@ public final class ModelBenchmark {
     }
 
     public Result run(MoeLanguageModel lm) {
+        long[] prompt = prompt(lm);
+        return result(Trials.run(setup.warmUp(), setup.repeats(), () -> trial(lm, prompt)));
+    }
+
+    /**
+     * Times two copies of one model, {@code dense} and {@code dropping}, on the same prompt, one
+     * generation of each per round.
+     */
+    public Comparison compare(MoeLanguageModel dense, MoeLanguageModel dropping) {
+        long[] prompt = prompt(dense);
+        List<Supplier<Trial>> tasks = List.of(() -> trial(dense, prompt), () -> trial(dropping, prompt));
+        List<List<Trial>> trials = InterleavedTrials.rounds(tasks, setup.warmUp(), setup.repeats());
+        Result denseResult = result(trials.get(0));
+        Result droppingResult = result(trials.get(1));
+        return new Comparison(denseResult, droppingResult,
+                droppingResult.prefillTokensPerSecond() / denseResult.prefillTokensPerSecond(),
+                droppingResult.decodeTokensPerSecond() / denseResult.decodeTokensPerSecond());
+    }
+
+    /** The seeded random prompt, after checking that prompt and decode steps fit {@code lm}'s positions. */
+    private long[] prompt(MoeLanguageModel lm) {
         int positions = setup.promptTokens() + setup.decodeSteps();
         if (positions > lm.config().decoder().maxPositions()) {
             throw new IllegalArgumentException(positions + " positions exceed the model's "
                     + lm.config().decoder().maxPositions());
         }
-        Random random = new Random(setup.seed());
-        long[] prompt = random.longs(setup.promptTokens(), 0, lm.config().decoder().vocabSize()).toArray();
-        List<Trial> trials = Trials.run(setup.warmUp(), setup.repeats(), () -> trial(lm, prompt));
+        return new Random(setup.seed()).longs(setup.promptTokens(), 0, lm.config().decoder().vocabSize()).toArray();
+    }
+
+    private Result result(List<Trial> trials) {
         int quarter = Math.max(1, setup.decodeSteps() / 4);
         int steps = setup.decodeSteps();
         return new Result(setup.promptTokens(), steps,

@@ -1,6 +1,7 @@
 package org.dualsparse.cli;
 
 import ai.djl.pytorch.jni.JniUtils;
+import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,8 +19,11 @@ import picocli.CommandLine.Option;
 
 /** {@code bench model}: prefill and decode speed of a whole model with a KV cache. */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "Time a whole model: prefill and KV-cached decode tokens/s, optionally with DualSparse dropping.")
+        description = "Time a whole model: prefill and KV-cached decode tokens/s; with DualSparse switches, against a dense copy"
+                + " in interleaved rounds.")
 final class BenchModelCommand implements Callable<Integer> {
+
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
 
     /** A checkpoint, or a preset's shapes with random weights. */
     static final class ModelSource {
@@ -67,42 +71,81 @@ final class BenchModelCommand implements Callable<Integer> {
         if (threads != null) {
             JniUtils.setNumThreads(threads);
         }
-        try (MoeLanguageModel lm = source.preset != null
-                ? MoeLanguageModel.random(Presets.load(source.preset, layers), 7)
-                : MoeLanguageModel.load(source.dir)) {
+        String name = source.preset != null ? "preset " + source.preset : source.dir.toString();
+        ModelBenchmark benchmark = new ModelBenchmark(new ModelBenchmark.Setup(promptTokens, gen, warmUp, repeats, 7));
+        try (MoeLanguageModel lm = open()) {
             DualSparse method = dualSparse.apply(lm);
-            ModelBenchmark.Result result = new ModelBenchmark(
-                    new ModelBenchmark.Setup(promptTokens, gen, warmUp, repeats, 7)).run(lm);
-            String name = source.preset != null ? "preset " + source.preset : source.dir.toString();
-            print(name, lm.block().layers().size(), result, method);
+            int modelLayers = lm.block().layers().size();
+            if (method == null) {
+                print(name, modelLayers, benchmark.run(lm));
+                return 0;
+            }
+            try (MoeLanguageModel dense = open()) {
+                print(name, modelLayers, benchmark.compare(dense, lm), method);
+            }
         }
         return 0;
     }
 
-    private void print(String name, int modelLayers, ModelBenchmark.Result r, DualSparse method) {
+    private MoeLanguageModel open() {
+        return source.preset != null
+                ? MoeLanguageModel.random(Presets.load(source.preset, layers), 7)
+                : MoeLanguageModel.load(source.dir);
+    }
+
+    private void print(String name, int modelLayers, ModelBenchmark.Result r) {
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("model", name);
-            out.put("layers", modelLayers);
-            out.put("prompt_tokens", r.promptTokens());
-            out.put("gen", r.decodeSteps());
-            out.put("repeats", repeats);
-            out.put("prefill_tokens_per_second", r.prefillTokensPerSecond());
-            out.put("decode_tokens_per_second", r.decodeTokensPerSecond());
-            out.put("decode_ms_first_quarter", r.firstQuarterDecodeMs());
-            out.put("decode_ms_last_quarter", r.lastQuarterDecodeMs());
-            if (method != null) {
-                out.put("drop_rate", method.stats().dropRate());
-            }
-            System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(out));
+            Map<String, Object> out = header(name, modelLayers);
+            out.putAll(figures(r));
+            System.out.println(GSON.toJson(out));
             return;
         }
         System.out.printf("%s, %d layers, median of %d%n", name, modelLayers, repeats);
         System.out.printf("prefill %d tokens: %.1f tokens/s%n", r.promptTokens(), r.prefillTokensPerSecond());
         System.out.printf("decode %d tokens: %.1f tokens/s; %.1f ms/token over the first quarter, %.1f over the last%n",
                 r.decodeSteps(), r.decodeTokensPerSecond(), r.firstQuarterDecodeMs(), r.lastQuarterDecodeMs());
-        if (method != null) {
-            System.out.printf("DualSparse drop rate %.2f%%%n", 100 * method.stats().dropRate());
+    }
+
+    private void print(String name, int modelLayers, ModelBenchmark.Comparison c, DualSparse method) {
+        ModelBenchmark.Result d = c.dense();
+        ModelBenchmark.Result s = c.dropping();
+        double dropRate = method.stats().dropRate();
+        if (json) {
+            Map<String, Object> out = header(name, modelLayers);
+            out.putAll(figures(s));
+            out.put("drop_rate", dropRate);
+            out.put("dense", figures(d));
+            out.put("prefill_speedup", c.prefillSpeedup());
+            out.put("decode_speedup", c.decodeSpeedup());
+            System.out.println(GSON.toJson(out));
+            return;
         }
+        System.out.printf("%s, %d layers, median of %d, the dense model and DualSparse (%.2f%% dropped) in interleaved rounds%n",
+                name, modelLayers, repeats, 100 * dropRate);
+        System.out.printf("prefill %d tokens: dense %.1f, DualSparse %.1f tokens/s (%.2fx)%n",
+                s.promptTokens(), d.prefillTokensPerSecond(), s.prefillTokensPerSecond(), c.prefillSpeedup());
+        System.out.printf("decode %d tokens: dense %.1f, DualSparse %.1f tokens/s (%.2fx); ms/token over the first and last quarter:"
+                + " dense %.1f / %.1f, DualSparse %.1f / %.1f%n",
+                s.decodeSteps(), d.decodeTokensPerSecond(), s.decodeTokensPerSecond(), c.decodeSpeedup(),
+                d.firstQuarterDecodeMs(), d.lastQuarterDecodeMs(), s.firstQuarterDecodeMs(), s.lastQuarterDecodeMs());
+    }
+
+    private Map<String, Object> header(String name, int modelLayers) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", name);
+        out.put("layers", modelLayers);
+        out.put("prompt_tokens", promptTokens);
+        out.put("gen", gen);
+        out.put("repeats", repeats);
+        return out;
+    }
+
+    private static Map<String, Object> figures(ModelBenchmark.Result r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("prefill_tokens_per_second", r.prefillTokensPerSecond());
+        out.put("decode_tokens_per_second", r.decodeTokensPerSecond());
+        out.put("decode_ms_first_quarter", r.firstQuarterDecodeMs());
+        out.put("decode_ms_last_quarter", r.lastQuarterDecodeMs());
+        return out;
     }
 }

@@ -39,10 +39,17 @@ class BenchModelCommandTest {
     }
 
     @Test
-    void reportsTheDropRateWithDualSparseSwitches() {
+    void withDualSparseSwitchesReportsTheDropRateAndTheDenseCopyTimedAlongside() {
         JsonObject json = run("--partition", "2", "--method", "1t", "--threshold", "0.2");
         double dropRate = json.get("drop_rate").getAsDouble();
         assertTrue(dropRate > 0 && dropRate < 1, "drop rate " + dropRate);
+        JsonObject dense = json.getAsJsonObject("dense");
+        for (String speed : new String[] {"prefill", "decode"}) {
+            double droppingSpeed = json.get(speed + "_tokens_per_second").getAsDouble();
+            double denseSpeed = dense.get(speed + "_tokens_per_second").getAsDouble();
+            assertTrue(denseSpeed > 0 && Double.isFinite(denseSpeed), "dense " + speed + " = " + denseSpeed);
+            assertEquals(droppingSpeed / denseSpeed, json.get(speed + "_speedup").getAsDouble(), 1e-9, speed + " speedup");
+        }
     }
 
     @Test
