@@ -2,7 +2,6 @@ package org.dualsparse.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
@@ -59,26 +58,9 @@ public final class CheckpointWeights implements WeightSource {
 
     @Override
     public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
-        long[] partsShape = new long[partShape.length + 1];
-        partsShape[0] = names.size();
-        System.arraycopy(partShape, 0, partsShape, 1, partShape.length);
-        if (new Shape(partsShape).size() != new Shape(shape).size()) {
-            throw new IllegalArgumentException(
-                    names.size() + " parts of " + Arrays.toString(partShape) + " do not fill " + Arrays.toString(shape));
-        }
-        NDArray result = manager.create(new Shape(shape), DataType.FLOAT32);
-        try (NDArray parts = result.reshape(partsShape)) {
-            for (int i = 0; i < names.size(); i++) {
-                String name = names.get(i);
-                TensorInfo info = checked(name, partShape);
-                try (NDArray part = info.dtype() == DType.F32
-                        ? manager.create(checkpoint.rawBytes(name), new Shape(partShape), DataType.FLOAT32)
-                        : widened(name, partShape)) {
-                    parts.set(new NDIndex(i), part);
-                }
-            }
-        }
-        return result;
+        return StackedParts.fill(manager, names, partShape, shape, name -> checked(name, partShape).dtype() == DType.F32
+                ? manager.create(checkpoint.rawBytes(name), new Shape(partShape), DataType.FLOAT32)
+                : widened(name, partShape));
     }
 
     @Override

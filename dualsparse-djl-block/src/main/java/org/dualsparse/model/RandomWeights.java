@@ -2,7 +2,6 @@ package org.dualsparse.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
@@ -39,29 +38,16 @@ public final class RandomWeights implements WeightSource {
         return manager.create(values(name, shape), new Shape(shape));
     }
 
-    /**
-     * Fills a libtorch-allocated tensor part by part through one reused staging buffer: a stacked
-     * expert tensor can pass the 2 GB a Java array or buffer holds, and DJL frees a tensor's
-     * direct buffer only when the collector finds it.
-     */
+    /** Parts go through one reused staging buffer: DJL frees a tensor's direct buffer only when the collector finds it. */
     @Override
     public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
-        long[] partsShape = new long[partShape.length + 1];
-        partsShape[0] = names.size();
-        System.arraycopy(partShape, 0, partsShape, 1, partShape.length);
-        NDArray result = manager.create(new Shape(shape), DataType.FLOAT32);
         ByteBuffer staging = ByteBuffer.allocateDirect(Math.toIntExact(new Shape(partShape).size() * Float.BYTES))
                 .order(ByteOrder.nativeOrder());
-        try (NDArray parts = result.reshape(partsShape)) {
-            for (int i = 0; i < names.size(); i++) {
-                loaded.add(new Loaded(names.get(i), partShape.clone()));
-                staging.asFloatBuffer().put(values(names.get(i), partShape));
-                try (NDArray part = manager.create(staging, new Shape(partShape), DataType.FLOAT32)) {
-                    parts.set(new NDIndex(i), part);
-                }
-            }
-        }
-        return result;
+        return StackedParts.fill(manager, names, partShape, shape, name -> {
+            loaded.add(new Loaded(name, partShape.clone()));
+            staging.asFloatBuffer().put(values(name, partShape));
+            return manager.create(staging, new Shape(partShape), DataType.FLOAT32);
+        });
     }
 
     @Override

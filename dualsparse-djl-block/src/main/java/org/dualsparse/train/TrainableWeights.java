@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.dualsparse.checkpoint.SafetensorsWriter;
 import org.dualsparse.model.RandomWeights;
+import org.dualsparse.model.StackedParts;
 import org.dualsparse.model.WeightSource;
 
 /**
@@ -41,16 +42,8 @@ public final class TrainableWeights implements WeightSource {
 
     @Override
     public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
-        long partSize = new Shape(partShape).size();
-        if (partSize * names.size() != new Shape(shape).size()) {
-            throw new IllegalArgumentException(names.size() + " parts of " + new Shape(partShape) + " do not fill " + new Shape(shape));
-        }
-        float[] all = new float[Math.toIntExact(new Shape(shape).size())];
-        for (int i = 0; i < names.size(); i++) {
-            float[] part = initial(names.get(i), partShape);
-            System.arraycopy(part, 0, all, Math.toIntExact(i * partSize), part.length);
-        }
-        NDArray array = manager.create(all, new Shape(shape));
+        NDArray array = StackedParts.fill(manager, names, partShape, shape,
+                name -> manager.create(initial(name, partShape), new Shape(partShape)));
         bindings.add(new Binding(array, List.copyOf(names), partShape.clone()));
         return array;
     }
