@@ -5,6 +5,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
 import java.nio.file.Path;
 import java.util.Map;
+import org.dualsparse.dualsparse.CalibrationProfile;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.model.MoeLanguageModel;
@@ -14,7 +15,8 @@ import org.dualsparse.model.MoeLanguageModel;
  * safetensors), loading the weights into the model's manager. DJL's model loader calls it when
  * the Criteria argument (or {@code serving.properties} key) {@code blockFactory} names this class.
  * DualSparse arguments ({@link DualSparseSettings#ARGUMENTS}) partition the experts and set the
- * drop rule; {@link DualSparse#of} then reads the statistics from the model's block.
+ * drop rule, a profile they need measured at load by {@link LoadTimeCalibration} unless a file is
+ * named; {@link DualSparse#of} then reads the statistics from the model's block.
  */
 public final class MoeBlockFactory implements BlockFactory {
 
@@ -22,9 +24,12 @@ public final class MoeBlockFactory implements BlockFactory {
 
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
-        MoeLanguageModel lm = MoeLanguageModel.load(modelPath, model);
         DualSparseSettings dualSparse = DualSparseSettings.fromArguments(arguments);
-        if (dualSparse != null) {
+        CalibrationProfile measured = dualSparse == null ? null : LoadTimeCalibration.measureFor(dualSparse, modelPath);
+        MoeLanguageModel lm = MoeLanguageModel.load(modelPath, model);
+        if (measured != null) {
+            dualSparse.applyTo(lm, measured);
+        } else if (dualSparse != null) {
             dualSparse.applyTo(lm);
         }
         return lm.block();

@@ -24,7 +24,7 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model folder: config.json + *.safetensors (+ tokenizer.json for --data)." + ShippedModel.DEFAULT)
     Path model;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     TokenSource source;
 
     @Option(names = "--tokens", defaultValue = "65536", description = "Calibration tokens to use at most (default ${DEFAULT-VALUE}).")
@@ -51,7 +51,7 @@ final class CalibrateCommand implements Callable<Integer> {
         if (tokens < 1) {
             throw new IllegalArgumentException("--tokens must be positive, got " + tokens);
         }
-        List<long[]> sequences = source.sequences(model, tokens);
+        List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.CALIBRATION, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             int length = seqLen != null ? seqLen : Math.min(DEFAULT_SEQ_LEN, lm.config().decoder().maxPositions());
             CalibrationProfile profile = Calibrator.attach(lm)

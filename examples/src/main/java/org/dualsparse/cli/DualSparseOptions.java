@@ -5,25 +5,29 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dualsparse.dualsparse.CalibrationProfile;
 import org.dualsparse.dualsparse.DropStats;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.zoo.LoadTimeCalibration;
 import picocli.CommandLine.Option;
 
 /** The DualSparse switches every command that runs a model accepts. */
 final class DualSparseOptions {
 
-    @Option(names = "--partition", description = "Sub-experts per expert (enables DualSparse; default 2 when --method is given).")
+    @Option(names = "--partition", description = "Sub-experts per expert (enables DualSparse; default 2 when --method is given)."
+            + " Alone it partitions without dropping: the model computes what the unpartitioned one does.")
     Integer partition;
 
-    @Option(names = "--method", description = "Drop rule: none, 1t, 2t, ees, top-p, capacity (default 2t when --partition is given).")
+    @Option(names = "--method", description = "Drop rule: none, 1t, 2t, ees, top-p, capacity"
+            + " (default 2t with --threshold, --delta or --drop-rate, else none).")
     String method;
 
     @Option(names = "--threshold", description = "Threshold T on normalised scores (1t/2t; default 0).")
     Double threshold;
 
-    @Option(names = "--delta", description = "2T half-gap δ (default 0.01).")
+    @Option(names = "--delta", description = "2T half-gap δ (default 0.01, at most --threshold).")
     Double delta;
 
     @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
@@ -44,7 +48,12 @@ final class DualSparseOptions {
     @Option(names = "--profile", description = "Calibration profile of this model (from `calibrate`).")
     Path profile;
 
-    @Option(names = "--drop-rate", description = "Target drop rate, solved into 1t/2t thresholds from --profile.")
+    @Option(names = "--calibration-data", description = "Text (documents separated by blank lines) to measure the calibration"
+            + " profile from at load, instead of --profile. Default for --drop-rate without --profile: MODEL/eval/calibration.txt"
+            + " if it exists (the shipped model has one).")
+    Path calibrationData;
+
+    @Option(names = "--drop-rate", description = "Target drop rate, solved into 1t/2t thresholds from --profile or --calibration-data.")
     Double dropRate;
 
     @Option(names = "--per-layer", description = "With --drop-rate: one threshold per layer, each layer at the target rate.")
@@ -65,6 +74,7 @@ final class DualSparseOptions {
             arguments.put("force_threshold", true);
         }
         putIfSet(arguments, "profile", profile);
+        putIfSet(arguments, "calibration_data", calibrationData);
         putIfSet(arguments, "drop_rate", dropRate);
         if (perLayer) {
             arguments.put("per_layer", true);
@@ -78,10 +88,18 @@ final class DualSparseOptions {
         return criteria;
     }
 
-    /** Applies the method to {@code lm} when any switch is given; null otherwise. */
-    DualSparse apply(MoeLanguageModel lm) {
+    /**
+     * Applies the method to {@code lm}, loaded from {@code modelDir} (null for random weights),
+     * when any switch is given; null otherwise. A profile measured from calibration text runs a
+     * second copy of the model while it measures.
+     */
+    DualSparse apply(MoeLanguageModel lm, Path modelDir) {
         DualSparseSettings settings = DualSparseSettings.fromArguments(arguments());
-        return settings == null ? null : settings.applyTo(lm);
+        if (settings == null) {
+            return null;
+        }
+        CalibrationProfile measured = modelDir == null ? null : LoadTimeCalibration.measureFor(settings, modelDir);
+        return measured != null ? settings.applyTo(lm, measured) : settings.applyTo(lm);
     }
 
     private static void putIfSet(Map<String, Object> arguments, String key, Object value) {

@@ -45,7 +45,7 @@ final class EpSimCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model folder: config.json + *.safetensors." + ShippedModel.DEFAULT)
     Path model;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     TokenSource source;
 
     @Option(names = "--tokens", defaultValue = "4096", description = "Tokens to use at most (default ${DEFAULT-VALUE}).")
@@ -105,7 +105,7 @@ final class EpSimCommand implements Callable<Integer> {
         if (chartDropRates != null && png == null) {
             throw new IllegalArgumentException("--drop-rates only chooses the points of --png");
         }
-        List<long[]> sequences = source.sequences(model, tokens);
+        List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.HELDOUT, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             DualSparse dualSparse = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
             int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());

@@ -29,7 +29,7 @@ final class ExpertUsageCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model folder: config.json + *.safetensors." + ShippedModel.DEFAULT)
     Path model;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     TokenSource source;
 
     @Option(names = "--tokens", defaultValue = "16384", description = "Tokens to use at most (default ${DEFAULT-VALUE}).")
@@ -44,7 +44,7 @@ final class ExpertUsageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         model = ShippedModel.orDefault(model);
-        List<long[]> sequences = source.sequences(model, tokens);
+        List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.HELDOUT, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             DualSparse dualSparse = DualSparse.apply(lm.block(), 1, DualSparse.Reconstruction.NONE, null, DropPolicy.NONE);
             int experts = dualSparse.stats().shapes().values().iterator().next().numExperts();
