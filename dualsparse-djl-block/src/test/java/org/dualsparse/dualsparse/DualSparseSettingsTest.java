@@ -1,0 +1,65 @@
+package org.dualsparse.dualsparse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.dualsparse.dualsparse.DualSparseSettings.Method;
+import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.model.Presets;
+import org.junit.jupiter.api.Test;
+
+/** The Criteria arguments (and command-line switches) read into DualSparse settings: defaults and refusals. */
+class DualSparseSettingsTest {
+
+    @Test
+    void partitionAloneDropsNothing() {
+        DualSparseSettings settings = DualSparseSettings.fromArguments(Map.of("partition", 2));
+        assertEquals(Method.NONE, settings.method());
+        assertSame(DropPolicy.NONE, settings.policy(4, 16));
+        assertEquals(Method.NONE, DualSparseSettings.fromArguments(Map.of("reconstruct", "none")).method());
+    }
+
+    @Test
+    void aThresholdAloneMeans2TWithDeltaAtMostT() {
+        DualSparseSettings paper = DualSparseSettings.fromArguments(Map.of("threshold", "0.05"));
+        assertEquals(Method.TWO_T, paper.method());
+        assertEquals(ThresholdDropPolicy.PAPER_DELTA, paper.delta());
+        DualSparseSettings low = DualSparseSettings.fromArguments(Map.of("threshold", "0.004"));
+        assertEquals(0.004, low.delta());
+        ThresholdDropPolicy policy = (ThresholdDropPolicy) low.policy(4, 16);
+        assertEquals(0.004f, policy.delta());
+        DualSparseSettings atZero = DualSparseSettings.fromArguments(Map.of("method", "2t"));
+        assertEquals(0, atZero.delta(), "2T at the default T = 0 is a valid rule that drops nothing");
+        atZero.policy(4, 16);
+        assertEquals(ThresholdDropPolicy.PAPER_DELTA, DualSparseSettings.fromArguments(Map.of("drop_rate", "0.2")).delta(),
+                "a target rate keeps the paper's δ: the solver places T above it");
+    }
+
+    @Test
+    void nonIntegersAndNonBooleansAreRefusedByName() {
+        IllegalArgumentException partition = assertThrows(IllegalArgumentException.class,
+                () -> DualSparseSettings.fromArguments(Map.of("partition", "2.5")));
+        assertTrue(partition.getMessage().contains("partition") && partition.getMessage().contains("2.5"), partition.getMessage());
+        assertEquals(4, DualSparseSettings.fromArguments(Map.of("partition", 4.0)).parts());
+        IllegalArgumentException force = assertThrows(IllegalArgumentException.class,
+                () -> DualSparseSettings.fromArguments(Map.of("force_threshold", "yes")));
+        assertTrue(force.getMessage().contains("force_threshold"), force.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> DualSparseSettings.fromArguments(Map.of("profile", "a.profile", "calibration_data", "a.txt")));
+    }
+
+    @Test
+    void aTargetRateWithoutAProfileNamesBothArgumentsThatSupplyOne() {
+        DualSparseSettings settings = DualSparseSettings.fromArguments(Map.of("drop_rate", "0.2"));
+        assertTrue(settings.needsProfile());
+        assertNull(settings.profile());
+        try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("olmoe-tiny", 2), 5)) {
+            MissingProfileException e = assertThrows(MissingProfileException.class, () -> settings.applyTo(lm));
+            assertTrue(e.getMessage().contains("argument profile") && e.getMessage().contains("calibration_data"), e.getMessage());
+        }
+    }
+}
