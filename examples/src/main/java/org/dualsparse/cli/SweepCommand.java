@@ -22,6 +22,7 @@ import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SweepChart;
 import org.dualsparse.tokenizer.TextTokenizer;
+import org.dualsparse.zoo.LoadTimeCalibration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,7 +63,7 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--calibration", description = "Calibration text, .txt (paragraphs split at blank lines) or .jsonl (a"
             + " \"text\" field per line): the knobs of ees, top-p and capacity, and of 1t/2t without --profile, are solved"
-            + " on the undropped model's routings of it.")
+            + " on the undropped model's routings of it (default: MODEL/eval/calibration.txt if it exists).")
     Path calibration;
 
     @Option(names = "--calibration-tokens", defaultValue = "8192",
@@ -77,6 +78,10 @@ final class SweepCommand implements Callable<Integer> {
         options.resolveModel();
         List<EvalTask> tasks = options.parsedTasks();
         Path text = options.textData(tasks);
+        Path defaultCalibration = options.model.resolve(LoadTimeCalibration.DEFAULT_TEXT);
+        if (calibration == null && Files.isRegularFile(defaultCalibration)) {
+            calibration = defaultCalibration;
+        }
         List<Method> parsedMethods = methods();
         for (double rate : dropRates) {
             if (!(rate >= 0 && rate < 1)) {

@@ -112,6 +112,18 @@ class ShippedModelDefaultsTest {
         }
     }
 
+    @Test
+    void aTargetDropRateNeedsNoProfileOnTheShippedModel(@TempDir Path dir) {
+        CliRun logits = CliRun.of("logits", "--ids", PROMPT_IDS, "--drop-rate", "0.2", "--json");
+        assertEquals(0, logits.code(), logits.err());
+        assertTrue(JsonParser.parseString(logits.out()).getAsJsonObject().get("drop_rate").getAsDouble() > 0, logits.out());
+
+        CliRun sweep = CliRun.of("sweep", "--task", "ppl", "--max-items", "1", "--drop-rates", "0,0.2", "--methods", "1t,ees",
+                "--out", dir.toString());
+        assertEquals(0, sweep.code(), sweep.err());
+        assertTrue(sweep.out().contains("calibration.txt"), "knobs solved on the shipped calibration text: " + sweep.out());
+    }
+
     private static float[] readFloats(Path file) throws IOException {
         ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         float[] values = new float[bytes.remaining() / Float.BYTES];
