@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** The DualSparse switches every command that runs a model accepts. */
 final class DualSparseOptions {
 
-    @Option(names = "--partition", description = "Sub-experts per expert (enables DualSparse; default 2 when --method is given)."
+    @Option(names = "--partition", description = "Sub-experts per expert (enables DualSparse; default 2 when another DualSparse switch is given)."
             + " Alone it partitions without dropping: the model computes what the unpartitioned one does.")
     Integer partition;
 
@@ -27,13 +27,13 @@ final class DualSparseOptions {
     @Option(names = "--threshold", description = "Threshold T on normalised scores (1t/2t; default 0).")
     Double threshold;
 
-    @Option(names = "--delta", description = "2T half-gap δ (default 0.01, at most --threshold).")
+    @Option(names = "--delta", description = "2T half-gap δ (default 0.01, or T where --threshold is below it).")
     Double delta;
 
     @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
     String reconstruct;
 
-    @Option(names = "--beta", description = "EES β (default: the profile's median s2/s1 with --profile, else 0.5).")
+    @Option(names = "--beta", description = "EES β (default: the profile's median s2/s1 with --profile or --calibration-data, else 0.5).")
     Double beta;
 
     @Option(names = "--routing-top-p", description = "Top-p routing mass for --method top-p (default 0.9).")
@@ -97,6 +97,9 @@ final class DualSparseOptions {
         DualSparseSettings settings = DualSparseSettings.fromArguments(arguments());
         if (settings == null) {
             return null;
+        }
+        if (modelDir == null && settings.calibrationData() != null) {
+            throw new IllegalArgumentException("--calibration-data is tokenised with a model folder's tokenizer: random weights have none");
         }
         CalibrationProfile measured = modelDir == null ? null : LoadTimeCalibration.measureFor(settings, modelDir);
         return measured != null ? settings.applyTo(lm, measured) : settings.applyTo(lm);
