@@ -119,7 +119,7 @@ class ShippedModelDefaultsTest {
         assertTrue(JsonParser.parseString(logits.out()).getAsJsonObject().get("drop_rate").getAsDouble() > 0, logits.out());
 
         CliRun sweep = CliRun.of("sweep", "--task", "ppl", "--max-items", "1", "--drop-rates", "0,0.2", "--methods", "1t,ees",
-                "--out", dir.toString());
+                "--calibration-tokens", "1024", "--out", dir.toString());
         assertEquals(0, sweep.code(), sweep.err());
         assertTrue(sweep.out().contains("calibration.txt"), "knobs solved on the shipped calibration text: " + sweep.out());
     }
