@@ -20,7 +20,8 @@ final class TokenSource {
     static final Path CALIBRATION = LoadTimeCalibration.DEFAULT_TEXT;
 
     @Option(names = "--data", description = "Text: .txt (paragraphs split at blank lines) or .jsonl (a \"text\" field per line),"
-            + " tokenised with the model folder's tokenizer.json (default: MODEL/eval/calibration.txt for calibrate, MODEL/eval/heldout.txt otherwise, if it exists).")
+            + " tokenised with the model folder's tokenizer.json (default: MODEL/eval/calibration.txt for calibrate,"
+            + " MODEL/eval/heldout.txt otherwise, if it exists).")
     Path data;
 
     @Option(names = "--ids", description = "Token ids: one sequence per line, ids separated by commas or spaces.")
