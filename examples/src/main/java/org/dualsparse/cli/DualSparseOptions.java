@@ -44,7 +44,7 @@ final class DualSparseOptions {
     @Option(names = "--profile", description = "Calibration profile of this model (from `calibrate`).")
     Path profile;
 
-    @Option(names = "--drop-rate", description = "Target drop rate, solved into 1t/2t thresholds from --profile.")
+    @Option(names = "--drop-rate", description = "Target decision drop rate (the policy's, the paper's definition), solved into 1t/2t thresholds from --profile.")
     Double dropRate;
 
     @Option(names = "--per-layer", description = "With --drop-rate: one threshold per layer, each layer at the target rate.")
@@ -90,17 +90,23 @@ final class DualSparseOptions {
         }
     }
 
-    /** {@code drop_rate} and per-layer counts, for JSON output. */
+    /**
+     * {@code decision_drop_rate} (the policy's, the paper's definition), {@code skipped_work_rate}
+     * (what the kernels that ran skipped) and per-layer counts, for JSON output.
+     */
     static Map<String, Object> report(DropStats stats) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("drop_rate", stats.dropRate());
+        out.put("decision_drop_rate", stats.rates().decision());
+        out.put("skipped_work_rate", stats.rates().skippedWork());
         List<Map<String, Object>> layers = stats.layers().stream().map(l -> {
             Map<String, Object> layer = new LinkedHashMap<>();
             layer.put("layer", l.layer());
             layer.put("full", l.full());
             layer.put("major", l.major());
             layer.put("dropped", l.dropped());
-            layer.put("drop_rate", l.dropRate());
+            layer.put("computed_neuron_rows", l.computedNeuronRows());
+            layer.put("decision_drop_rate", l.rates().decision());
+            layer.put("skipped_work_rate", l.rates().skippedWork());
             layer.put("expert_loads", l.expertLoads());
             return layer;
         }).toList();

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.CalibrationProfile;
 import org.dualsparse.dualsparse.DropPolicy;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.dualsparse.DropRateUnreachableException;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
@@ -194,7 +195,7 @@ final class SweepCommand implements Callable<Integer> {
                     if (SweepReport.HEADLINE.contains(metric)) {
                         String name = s.task().equals(metric) ? metric : s.task() + "-" + metric;
                         byMetric.computeIfAbsent(name, k -> new ArrayList<>())
-                                .add(new SweepChart.Point(row.method(), s.dropRate().orElse(0), value));
+                                .add(new SweepChart.Point(row.method(), s.dropRates().map(DropRates::decision).orElse(0.0), value));
                     }
                 });
             }
