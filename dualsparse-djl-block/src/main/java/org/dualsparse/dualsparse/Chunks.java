@@ -32,4 +32,18 @@ final class Chunks {
         }
         return chunks;
     }
+
+    /** The first {@code maxTokens} tokens of {@code sequences}, the last sequence cut where they run out. */
+    static List<long[]> first(List<long[]> sequences, long maxTokens) {
+        List<long[]> out = new ArrayList<>();
+        long remaining = maxTokens;
+        for (long[] sequence : sequences) {
+            if (remaining <= 0) {
+                break;
+            }
+            out.add(sequence.length <= remaining ? sequence : Arrays.copyOf(sequence, (int) remaining));
+            remaining -= sequence.length;
+        }
+        return out;
+    }
 }

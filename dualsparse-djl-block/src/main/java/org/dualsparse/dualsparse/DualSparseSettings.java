@@ -1,9 +1,11 @@
 package org.dualsparse.dualsparse;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.Router;
@@ -21,9 +23,12 @@ import org.dualsparse.moe.SparseMoeBlock;
  * @param capacityFactor capacity baseline {@code γ}
  * @param force allow {@code T ≥ 1/K}
  * @param profile a calibration profile of the model, or null
- * @param dropRate a target drop rate solved into thresholds from {@code profile} (1T/2T), or NaN
- *     to use {@code threshold}
- * @param perLayer solve one threshold per layer (equal per-layer rate) rather than one global
+ * @param dropRate a target decision drop rate solved into thresholds from {@code profile}
+ *     (1T/2T), or NaN to use {@code threshold}
+ * @param perLayer how {@code dropRate} is spread over the layers
+ * @param sensitivityData the text {@link PerLayer#SENSITIVITY} measures each layer's cost on, or
+ *     null for the model folder's {@link #DEFAULT_SENSITIVITY_DATA}
+ * @param sensitivityTokens how many of its tokens the measurement uses
  */
 public record DualSparseSettings(
         int parts,
@@ -37,7 +42,45 @@ public record DualSparseSettings(
         boolean force,
         Path profile,
         double dropRate,
-        boolean perLayer) {
+        PerLayer perLayer,
+        Path sensitivityData,
+        long sensitivityTokens) {
+
+    /** Where {@code sensitivity_data} defaults to, inside the model folder: the shipped model's calibration text. */
+    public static final Path DEFAULT_SENSITIVITY_DATA = Path.of("eval", "calibration.txt");
+
+    /** Forward passes of the sensitivity measurement: at most this many tokens (or the model's maximum). */
+    static final int SENSITIVITY_WINDOW = 512;
+
+    /** How a target drop rate is spread over the MoE layers ({@link ThresholdSolver}), by Criteria value. */
+    public enum PerLayer {
+        /** One threshold for the whole model ({@code false}). */
+        GLOBAL("false"),
+        /** Each layer its own threshold, every layer at the target rate ({@code true} or {@code equal}). */
+        EQUAL("equal"),
+        /** The split that costs least by each layer's measured next-token KL ({@code sensitivity}). */
+        SENSITIVITY("sensitivity");
+
+        private final String id;
+
+        PerLayer(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static PerLayer parse(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "false", "global" -> GLOBAL;
+                case "true", "equal" -> EQUAL;
+                case "sensitivity" -> SENSITIVITY;
+                default -> throw new IllegalArgumentException(
+                        "per_layer = \"" + value + "\": use false (one global threshold), equal (true) or sensitivity");
+            };
+        }
+    }
 
     /** The drop rules, by their command-line names. */
     public enum Method {
@@ -70,7 +113,8 @@ public record DualSparseSettings(
 
     /** Criteria argument keys. */
     public static final List<String> ARGUMENTS = List.of("partition", "method", "threshold", "delta", "reconstruct",
-            "beta", "routing_top_p", "capacity_factor", "force_threshold", "profile", "drop_rate", "per_layer");
+            "beta", "routing_top_p", "capacity_factor", "force_threshold", "profile", "drop_rate", "per_layer",
+            "sensitivity_data", "sensitivity_tokens");
 
     /**
      * Reads the settings from DJL Criteria arguments; returns null when none of {@link
@@ -93,14 +137,42 @@ public record DualSparseSettings(
                 Boolean.parseBoolean(string(arguments, "force_threshold", "false")),
                 arguments.containsKey("profile") ? Path.of(string(arguments, "profile", "")) : null,
                 number(arguments, "drop_rate", Double.NaN),
-                Boolean.parseBoolean(string(arguments, "per_layer", "false")));
+                PerLayer.parse(string(arguments, "per_layer", "false")),
+                arguments.containsKey("sensitivity_data") ? Path.of(string(arguments, "sensitivity_data", "")) : null,
+                (long) number(arguments, "sensitivity_tokens", 1024));
+    }
+
+    /**
+     * The text file {@link PerLayer#SENSITIVITY} measures on for the model in {@code modelDir}
+     * (null for a model with no folder): {@code sensitivity_data}, else the folder's {@link
+     * #DEFAULT_SENSITIVITY_DATA}.
+     *
+     * @throws IllegalArgumentException when neither is given or exists
+     */
+    public Path sensitivityText(Path modelDir) {
+        Path file = sensitivityData != null ? sensitivityData
+                : modelDir != null ? modelDir.resolve(DEFAULT_SENSITIVITY_DATA) : null;
+        if (file == null || !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("per_layer = sensitivity measures each layer's cost on calibration text, and "
+                    + (file == null ? "the model has no folder" : file + " does not exist")
+                    + ": give sensitivity_data (--sensitivity-data FILE)");
+        }
+        return file;
+    }
+
+    /** {@link #applyTo(MoeLanguageModel, List)} for settings that measure nothing ({@code perLayer} not sensitivity). */
+    public DualSparse applyTo(MoeLanguageModel lm) {
+        return applyTo(lm, null);
     }
 
     /**
      * Partitions every MoE block of {@code lm} and installs the drop rule; a profile, when given,
      * must be {@code lm}'s and supplies the neuron order and the thresholds of a target drop rate.
+     *
+     * @param sensitivitySequences with {@link PerLayer#SENSITIVITY}, the tokenised {@link
+     *     #sensitivityText}, of which the first {@code sensitivityTokens} are measured; else unused
      */
-    public DualSparse applyTo(MoeLanguageModel lm) {
+    public DualSparse applyTo(MoeLanguageModel lm, List<long[]> sensitivitySequences) {
         List<SparseMoeBlock> blocks = MoeBlocks.of(lm.block());
         if (blocks.isEmpty()) {
             throw new IllegalArgumentException("the model has no sparse-MoE layer to partition");
@@ -112,19 +184,45 @@ public record DualSparseSettings(
         if (targeted && method != Method.ONE_T && method != Method.TWO_T) {
             throw new IllegalArgumentException("a target drop rate is solved into 1t/2t thresholds, not for method " + method.id());
         }
+        boolean measured = perLayer == PerLayer.SENSITIVITY;
+        if (measured && !targeted) {
+            throw new IllegalArgumentException("per_layer = sensitivity spreads a target drop rate: give drop_rate too");
+        }
+        if (measured && (sensitivitySequences == null || sensitivityTokens < 1)) {
+            throw new IllegalArgumentException("per_layer = sensitivity needs calibration tokens to measure on"
+                    + " (sensitivity_tokens = " + sensitivityTokens + ")");
+        }
         CalibrationProfile calibration = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
         Router.Spec routing = blocks.get(0).router().spec();
-        DropPolicy policy = targeted ? solved(calibration)
+        DropPolicy policy = measured ? DropPolicy.NONE
+                : targeted ? solved(calibration)
                 : method == Method.EES && Double.isNaN(beta) && calibration != null ? new EesDropPolicy(calibration.eesBeta())
                 : policy(routing.topK(), routing.numExperts());
-        return DualSparse.apply(lm.block(), parts, reconstruction,
+        DualSparse dualSparse = DualSparse.apply(lm.block(), parts, reconstruction,
                 calibration == null ? null : calibration.neuronOrder(), policy);
+        if (measured) {
+            dualSparse.setPolicy(sensitivityWeighted(lm, dualSparse, calibration, sensitivitySequences));
+        }
+        return dualSparse;
     }
 
     private DropPolicy solved(CalibrationProfile calibration) {
         ThresholdSolver solver = new ThresholdSolver(calibration, parts);
-        double d = method == Method.TWO_T ? delta : 0;
-        return perLayer ? solver.perLayerEqual(dropRate, d) : solver.global(dropRate, d);
+        return perLayer == PerLayer.EQUAL ? solver.perLayerEqual(dropRate, thresholdDelta()) : solver.global(dropRate, thresholdDelta());
+    }
+
+    /** Measures every layer's cost curve on the first {@code sensitivityTokens} tokens, then splits the target by them. */
+    private DropPolicy sensitivityWeighted(MoeLanguageModel lm, DualSparse dualSparse, CalibrationProfile calibration,
+            List<long[]> sequences) {
+        ThresholdSolver solver = new ThresholdSolver(calibration, parts);
+        int window = Math.min(SENSITIVITY_WINDOW, lm.config().decoder().maxPositions());
+        SortedMap<Integer, SensitivityCurve> curves = LayerSensitivity.measure(lm, dualSparse, solver, dropRate,
+                thresholdDelta(), Chunks.first(sequences, sensitivityTokens), window);
+        return solver.sensitivityWeighted(dropRate, thresholdDelta(), curves);
+    }
+
+    private double thresholdDelta() {
+        return method == Method.TWO_T ? delta : 0;
     }
 
     /** The drop rule for a model routing {@code topK} of {@code numExperts} experts per token. */

@@ -75,7 +75,7 @@ final class BenchModelCommand implements Callable<Integer> {
         String name = source.preset != null ? "preset " + source.preset : source.dir.toString();
         ModelBenchmark benchmark = new ModelBenchmark(new ModelBenchmark.Setup(promptTokens, gen, warmUp, repeats, 7));
         try (MoeLanguageModel lm = open()) {
-            DualSparse method = dualSparse.apply(lm);
+            DualSparse method = dualSparse.apply(lm, source.dir);
             int modelLayers = lm.block().layers().size();
             if (method == null) {
                 print(name, modelLayers, benchmark.run(lm));

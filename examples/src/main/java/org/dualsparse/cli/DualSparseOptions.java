@@ -47,8 +47,17 @@ final class DualSparseOptions {
     @Option(names = "--drop-rate", description = "Target decision drop rate (the policy's, the paper's definition), solved into 1t/2t thresholds from --profile.")
     Double dropRate;
 
-    @Option(names = "--per-layer", description = "With --drop-rate: one threshold per layer, each layer at the target rate.")
-    boolean perLayer;
+    @Option(names = "--per-layer", arity = "0..1", fallbackValue = "equal", paramLabel = "SPLIT",
+            description = "With --drop-rate: one threshold per layer. equal (the default): each layer at the target rate;"
+                    + " sensitivity: the split that costs least by each layer's next-token KL, measured on --sensitivity-data.")
+    String perLayer;
+
+    @Option(names = "--sensitivity-data", description = "With --per-layer sensitivity: the text (.txt or .jsonl) each layer's"
+            + " cost is measured on (default: MODEL/eval/calibration.txt).")
+    Path sensitivityData;
+
+    @Option(names = "--sensitivity-tokens", description = "With --per-layer sensitivity: how many of its tokens to use (default 1024).")
+    Long sensitivityTokens;
 
     /** The switches given, as DJL Criteria arguments (see {@link DualSparseSettings#ARGUMENTS}); empty when none. */
     Map<String, Object> arguments() {
@@ -66,9 +75,9 @@ final class DualSparseOptions {
         }
         putIfSet(arguments, "profile", profile);
         putIfSet(arguments, "drop_rate", dropRate);
-        if (perLayer) {
-            arguments.put("per_layer", true);
-        }
+        putIfSet(arguments, "per_layer", perLayer);
+        putIfSet(arguments, "sensitivity_data", sensitivityData);
+        putIfSet(arguments, "sensitivity_tokens", sensitivityTokens);
         return arguments;
     }
 
@@ -78,10 +87,18 @@ final class DualSparseOptions {
         return criteria;
     }
 
-    /** Applies the method to {@code lm} when any switch is given; null otherwise. */
-    DualSparse apply(MoeLanguageModel lm) {
+    /** Applies the method to {@code lm}, loaded from {@code modelDir}, when any switch is given; null otherwise. */
+    DualSparse apply(MoeLanguageModel lm, Path modelDir) {
         DualSparseSettings settings = DualSparseSettings.fromArguments(arguments());
-        return settings == null ? null : settings.applyTo(lm);
+        if (settings == null) {
+            return null;
+        }
+        if (settings.perLayer() != DualSparseSettings.PerLayer.SENSITIVITY) {
+            return settings.applyTo(lm);
+        }
+        Path text = settings.sensitivityText(modelDir);
+        System.err.printf("measuring each MoE layer's sensitivity on %d tokens of %s%n", settings.sensitivityTokens(), text);
+        return settings.applyTo(lm, CalibrationData.text(text, modelDir, settings.sensitivityTokens()));
     }
 
     private static void putIfSet(Map<String, Object> arguments, String key, Object value) {

@@ -42,7 +42,7 @@ final class EvalCommand implements Callable<Integer> {
         Path text = options.textData(tasks);
         List<TaskScore> scores = new ArrayList<>();
         try (MoeLanguageModel lm = MoeLanguageModel.load(options.model); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
-            DualSparse method = dualSparse.apply(lm);
+            DualSparse method = dualSparse.apply(lm, options.model);
             DropPolicy policy = method == null ? DropPolicy.NONE : method.policy();
             TaskRunner runner = new TaskRunner(lm, tokenizer, method, text, options.maxItems, options.window, System.err);
             for (EvalTask task : tasks) {

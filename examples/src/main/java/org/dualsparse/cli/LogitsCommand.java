@@ -60,7 +60,7 @@ final class LogitsCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (MoeLanguageModel lm = MoeLanguageModel.load(model, new LoadOptions(LoadOptions.Dtype.parse(dtype)))) {
             System.err.printf("loaded %s in %.2f s%n", model, (System.nanoTime() - start) / 1e9);
-            DualSparse method = dualSparse.apply(lm);
+            DualSparse method = dualSparse.apply(lm, model);
             float[] logits;
             Map<String, Object> dropReport = null;
             List<Long> greedy = new ArrayList<>();
