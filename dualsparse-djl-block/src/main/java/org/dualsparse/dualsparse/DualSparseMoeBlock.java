@@ -33,7 +33,9 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
      * pass, the minor activations of the major-only rows zeroed. With few rows an expert's GEMMs
      * are bound by reading its weights, which either way are read once, so one pass wins on calls
      * and GEMM size; from about 64 rows they are compute-bound ({@code bench kernels}: ~70% of the
-     * GEMM peak) and skipping the minor neurons of major-only rows saves time.
+     * GEMM peak) and skipping the minor neurons of major-only rows saves time. {@link DropStats}
+     * counts the masked minor neurons as computed, so its skipped-work rate falls below the
+     * decision rate wherever this applies.
      */
     static final int MIXED_SPLIT_ROWS = 64;
 

@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
  * runs, and writes the results as Markdown, CSV, JSON and one chart per metric.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Evaluate each method at each target drop rate; write sweep.md, sweep.csv, sweep.json and"
-                + " sweep-*.png charts of each metric against the realised drop rate.")
+        description = "Evaluate each method at each target (decision) drop rate; write sweep.md, sweep.csv, sweep.json and"
+                + " sweep-*.png charts of each metric against the realised decision drop rate.")
 final class SweepCommand implements Callable<Integer> {
 
     @Mixin
