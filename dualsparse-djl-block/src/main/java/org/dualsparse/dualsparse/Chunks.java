@@ -6,7 +6,7 @@ import java.util.List;
 import org.dualsparse.model.MoeLanguageModel;
 
 /** Token sequences cut into forward passes of at most a given length, each from position 0. */
-final class Chunks {
+public final class Chunks {
 
     private Chunks() {}
 
@@ -31,5 +31,19 @@ final class Chunks {
             throw new IllegalArgumentException("no tokens to run: every sequence is empty");
         }
         return chunks;
+    }
+
+    /** The first {@code maxTokens} tokens of {@code sequences}, the last sequence cut where they run out. */
+    public static List<long[]> first(List<long[]> sequences, long maxTokens) {
+        List<long[]> out = new ArrayList<>();
+        long remaining = maxTokens;
+        for (long[] sequence : sequences) {
+            if (remaining <= 0) {
+                break;
+            }
+            out.add(sequence.length <= remaining ? sequence : Arrays.copyOf(sequence, (int) remaining));
+            remaining -= sequence.length;
+        }
+        return out;
     }
 }

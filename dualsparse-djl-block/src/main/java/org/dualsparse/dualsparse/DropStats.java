@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Counts of what the DualSparse blocks computed, per MoE layer and in total, since the last
- * {@link #reset()}. The drop rate is skipped expert-neuron computations over those of the dense
- * model, routed and shared experts both in the denominator; a major-only pair skips its minor
- * neurons. Safe to update from several threads.
+ * Counts of what the DualSparse blocks decided and computed, per MoE layer and in total, since
+ * the last {@link #reset()}, and the two {@link DropRates} they give: skipped expert-neuron
+ * computations over those of the dense model as the policy decided them, and as the kernels that
+ * ran skipped them (the neuron-rows each expert's kernels really computed). Safe to update from
+ * several threads.
  */
 public final class DropStats {
 
@@ -33,8 +34,14 @@ public final class DropStats {
         }
     }
 
-    /** One layer's counts. */
-    public record Layer(int layer, long tokens, long full, long major, long dropped, long[] expertLoads, double dropRate) {
+    /**
+     * One layer's counts.
+     *
+     * @param computedNeuronRows routed expert-neuron computations the kernels ran: one per neuron
+     *     and row of every expert GEMM pass
+     */
+    public record Layer(int layer, long tokens, long full, long major, long dropped, long computedNeuronRows,
+            long[] expertLoads, DropRates rates) {
 
         public long pairs() {
             return full + major + dropped;
@@ -47,14 +54,16 @@ public final class DropStats {
 
     synchronized void register(int layer, LayerShape shape) {
         shapes.put(layer, shape);
-        counts.put(layer, new long[4]);
+        counts.put(layer, new long[5]);
         loads.put(layer, new long[shape.numExperts()]);
     }
 
-    synchronized void record(int layer, int tokens, long[] experts, byte[] decisions) {
+    /** @param computedNeuronRows routed expert-neuron computations the kernels ran for these pairs */
+    synchronized void record(int layer, int tokens, long[] experts, byte[] decisions, long computedNeuronRows) {
         long[] c = counts.get(layer);
         long[] l = loads.get(layer);
         c[0] += tokens;
+        c[4] += computedNeuronRows;
         for (int p = 0; p < decisions.length; p++) {
             c[1 + (PairDecision.FULL - decisions[p])]++;
             l[(int) experts[p]]++;
@@ -77,15 +86,15 @@ public final class DropStats {
         List<Layer> out = new ArrayList<>();
         for (Map.Entry<Integer, long[]> e : counts.entrySet()) {
             long[] c = e.getValue();
-            out.add(new Layer(e.getKey(), c[0], c[1], c[2], c[3], loads.get(e.getKey()).clone(),
-                    work(shapes.get(e.getKey()), c).rate()));
+            out.add(new Layer(e.getKey(), c[0], c[1], c[2], c[3], c[4], loads.get(e.getKey()).clone(),
+                    work(shapes.get(e.getKey()), c).rates()));
         }
         return out;
     }
 
-    /** The realised drop rate over every MoE layer. */
-    public synchronized double dropRate() {
-        return work().rate();
+    /** The decision and skipped-work drop rates over every MoE layer. */
+    public synchronized DropRates rates() {
+        return work().rates();
     }
 
     /**
@@ -100,22 +109,26 @@ public final class DropStats {
         return total;
     }
 
-    /** Expert-neuron computations skipped, and those the dense model would have run. */
-    public record Work(double skipped, double dense) {
+    /**
+     * Expert-neuron computations skipped as the policy decided, skipped by the kernels that ran,
+     * and those the dense model would have run.
+     */
+    public record Work(double decidedSkipped, double skippedWork, double dense) {
 
-        public static final Work NONE = new Work(0, 0);
+        public static final Work NONE = new Work(0, 0, 0);
 
         public Work plus(Work other) {
-            return new Work(skipped + other.skipped, dense + other.dense);
+            return new Work(decidedSkipped + other.decidedSkipped, skippedWork + other.skippedWork, dense + other.dense);
         }
 
-        /** Skipped over dense; 0 when nothing ran. */
-        public double rate() {
-            return dense == 0 ? 0 : skipped / dense;
+        /** Both skipped counts over dense; 0 when nothing ran. */
+        public DropRates rates() {
+            return dense == 0 ? DropRates.NONE : new DropRates(decidedSkipped / dense, skippedWork / dense);
         }
     }
 
     private static Work work(LayerShape s, long[] c) {
-        return new Work(s.skippedNeurons(c[2], c[3]), s.denseNeurons(c[0], c[1] + c[2] + c[3]));
+        long pairs = c[1] + c[2] + c[3];
+        return new Work(s.skippedNeurons(c[2], c[3]), (double) pairs * s.expertNeurons() - c[4], s.denseNeurons(c[0], pairs));
     }
 }

@@ -33,7 +33,9 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
      * pass, the minor activations of the major-only rows zeroed. With few rows an expert's GEMMs
      * are bound by reading its weights, which either way are read once, so one pass wins on calls
      * and GEMM size; from about 64 rows they are compute-bound ({@code bench kernels}: ~70% of the
-     * GEMM peak) and skipping the minor neurons of major-only rows saves time.
+     * GEMM peak) and skipping the minor neurons of major-only rows saves time. {@link DropStats}
+     * counts the masked minor neurons as computed, so its skipped-work rate falls below the
+     * decision rate wherever this applies.
      */
     static final int MIXED_SPLIT_ROWS = 64;
 
@@ -116,12 +118,32 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         if (majorParts == parts) {
             promoteMajorToFull(decisions);
         }
-        control.stats().record(layer, routing.numTokens(), routing.experts(), decisions);
+        PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts().numExperts());
+        control.stats().record(layer, routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
         MoeObserver observer = control.observer();
         if (observer != null) {
             observer.routed(layer, routing, scores);
         }
-        return combine(tokens, routing, decisions, observer);
+        return combine(tokens, routing, groups, observer);
+    }
+
+    /** Routed expert-neuron computations the kernels of {@link #expert} run for {@code groups}. */
+    private long computedNeuronRows(PairGrouping groups) {
+        long expertNeurons = (long) parts * partNeurons;
+        long computed = 0;
+        for (int e = 0; e < experts().numExperts(); e++) {
+            int full = groups.count(2 * e);
+            int major = groups.count(2 * e + 1);
+            computed += onePass(full, major)
+                    ? (full + major) * expertNeurons
+                    : full * expertNeurons + major * (long) majorNeurons();
+        }
+        return computed;
+    }
+
+    /** Whether an expert with {@code full} whole and {@code major} major-only rows runs as one whole-expert pass. */
+    static boolean onePass(int full, int major) {
+        return full > 0 && major > 0 && full + major < MIXED_SPLIT_ROWS;
     }
 
     /** With one sub-expert there is no major half: a major-only pair computes the whole expert. */
@@ -133,10 +155,9 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         }
     }
 
-    private NDArray combine(NDArray tokens, Routing routing, byte[] decisions, MoeObserver observer) {
+    private NDArray combine(NDArray tokens, Routing routing, PairGrouping groups, MoeObserver observer) {
         NDManager step = tokens.getManager();
         int experts = experts().numExperts();
-        PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts);
         long hidden = tokens.getShape().get(1);
         NDList outputs = new NDList();
         if (groups.kept() > 0) {
@@ -183,7 +204,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         if (full == 0) {
             return swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, null, e);
         }
-        if (full + major < MIXED_SPLIT_ROWS) {
+        if (onePass(full, major)) {
             return swiGlu(rows, fullGateUp[e], fullDown[e], parts, minorMask(rows.getManager(), full, major), null, e);
         }
         NDArray majorOut = swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, null, e);

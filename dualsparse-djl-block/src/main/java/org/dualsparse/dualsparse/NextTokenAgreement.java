@@ -17,10 +17,10 @@ import org.dualsparse.model.MoeLanguageModel;
 public final class NextTokenAgreement {
 
     /**
-     * @param dropRate the realised drop rate of the policy's own passes (the undropped reference
-     *     passes left out)
+     * @param dropRates the drop rates of the policy's own passes (the undropped reference passes
+     *     left out)
      */
-    public record Score(double kl, double top1Agreement, double dropRate) {}
+    public record Score(double kl, double top1Agreement, DropRates dropRates) {}
 
     private NextTokenAgreement() {}
 
@@ -68,7 +68,7 @@ public final class NextTokenAgreement {
         }
         List<Score> scores = new ArrayList<>();
         for (int i = 0; i < policies.size(); i++) {
-            scores.add(new Score(Math.max(0, kl[i] / positions), (double) agreeing[i] / positions, work[i].rate()));
+            scores.add(new Score(Math.max(0, kl[i] / positions), (double) agreeing[i] / positions, work[i].rates()));
         }
         return scores;
     }

@@ -9,14 +9,15 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.DoubleUnaryOperator;
-import org.dualsparse.dualsparse.DropStats.Work;
 
 /**
  * Turns target drop rates into thresholds from a calibration profile's recorded scores
  * (dualsparse.md section 5). At threshold {@code T} and margin {@code δ} (0 for 1T) a layer
  * drops the pairs scoring below {@code T − δ} and runs the major half of those below {@code T +
- * δ}; the realised drop rate is then {@link DropStats.LayerShape}'s formula over those counts,
- * nondecreasing in {@code T}, so each target is found by bisection on {@code [δ, 1/K)}.
+ * δ}; the drop rate is then {@link DropStats.LayerShape}'s formula over those counts,
+ * nondecreasing in {@code T}, so each target is found by bisection on {@code [δ, 1/K)}. Every
+ * rate here is the decision drop rate ({@link DropRates#decision()}): what the kernels skip
+ * depends on how a batch's pairs group per expert, which a profile does not record.
  *
  * <p>Three ways to spend a target rate {@code R}:
  *
@@ -59,7 +60,7 @@ public final class ThresholdSolver {
         this.topK = profile.layers().stream().mapToInt(LayerProfile::topK).max().orElseThrow();
     }
 
-    /** Drop rates predicted on the calibration data, overall and per MoE layer. */
+    /** Decision drop rates predicted on the calibration data, overall and per MoE layer. */
     public record Prediction(double overall, SortedMap<Integer, Double> perLayer) {}
 
     /** The largest threshold that keeps every token's top-1 expert: just below {@code 1/K}, K the largest top-K of any layer. */
@@ -212,6 +213,20 @@ public final class ThresholdSolver {
 
     private double layerRate(LayerProfile l, double threshold, double delta) {
         return work(l, threshold, delta).rate();
+    }
+
+    /** Expert-neuron computations the policy decides to skip, and those of the dense model. */
+    private record Work(double skipped, double dense) {
+
+        static final Work NONE = new Work(0, 0);
+
+        Work plus(Work other) {
+            return new Work(skipped + other.skipped, dense + other.dense);
+        }
+
+        double rate() {
+            return dense == 0 ? 0 : skipped / dense;
+        }
     }
 
     private Work work(LayerProfile l, double threshold, double delta) {

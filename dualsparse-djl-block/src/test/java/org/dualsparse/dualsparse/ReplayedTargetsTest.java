@@ -37,7 +37,7 @@ class ReplayedTargetsTest {
                 for (long[] chunk : Chunks.of(lm, tokens, MAX_LENGTH)) {
                     lm.lastLogits(chunk);
                 }
-                assertEquals(solved.predictedRate(), ds.stats().dropRate(), 0.03, what + ": realised in a run");
+                assertEquals(solved.predictedRate(), ds.stats().rates().decision(), 0.03, what + ": realised in a run");
             }
             assertSame(DropPolicy.NONE, targets.solve(Method.NONE, 0).policy());
             DropRateUnreachableException unreachable =

@@ -56,18 +56,18 @@ class ThresholdCalibrationTest {
             realised = ds.stats();
         }
         System.out.printf("%-24s target %.3f %s: predicted %.4f realised %.4f; per layer predicted %s realised %s%n",
-                what, target, policy, predicted.overall(), realised.dropRate(), predicted.perLayer(),
-                realised.layers().stream().map(l -> String.format("%d=%.4f", l.layer(), l.dropRate())).toList());
+                what, target, policy, predicted.overall(), realised.rates().decision(), predicted.perLayer(),
+                realised.layers().stream().map(l -> String.format("%d=%.4f", l.layer(), l.rates().decision())).toList());
         assertEquals(target, predicted.overall(), TARGET_TOLERANCE, what + ": predicted overall rate");
         for (DropStats.Layer layer : realised.layers()) {
             double expected = predicted.perLayer().get(layer.layer());
             boolean first = layer.layer() == realised.layers().get(0).layer();
-            assertEquals(expected, layer.dropRate(), first ? FIRST_LAYER_TOLERANCE : DEEPER_TOLERANCE,
+            assertEquals(expected, layer.rates().decision(), first ? FIRST_LAYER_TOLERANCE : DEEPER_TOLERANCE,
                     what + ": realised rate of layer " + layer.layer());
             if (everyLayer) {
                 assertEquals(target, expected, TARGET_TOLERANCE, what + ": predicted rate of layer " + layer.layer());
             }
         }
-        assertEquals(predicted.overall(), realised.dropRate(), DEEPER_TOLERANCE, what + ": realised overall rate");
+        assertEquals(predicted.overall(), realised.rates().decision(), DEEPER_TOLERANCE, what + ": realised overall rate");
     }
 }

@@ -3,6 +3,7 @@ package org.dualsparse.eval;
 import java.util.List;
 import org.dualsparse.dualsparse.Calibrator;
 import org.dualsparse.dualsparse.DropPolicy;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.NextTokenAgreement;
 import org.dualsparse.model.MoeLanguageModel;
@@ -19,9 +20,9 @@ public final class DropCost {
 
     /**
      * @param tokens the positions compared
-     * @param dropRate the realised drop rate of the dropping passes
+     * @param dropRates the decision and skipped-work drop rates of the dropping passes
      */
-    public record Result(double kl, double top1Agreement, long tokens, double dropRate) {}
+    public record Result(double kl, double top1Agreement, long tokens, DropRates dropRates) {}
 
     private DropCost() {}
 
@@ -34,6 +35,6 @@ public final class DropCost {
         NextTokenAgreement.Score score =
                 NextTokenAgreement.measure(lm, dualSparse, documents, window, List.of(policy), progress).get(0);
         long tokens = documents.stream().mapToLong(d -> d.length).sum();
-        return new Result(score.kl(), score.top1Agreement(), tokens, score.dropRate());
+        return new Result(score.kl(), score.top1Agreement(), tokens, score.dropRates());
     }
 }

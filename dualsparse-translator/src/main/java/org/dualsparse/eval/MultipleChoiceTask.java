@@ -1,8 +1,9 @@
 package org.dualsparse.eval;
 
 import java.util.List;
-import java.util.OptionalDouble;
+import java.util.Optional;
 import org.dualsparse.dualsparse.Calibrator;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
 
@@ -19,10 +20,11 @@ public final class MultipleChoiceTask {
     /**
      * @param accStderr the standard error of {@code acc}, {@code sqrt(acc·(1−acc)/items)}
      * @param accNormStderr the same of {@code accNorm}
-     * @param dropRate the realised drop rate of the run, when DualSparse is applied to the model
+     * @param dropRates the decision and skipped-work drop rates of the run, when DualSparse is
+     *     applied to the model
      */
     public record Result(double acc, double accStderr, double accNorm, double accNormStderr, int items,
-            OptionalDouble dropRate) {}
+            Optional<DropRates> dropRates) {}
 
     private final MoeLanguageModel lm;
     private final LoglikelihoodScorer scorer;
@@ -37,7 +39,7 @@ public final class MultipleChoiceTask {
         if (items.isEmpty()) {
             throw new IllegalArgumentException("no multiple-choice items to score");
         }
-        RunDropRate dropRate = RunDropRate.start(lm);
+        RunDropRates dropRates = RunDropRates.start(lm);
         int correct = 0;
         int correctNorm = 0;
         for (int i = 0; i < items.size(); i++) {
@@ -53,7 +55,7 @@ public final class MultipleChoiceTask {
         int n = items.size();
         double acc = (double) correct / n;
         double accNorm = (double) correctNorm / n;
-        return new Result(acc, stderr(acc, n), accNorm, stderr(accNorm, n), n, dropRate.finish());
+        return new Result(acc, stderr(acc, n), accNorm, stderr(accNorm, n), n, dropRates.finish());
     }
 
     /** The index of the highest score, per character of the choice when {@code normalised}; the first on ties. */

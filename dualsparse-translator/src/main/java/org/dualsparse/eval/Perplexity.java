@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalDouble;
+import java.util.Optional;
 import org.dualsparse.dualsparse.Calibrator;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**
@@ -24,9 +25,10 @@ public final class Perplexity {
      * @param meanNll the mean negative log-likelihood per scored token, in nats
      * @param perplexity {@code exp(meanNll)}
      * @param tokens how many tokens were scored
-     * @param dropRate the realised drop rate of the run, when DualSparse is applied to the model
+     * @param dropRates the decision and skipped-work drop rates of the run, when DualSparse is
+     *     applied to the model
      */
-    public record Result(double meanNll, double perplexity, long tokens, OptionalDouble dropRate) {}
+    public record Result(double meanNll, double perplexity, long tokens, Optional<DropRates> dropRates) {}
 
     private final MoeLanguageModel lm;
     private final int window;
@@ -53,7 +55,7 @@ public final class Perplexity {
         if (total == 0) {
             throw new IllegalArgumentException("no token to score: every document has fewer than 2 tokens");
         }
-        RunDropRate dropRate = RunDropRate.start(lm);
+        RunDropRates dropRates = RunDropRates.start(lm);
         double nll = 0;
         long scored = 0;
         for (long[] document : documents) {
@@ -67,7 +69,7 @@ public final class Perplexity {
             }
         }
         double mean = nll / scored;
-        return new Result(mean, Math.exp(mean), scored, dropRate.finish());
+        return new Result(mean, Math.exp(mean), scored, dropRates.finish());
     }
 
     /** The summed negative log-likelihood of {@code targets[i]} after {@code inputs[0 … i]}. */

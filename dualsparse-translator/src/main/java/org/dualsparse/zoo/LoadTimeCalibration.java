@@ -1,12 +1,10 @@
 package org.dualsparse.zoo;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.dualsparse.dualsparse.CalibrationProfile;
 import org.dualsparse.dualsparse.Calibrator;
+import org.dualsparse.dualsparse.Chunks;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.ImportanceMetric;
 import org.dualsparse.eval.TextDocuments;
@@ -14,16 +12,15 @@ import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
 
 /**
- * The calibration profile of DualSparse settings that need one and name no profile file,
- * measured when the model loads: from the text file {@code calibration_data} (documents separated
- * by blank lines), by default the model folder's {@code eval/calibration.txt} where it has one
- * (the shipped model does). It runs a copy of the model of its own, closed before the model to
- * deploy loads, as {@code calibrate} would.
+ * What DualSparse settings measure on calibration text when the model loads: the calibration
+ * profile of settings that need one and name no profile file, and the tokens {@code
+ * per_layer=sensitivity} measures layer costs on. The text is {@code calibration_data} (documents
+ * separated by blank lines), by default the model folder's {@link
+ * DualSparseSettings#DEFAULT_CALIBRATION_TEXT} where it has one (the shipped model does). The
+ * profile is measured on a copy of the model of its own, closed before the model to deploy
+ * loads, as {@code calibrate} would.
  */
 public final class LoadTimeCalibration {
-
-    /** Where {@code calibration_data} defaults to, inside the model folder. */
-    public static final Path DEFAULT_TEXT = Path.of("eval", "calibration.txt");
 
     /** The calibration tokens used at most ({@code calibrate}'s default). */
     static final long MAX_TOKENS = 65_536;
@@ -39,42 +36,36 @@ public final class LoadTimeCalibration {
      * no default text for (applying them then says which argument to add).
      */
     public static CalibrationProfile measureFor(DualSparseSettings settings, Path modelDir) {
-        if (settings.profile() != null) {
+        if (settings.profile() != null || settings.calibrationData() == null && !settings.needsProfile()) {
             return null;
         }
-        Path text = settings.calibrationData();
-        if (text == null) {
-            Path fallback = modelDir.resolve(DEFAULT_TEXT);
-            if (!settings.needsProfile() || !Files.isRegularFile(fallback)) {
-                return null;
-            }
-            text = fallback;
+        Path text = settings.calibrationText(modelDir);
+        return text == null ? null : measure(modelDir, text);
+    }
+
+    /**
+     * The tokens {@code settings} measure layer sensitivity on ({@code per_layer=sensitivity}),
+     * tokenised with the folder's tokenizer; null for any other split.
+     */
+    public static List<long[]> sensitivityTokens(DualSparseSettings settings, Path modelDir) {
+        if (settings.perLayer() != DualSparseSettings.PerLayer.SENSITIVITY) {
+            return null;
         }
-        return measure(modelDir, text);
+        return tokens(modelDir, settings.sensitivityText(modelDir), settings.sensitivityTokens());
     }
 
     /** The profile of the model in {@code modelDir} on the first {@link #MAX_TOKENS} tokens of the documents of {@code text}. */
     public static CalibrationProfile measure(Path modelDir, Path text) {
-        List<long[]> sequences;
-        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
-            sequences = first(TextDocuments.tokenize(TextDocuments.read(text), tokenizer), MAX_TOKENS);
-        }
+        List<long[]> sequences = tokens(modelDir, text, MAX_TOKENS);
         try (MoeLanguageModel lm = MoeLanguageModel.load(modelDir)) {
             int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
             return Calibrator.attach(lm).run(sequences, ImportanceMetric.ABS_GATE, length, null);
         }
     }
 
-    private static List<long[]> first(List<long[]> sequences, long maxTokens) {
-        List<long[]> out = new ArrayList<>();
-        long remaining = maxTokens;
-        for (long[] sequence : sequences) {
-            if (remaining <= 0) {
-                break;
-            }
-            out.add(sequence.length <= remaining ? sequence : Arrays.copyOf(sequence, (int) remaining));
-            remaining -= sequence.length;
+    private static List<long[]> tokens(Path modelDir, Path text, long maxTokens) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            return Chunks.first(TextDocuments.tokenize(TextDocuments.read(text), tokenizer), maxTokens);
         }
-        return out;
     }
 }

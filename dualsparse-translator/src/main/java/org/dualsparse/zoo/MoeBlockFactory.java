@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.dualsparse.dualsparse.CalibrationProfile;
 import org.dualsparse.dualsparse.DualSparse;
@@ -15,8 +16,9 @@ import org.dualsparse.model.MoeLanguageModel;
  * safetensors), loading the weights into the model's manager. DJL's model loader calls it when
  * the Criteria argument (or {@code serving.properties} key) {@code blockFactory} names this class.
  * DualSparse arguments ({@link DualSparseSettings#ARGUMENTS}) partition the experts and set the
- * drop rule, a profile they need measured at load by {@link LoadTimeCalibration} unless a file is
- * named; {@link DualSparse#of} then reads the statistics from the model's block.
+ * drop rule; what they measure on calibration text (a profile, layer costs) {@link
+ * LoadTimeCalibration} measures first. {@link DualSparse#of} then reads the statistics from the
+ * model's block.
  */
 public final class MoeBlockFactory implements BlockFactory {
 
@@ -25,13 +27,13 @@ public final class MoeBlockFactory implements BlockFactory {
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
         DualSparseSettings dualSparse = DualSparseSettings.fromArguments(arguments);
-        CalibrationProfile measured = dualSparse == null ? null : LoadTimeCalibration.measureFor(dualSparse, modelPath);
-        MoeLanguageModel lm = MoeLanguageModel.load(modelPath, model);
-        if (measured != null) {
-            dualSparse.applyTo(lm, measured);
-        } else if (dualSparse != null) {
-            dualSparse.applyTo(lm);
+        if (dualSparse == null) {
+            return MoeLanguageModel.load(modelPath, model).block();
         }
+        CalibrationProfile measured = LoadTimeCalibration.measureFor(dualSparse, modelPath);
+        List<long[]> sensitivityTokens = LoadTimeCalibration.sensitivityTokens(dualSparse, modelPath);
+        MoeLanguageModel lm = MoeLanguageModel.load(modelPath, model);
+        dualSparse.applyTo(lm, measured, sensitivityTokens);
         return lm.block();
     }
 }

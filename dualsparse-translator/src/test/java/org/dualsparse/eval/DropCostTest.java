@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.dualsparse.dualsparse.DropPolicy;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
@@ -35,13 +36,13 @@ class DropCostTest {
                 DropCost.Result free = DropCost.measure(lm, ds, nothing, documents, 8, null);
                 assertEquals(0, free.kl(), nothing.toString());
                 assertEquals(1, free.top1Agreement(), nothing.toString());
-                assertEquals(0, free.dropRate(), nothing.toString());
+                assertEquals(DropRates.NONE, free.dropRates(), nothing.toString());
                 assertEquals(tokens, free.tokens());
             }
 
             DropCost.Result dropping = DropCost.measure(lm, ds, ThresholdDropPolicy.global(0.45, 0, 2, false), documents, 8, null);
             assertTrue(dropping.kl() > 0, "KL " + dropping.kl());
-            assertTrue(dropping.dropRate() > 0.05, "drop rate " + dropping.dropRate());
+            assertTrue(dropping.dropRates().decision() > 0.05, "drop rates " + dropping.dropRates());
             assertTrue(dropping.top1Agreement() > 0 && dropping.top1Agreement() <= 1, "agreement " + dropping.top1Agreement());
             assertSame(installed, ds.policy(), "the model's own policy is restored");
         }

@@ -61,7 +61,7 @@ class MultipleChoiceTaskTest {
             assertEquals(correctNorm / 3.0, result.accNorm(), 1e-12);
             assertEquals(Math.sqrt(result.acc() * (1 - result.acc()) / 3), result.accStderr(), 1e-12);
             assertEquals(Math.sqrt(result.accNorm() * (1 - result.accNorm()) / 3), result.accNormStderr(), 1e-12);
-            assertFalse(result.dropRate().isPresent());
+            assertFalse(result.dropRates().isPresent());
         }
     }
 

@@ -73,7 +73,7 @@ class PerplexityTest {
             assertEquals(tokens, result.tokens());
             assertEquals(nll / tokens, result.meanNll(), 1e-5);
             assertEquals(Math.exp(nll / tokens), result.perplexity(), 1e-5 * result.perplexity());
-            assertFalse(result.dropRate().isPresent(), "no DualSparse, no drop rate");
+            assertFalse(result.dropRates().isPresent(), "no DualSparse, no drop rate");
             assertEquals(arrays, weights.getManagedArrays().size(), "arrays left in the model's manager");
         }
     }
@@ -89,8 +89,8 @@ class PerplexityTest {
                     ThresholdDropPolicy.global(0.45, 0, 2, false));
             List<Long> progress = new ArrayList<>();
             Perplexity.Result dropped = new Perplexity(lm, WINDOW).measure(documents, (done, total) -> progress.add(done));
-            assertTrue(dropped.dropRate().orElseThrow() > 0.05, "drop rate " + dropped.dropRate());
-            assertEquals(dropped.dropRate().getAsDouble(), ds.stats().dropRate(), 1e-12, "the run's own statistics");
+            assertTrue(dropped.dropRates().orElseThrow().decision() > 0.05, "drop rates " + dropped.dropRates());
+            assertEquals(ds.stats().rates(), dropped.dropRates().orElseThrow(), "the run's own statistics");
             assertTrue(dropped.meanNll() != undropped, "dropping changes the scores");
             assertEquals(dropped.tokens(), progress.get(progress.size() - 1));
         }

@@ -84,7 +84,7 @@ class CriteriaTest {
         try (ZooModel<String, String> model = dropping.loadModel(); Predictor<String, String> predictor = model.newPredictor()) {
             predictor.predict("the world and the rest");
             DualSparse method = DualSparse.of(model.getBlock()).orElseThrow();
-            assertTrue(method.stats().dropRate() > 0, "2T at T = 0.2 drops pairs of a top-2 model");
+            assertTrue(method.stats().rates().decision() > 0, "2T at T = 0.2 drops pairs of a top-2 model");
             assertEquals(ThresholdDropPolicy.class, method.policy().getClass());
         }
     }

@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.function.DoubleSupplier;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.dualsparse.DropPolicy;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.dualsparse.DropStats;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.dualsparse.DualSparseMoeBlock;
@@ -43,13 +44,16 @@ public final class MoeLayerBenchmark {
             double delta, int parts, RouterStatistics routing, int warmUp, int repeats, long seed) {}
 
     /**
-     * One timed configuration; dense times are of the same rounds. {@code weightReadSpeedup} is
+     * One timed configuration; dense times are of the same rounds. {@code realisedDecisionRate} is
+     * the drop rate the policy decided, {@code realisedSkippedWork} the work the kernels that ran
+     * skipped ({@link org.dualsparse.dualsparse.DropRates}); {@code idealSpeedup} is {@code
+     * 1/(1 − realisedDecisionRate)}, the method's promise. {@code weightReadSpeedup} is
      * what a layer bound by reading expert weights could gain ({@link #weightReadSpeedup});
      * {@code arrays} and {@code denseArrays} count the arrays one forward creates, about one per
      * native call.
      */
-    public record Row(String preset, int tokens, String method, double targetDropRate, double realisedDropRate,
-            double threshold, double medianMs, double p25Ms, double p75Ms, double denseMedianMs, double denseP25Ms,
+    public record Row(String preset, int tokens, String method, double targetDropRate, double realisedDecisionRate,
+            double realisedSkippedWork, double threshold, double medianMs, double p25Ms, double p75Ms, double denseMedianMs, double denseP25Ms,
             double denseP75Ms, double speedup, double idealSpeedup, double percentOfIdeal, double weightReadSpeedup,
             int arrays, int denseArrays) {}
 
@@ -89,7 +93,7 @@ public final class MoeLayerBenchmark {
                 checkAgreement(dense, block, ds, ps, state);
                 Routing routing = route(dense, ps, state);
                 List<Config> configs = configs(routing, shape, topK);
-                double[] realised = new double[configs.size()];
+                DropRates[] realised = new DropRates[configs.size()];
                 int[] arrays = new int[configs.size()];
                 int denseArrays = arraysPerForward(dense, ps, state);
                 for (int i = 0; i < configs.size(); i++) {
@@ -105,7 +109,7 @@ public final class MoeLayerBenchmark {
                         ds.setPolicy(policy(c, topK));
                         ds.stats().reset();
                         double ms = forwardMs(block, ps, state);
-                        realised[at] = ds.stats().dropRate();
+                        realised[at] = ds.stats().rates();
                         return ms;
                     });
                 }
@@ -115,8 +119,9 @@ public final class MoeLayerBenchmark {
                     Config c = configs.get(i);
                     Quartiles q = Quartiles.of(ms[i + 1]);
                     double speedup = denseMs.median() / q.median();
-                    double ideal = 1 / (1 - realised[i]);
-                    rows.add(new Row(setup.preset(), n, c.method(), c.target(), realised[i], c.threshold(), q.median(),
+                    double ideal = 1 / (1 - realised[i].decision());
+                    rows.add(new Row(setup.preset(), n, c.method(), c.target(), realised[i].decision(),
+                            realised[i].skippedWork(), c.threshold(), q.median(),
                             q.p25(), q.p75(), denseMs.median(), denseMs.p25(), denseMs.p75(), speedup, ideal,
                             100 * speedup / ideal, weightReadSpeedup(routing, shape, topK, c.threshold(), c.delta()),
                             arrays[i], denseArrays));
@@ -193,7 +198,7 @@ public final class MoeLayerBenchmark {
     }
 
     /**
-     * The threshold whose drop rate on {@code routing} is closest to {@code target} (bisection:
+     * The threshold whose decision drop rate on {@code routing} is closest to {@code target} (bisection:
      * the rate grows with T), or NaN when the target is out of reach below {@code 1/K}.
      */
     static double solve(Routing routing, DropStats.LayerShape shape, int topK, double delta, double target) {

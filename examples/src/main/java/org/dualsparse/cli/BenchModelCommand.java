@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.bench.ModelBenchmark;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
@@ -109,19 +110,21 @@ final class BenchModelCommand implements Callable<Integer> {
     private void print(String name, int modelLayers, ModelBenchmark.Comparison c, DualSparse method) {
         ModelBenchmark.Result d = c.dense();
         ModelBenchmark.Result s = c.dropping();
-        double dropRate = method.stats().dropRate();
+        DropRates dropRates = method.stats().rates();
         if (json) {
             Map<String, Object> out = header(name, modelLayers);
             out.putAll(figures(s));
-            out.put("drop_rate", dropRate);
+            out.put("decision_drop_rate", dropRates.decision());
+            out.put("skipped_work_rate", dropRates.skippedWork());
             out.put("dense", figures(d));
             out.put("prefill_speedup", c.prefillSpeedup());
             out.put("decode_speedup", c.decodeSpeedup());
             System.out.println(GSON.toJson(out));
             return;
         }
-        System.out.printf("%s, %d layers, median of %d, the dense model and DualSparse (%.2f%% dropped) in interleaved rounds%n",
-                name, modelLayers, repeats, 100 * dropRate);
+        System.out.printf("%s, %d layers, median of %d, the dense model and DualSparse (decision drop rate %.2f%%, skipped"
+                + " work %.2f%%) in interleaved rounds%n",
+                name, modelLayers, repeats, 100 * dropRates.decision(), 100 * dropRates.skippedWork());
         System.out.printf("prefill %d tokens: dense %.1f, DualSparse %.1f tokens/s (%.2fx)%n",
                 s.promptTokens(), d.prefillTokensPerSecond(), s.prefillTokensPerSecond(), c.prefillSpeedup());
         System.out.printf("decode %d tokens: dense %.1f, DualSparse %.1f tokens/s (%.2fx); ms/token over the first and last quarter:"

@@ -105,11 +105,11 @@ final class BenchMoeCommand implements Callable<Integer> {
                         + " reached %.3f / %.3f with σ = %.3f, c = %.3f%n",
                 arch, preset, result.target().concentration(), result.target().loadCv(), result.achieved().concentration(),
                 result.achieved().loadCv(), result.sigma(), result.sharedScale());
-        System.out.println("| tokens | method | target | realised | T | median ms (p25–p75) | dense ms (p25–p75) | speedup | ideal | % of ideal | weight-read bound | arrays (dense) |");
-        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| tokens | method | target | realised decision | skipped work | T | median ms (p25–p75) | dense ms (p25–p75) | speedup | ideal | % of ideal | weight-read bound | arrays (dense) |");
+        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (MoeLayerBenchmark.Row r : result.rows()) {
-            System.out.printf("| %d | %s | %.2f | %.3f | %.4f | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2fx | %.2fx | %.0f%% | %.2fx | %d (%d) |%n",
-                    r.tokens(), r.method(), r.targetDropRate(), r.realisedDropRate(), r.threshold(), r.medianMs(),
+            System.out.printf("| %d | %s | %.2f | %.3f | %.3f | %.4f | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2fx | %.2fx | %.0f%% | %.2fx | %d (%d) |%n",
+                    r.tokens(), r.method(), r.targetDropRate(), r.realisedDecisionRate(), r.realisedSkippedWork(), r.threshold(), r.medianMs(),
                     r.p25Ms(), r.p75Ms(), r.denseMedianMs(), r.denseP25Ms(), r.denseP75Ms(), r.speedup(), r.idealSpeedup(),
                     r.percentOfIdeal(), r.weightReadSpeedup(), r.arrays(), r.denseArrays());
         }

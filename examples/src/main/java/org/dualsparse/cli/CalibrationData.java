@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import org.dualsparse.dualsparse.Chunks;
 import org.dualsparse.eval.TextDocuments;
 import org.dualsparse.tokenizer.TextTokenizer;
 import org.dualsparse.tokenizer.TokenizerException;
@@ -43,7 +43,7 @@ final class CalibrationData {
         } catch (TokenizerException e) {
             throw new TokenizerException(e.getMessage() + "; without a tokenizer, calibrate from token ids with --ids FILE", e);
         }
-        return first(sequences, maxTokens);
+        return Chunks.first(sequences, maxTokens);
     }
 
     /** Token ids, one sequence per non-blank line, separated by commas and/or whitespace. */
@@ -62,7 +62,7 @@ final class CalibrationData {
             }
             sequences.add(ids);
         }
-        return first(sequences, maxTokens);
+        return Chunks.first(sequences, maxTokens);
     }
 
     private static long tokenId(Path file, int line, String field) {
@@ -108,20 +108,6 @@ final class CalibrationData {
             texts.add(text.getAsString());
         }
         return texts;
-    }
-
-    /** The sequences cut to {@code maxTokens} tokens in all. */
-    private static List<long[]> first(List<long[]> sequences, long maxTokens) {
-        List<long[]> out = new ArrayList<>();
-        long remaining = maxTokens;
-        for (long[] sequence : sequences) {
-            if (remaining <= 0) {
-                break;
-            }
-            out.add(sequence.length <= remaining ? sequence : Arrays.copyOf(sequence, (int) remaining));
-            remaining -= sequence.length;
-        }
-        return out;
     }
 
     private static List<String> lines(Path file) {

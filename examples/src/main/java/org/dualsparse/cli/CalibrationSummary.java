@@ -6,7 +6,7 @@ import org.dualsparse.dualsparse.DropRateUnreachableException;
 import org.dualsparse.dualsparse.LayerProfile;
 import org.dualsparse.dualsparse.ThresholdSolver;
 
-/** What a calibration measured, and the global thresholds it gives for a few drop rates. */
+/** What a calibration measured, and the global thresholds it gives for a few decision drop rates. */
 final class CalibrationSummary {
 
     private static final double[] TARGETS = {0.10, 0.25, 0.40};
@@ -26,7 +26,8 @@ final class CalibrationSummary {
             out.printf("EES β (median s2/s1): %.4f%n", profile.eesBeta());
         }
         ThresholdSolver solver = new ThresholdSolver(profile, PARTS);
-        out.printf("global threshold T per target drop rate (2T: δ = %s, experts in halves):%n", delta);
+        out.printf("global threshold T per target decision drop rate (the policy's, as the paper defines it;"
+                + " 2T: δ = %s, experts in halves):%n", delta);
         out.println("target  1T            2T");
         for (double target : TARGETS) {
             out.printf("%5.0f%%  %-12s  %s%n", 100 * target, threshold(solver, target, 0), threshold(solver, target, delta));

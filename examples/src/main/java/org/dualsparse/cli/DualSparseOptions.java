@@ -49,15 +49,21 @@ final class DualSparseOptions {
     Path profile;
 
     @Option(names = "--calibration-data", description = "Text (documents separated by blank lines) to measure the calibration"
-            + " profile from at load, instead of --profile. Default for --drop-rate without --profile: MODEL/eval/calibration.txt"
-            + " if it exists (the shipped model has one).")
+            + " profile from at load, instead of --profile, and the text --per-layer sensitivity measures layer costs on."
+            + " Default: MODEL/eval/calibration.txt if it exists (the shipped model has one).")
     Path calibrationData;
 
-    @Option(names = "--drop-rate", description = "Target drop rate, solved into 1t/2t thresholds from --profile or --calibration-data.")
+    @Option(names = "--drop-rate", description = "Target decision drop rate (the policy's, the paper's definition), solved into"
+            + " 1t/2t thresholds from --profile or --calibration-data.")
     Double dropRate;
 
-    @Option(names = "--per-layer", description = "With --drop-rate: one threshold per layer, each layer at the target rate.")
-    boolean perLayer;
+    @Option(names = "--per-layer", arity = "0..1", fallbackValue = "equal", paramLabel = "SPLIT",
+            description = "With --drop-rate: one threshold per layer. equal (the default): each layer at the target rate;"
+                    + " sensitivity: the split that costs least by each layer's next-token KL, measured on --calibration-data.")
+    String perLayer;
+
+    @Option(names = "--sensitivity-tokens", description = "With --per-layer sensitivity: how many of its tokens to use (default 1024).")
+    Long sensitivityTokens;
 
     /** The switches given, as DJL Criteria arguments (see {@link DualSparseSettings#ARGUMENTS}); empty when none. */
     Map<String, Object> arguments() {
@@ -76,9 +82,8 @@ final class DualSparseOptions {
         putIfSet(arguments, "profile", profile);
         putIfSet(arguments, "calibration_data", calibrationData);
         putIfSet(arguments, "drop_rate", dropRate);
-        if (perLayer) {
-            arguments.put("per_layer", true);
-        }
+        putIfSet(arguments, "per_layer", perLayer);
+        putIfSet(arguments, "sensitivity_tokens", sensitivityTokens);
         return arguments;
     }
 
@@ -102,7 +107,13 @@ final class DualSparseOptions {
             throw new IllegalArgumentException("--calibration-data is tokenised with a model folder's tokenizer: random weights have none");
         }
         CalibrationProfile measured = modelDir == null ? null : LoadTimeCalibration.measureFor(settings, modelDir);
-        return measured != null ? settings.applyTo(lm, measured) : settings.applyTo(lm);
+        List<long[]> sensitivityTokens = null;
+        if (settings.perLayer() == DualSparseSettings.PerLayer.SENSITIVITY) {
+            Path text = settings.sensitivityText(modelDir);
+            System.err.printf("measuring each MoE layer's sensitivity on %d tokens of %s%n", settings.sensitivityTokens(), text);
+            sensitivityTokens = CalibrationData.text(text, modelDir, settings.sensitivityTokens());
+        }
+        return settings.applyTo(lm, measured, sensitivityTokens);
     }
 
     private static void putIfSet(Map<String, Object> arguments, String key, Object value) {
@@ -111,17 +122,23 @@ final class DualSparseOptions {
         }
     }
 
-    /** {@code drop_rate} and per-layer counts, for JSON output. */
+    /**
+     * {@code decision_drop_rate} (the policy's, the paper's definition), {@code skipped_work_rate}
+     * (what the kernels that ran skipped) and per-layer counts, for JSON output.
+     */
     static Map<String, Object> report(DropStats stats) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("drop_rate", stats.dropRate());
+        out.put("decision_drop_rate", stats.rates().decision());
+        out.put("skipped_work_rate", stats.rates().skippedWork());
         List<Map<String, Object>> layers = stats.layers().stream().map(l -> {
             Map<String, Object> layer = new LinkedHashMap<>();
             layer.put("layer", l.layer());
             layer.put("full", l.full());
             layer.put("major", l.major());
             layer.put("dropped", l.dropped());
-            layer.put("drop_rate", l.dropRate());
+            layer.put("computed_neuron_rows", l.computedNeuronRows());
+            layer.put("decision_drop_rate", l.rates().decision());
+            layer.put("skipped_work_rate", l.rates().skippedWork());
             layer.put("expert_loads", l.expertLoads());
             return layer;
         }).toList();

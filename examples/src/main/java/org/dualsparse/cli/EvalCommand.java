@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.DropPolicy;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
@@ -58,11 +59,11 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(out));
             return 0;
         }
-        System.out.println("| task | metrics | n | drop rate | seconds |");
-        System.out.println("|---|---|---:|---:|---:|");
+        System.out.println("| task | metrics | n | decision drop rate | skipped work | seconds |");
+        System.out.println("|---|---|---:|---:|---:|---:|");
         for (TaskScore s : scores) {
-            String dropRate = s.dropRate().isPresent() ? String.format("%.2f%%", 100 * s.dropRate().getAsDouble()) : "-";
-            System.out.printf("| %s | %s | %d %s | %s | %.1f |%n", s.task(), s.metricsText(), s.count(), s.unit(), dropRate, s.seconds());
+            System.out.printf("| %s | %s | %d %s | %s | %s | %.1f |%n", s.task(), s.metricsText(), s.count(), s.unit(),
+                    s.dropRateCell(DropRates::decision), s.dropRateCell(DropRates::skippedWork), s.seconds());
         }
         return 0;
     }

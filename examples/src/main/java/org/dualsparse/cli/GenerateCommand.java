@@ -73,7 +73,8 @@ final class GenerateCommand implements Callable<Integer> {
                 System.out.println(stream ? "" : generation.text());
                 System.err.println(Speed.of(generation));
                 DualSparse.of(zoo.getBlock()).ifPresent(
-                        method -> System.err.printf("drop rate: %.4f%n", method.stats().dropRate()));
+                        method -> System.err.printf("decision drop rate: %.4f, skipped work: %.4f%n",
+                                method.stats().rates().decision(), method.stats().rates().skippedWork()));
             }
         }
         return 0;

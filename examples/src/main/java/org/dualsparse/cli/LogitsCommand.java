@@ -125,7 +125,8 @@ final class LogitsCommand implements Callable<Integer> {
         }
         System.out.println("greedy: " + greedy);
         if (dropReport != null) {
-            System.out.printf("drop rate over the prompt: %.4f%n", (Double) dropReport.get("drop_rate"));
+            System.out.printf("over the prompt: decision drop rate %.4f, skipped work %.4f%n",
+                    (Double) dropReport.get("decision_drop_rate"), (Double) dropReport.get("skipped_work_rate"));
         }
     }
 

@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.CalibrationProfile;
 import org.dualsparse.dualsparse.DropPolicy;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.dualsparse.DropRateUnreachableException;
 import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.ReplayedTargets;
 import org.dualsparse.dualsparse.RoutingRecorder;
@@ -22,7 +24,6 @@ import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SweepChart;
 import org.dualsparse.tokenizer.TextTokenizer;
-import org.dualsparse.zoo.LoadTimeCalibration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,8 +33,8 @@ import picocli.CommandLine.Option;
  * runs, and writes the results as Markdown, CSV, JSON and one chart per metric.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Evaluate each method at each target drop rate; write sweep.md, sweep.csv, sweep.json and"
-                + " sweep-*.png charts of each metric against the realised drop rate.")
+        description = "Evaluate each method at each target (decision) drop rate; write sweep.md, sweep.csv, sweep.json and"
+                + " sweep-*.png charts of each metric against the realised decision drop rate.")
 final class SweepCommand implements Callable<Integer> {
 
     @Mixin
@@ -78,7 +79,7 @@ final class SweepCommand implements Callable<Integer> {
         options.resolveModel();
         List<EvalTask> tasks = options.parsedTasks();
         Path text = options.textData(tasks);
-        Path defaultCalibration = options.model.resolve(LoadTimeCalibration.DEFAULT_TEXT);
+        Path defaultCalibration = options.model.resolve(DualSparseSettings.DEFAULT_CALIBRATION_TEXT);
         if (calibration == null && Files.isRegularFile(defaultCalibration)) {
             calibration = defaultCalibration;
         }
@@ -199,7 +200,7 @@ final class SweepCommand implements Callable<Integer> {
                     if (SweepReport.HEADLINE.contains(metric)) {
                         String name = s.task().equals(metric) ? metric : s.task() + "-" + metric;
                         byMetric.computeIfAbsent(name, k -> new ArrayList<>())
-                                .add(new SweepChart.Point(row.method(), s.dropRate().orElse(0), value));
+                                .add(new SweepChart.Point(row.method(), s.dropRates().map(DropRates::decision).orElse(0.0), value));
                     }
                 });
             }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dualsparse.dualsparse.DropRates;
 
 /** Writes a sweep's rows as {@code sweep.md}, {@code sweep.csv} and {@code sweep.json}. */
 final class SweepReport {
@@ -54,8 +55,9 @@ final class SweepReport {
                     align.append("---:|");
                 }
             }
-            header.add(s.task() + " drop rate");
-            align.append("---:|");
+            header.add(s.task() + " decision drop rate");
+            header.add(s.task() + " skipped work");
+            align.append("---:|---:|");
         }
         out.append("| ").append(String.join(" | ", header)).append(" |\n").append(align).append('\n');
         for (SweepRow row : rows) {
@@ -67,7 +69,8 @@ final class SweepReport {
                         cells.add(String.format("%.4f", value));
                     }
                 });
-                cells.add(String.format("%.2f%%", 100 * s.dropRate().orElse(0)));
+                cells.add(s.dropRateCell(DropRates::decision));
+                cells.add(s.dropRateCell(DropRates::skippedWork));
             }
             out.append("| ").append(String.join(" | ", cells)).append(" |\n");
         }
@@ -77,12 +80,16 @@ final class SweepReport {
         return out.toString();
     }
 
-    /** One row per point: method, target, knob, predicted rate, then per task its metrics, drop rate, count and seconds. */
+    /**
+     * One row per point: method, target, knob, predicted decision rate, then per task its metrics,
+     * decision and skipped-work drop rates, count and seconds.
+     */
     String csv() {
-        List<String> header = new ArrayList<>(List.of("method", "target_drop_rate", "knob", "knob_value", "predicted_drop_rate"));
+        List<String> header = new ArrayList<>(List.of("method", "target_drop_rate", "knob", "knob_value", "predicted_decision_drop_rate"));
         for (TaskScore s : rows.get(0).scores()) {
             s.metrics().keySet().forEach(metric -> header.add(s.task() + "." + metric));
-            header.addAll(List.of(s.task() + ".drop_rate", s.task() + "." + s.unit(), s.task() + ".seconds"));
+            header.addAll(List.of(s.task() + ".decision_drop_rate", s.task() + ".skipped_work_rate", s.task() + "." + s.unit(),
+                    s.task() + ".seconds"));
         }
         StringBuilder out = new StringBuilder(String.join(",", header)).append('\n');
         for (SweepRow row : rows) {
@@ -90,7 +97,8 @@ final class SweepReport {
                     row.knob().isEmpty() ? "" : Double.toString(row.knobValue()), Double.toString(row.predictedRate())));
             for (TaskScore s : row.scores()) {
                 s.metrics().values().forEach(v -> cells.add(Double.toString(v)));
-                cells.add(s.dropRate().isPresent() ? Double.toString(s.dropRate().getAsDouble()) : "");
+                cells.add(s.dropRates().map(r -> Double.toString(r.decision())).orElse(""));
+                cells.add(s.dropRates().map(r -> Double.toString(r.skippedWork())).orElse(""));
                 cells.add(Long.toString(s.count()));
                 cells.add(Double.toString(s.seconds()));
             }
@@ -111,7 +119,7 @@ final class SweepReport {
                 r.put("knob", row.knob());
                 r.put("knob_value", row.knobValue());
             }
-            r.put("predicted_drop_rate", row.predictedRate());
+            r.put("predicted_decision_drop_rate", row.predictedRate());
             r.put("tasks", row.scores().stream().map(TaskScore::json).toList());
             return r;
         }).toList());

@@ -7,7 +7,7 @@ import java.util.List;
  * measured there. At target 0 every method shares the undropped model's scores and has no knob.
  *
  * @param knob "T", "β", "p", "γ", or "" at target 0
- * @param predictedRate the drop rate the knob gives on the data it was solved on
+ * @param predictedRate the decision drop rate the knob gives on the data it was solved on
  */
 record SweepRow(String method, double target, String knob, double knobValue, double predictedRate, List<TaskScore> scores) {
 

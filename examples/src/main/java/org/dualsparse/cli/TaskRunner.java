@@ -6,8 +6,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
+import java.util.Optional;
 import org.dualsparse.dualsparse.DropPolicy;
+import org.dualsparse.dualsparse.DropRates;
 import org.dualsparse.dualsparse.DualSparse;
 import org.dualsparse.eval.DropCost;
 import org.dualsparse.eval.MultipleChoiceFile;
@@ -71,13 +72,13 @@ final class TaskRunner {
                 Perplexity.Result r = new Perplexity(lm, window).measure(documents(), bar(label, "tokens"));
                 metrics.put("perplexity", r.perplexity());
                 metrics.put("mean_nll", r.meanNll());
-                yield score(task, metrics, r.tokens(), "tokens", r.dropRate(), start);
+                yield score(task, metrics, r.tokens(), "tokens", r.dropRates(), start);
             }
             case DROP_COST -> {
                 DropCost.Result r = DropCost.measure(lm, dualSparse, policy, documents(), window, bar(label, "tokens"));
                 metrics.put("kl", r.kl());
                 metrics.put("top1_agreement", r.top1Agreement());
-                yield score(task, metrics, r.tokens(), "tokens", OptionalDouble.of(r.dropRate()), start);
+                yield score(task, metrics, r.tokens(), "tokens", Optional.of(r.dropRates()), start);
             }
             case MULTIPLE_CHOICE -> {
                 MultipleChoiceTask.Result r = new MultipleChoiceTask(lm, tokenizer).score(items(task), bar(label, "items"));
@@ -85,14 +86,14 @@ final class TaskRunner {
                 metrics.put("acc_stderr", r.accStderr());
                 metrics.put("acc_norm", r.accNorm());
                 metrics.put("acc_norm_stderr", r.accNormStderr());
-                yield score(task, metrics, r.items(), "items", r.dropRate(), start);
+                yield score(task, metrics, r.items(), "items", r.dropRates(), start);
             }
         };
     }
 
     private static TaskScore score(EvalTask task, Map<String, Double> metrics, long count, String unit,
-            OptionalDouble dropRate, long start) {
-        return new TaskScore(task.name(), metrics, count, unit, dropRate, (System.nanoTime() - start) / 1e9);
+            Optional<DropRates> dropRates, long start) {
+        return new TaskScore(task.name(), metrics, count, unit, dropRates, (System.nanoTime() - start) / 1e9);
     }
 
     private ProgressBar bar(String label, String unit) {

@@ -3,7 +3,7 @@ package org.dualsparse.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.dualsparse.zoo.LoadTimeCalibration;
+import org.dualsparse.dualsparse.DualSparseSettings;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,7 +17,7 @@ final class TokenSource {
     static final Path HELDOUT = EvalOptions.DEFAULT_TEXT;
 
     /** The calibration text of a model folder. */
-    static final Path CALIBRATION = LoadTimeCalibration.DEFAULT_TEXT;
+    static final Path CALIBRATION = DualSparseSettings.DEFAULT_CALIBRATION_TEXT;
 
     @Option(names = "--data", description = "Text: .txt (paragraphs split at blank lines) or .jsonl (a \"text\" field per line),"
             + " tokenised with the model folder's tokenizer.json (default: MODEL/eval/calibration.txt for calibrate,"

@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
 import org.dualsparse.bench.MoeLayerBenchmark.Row;
 import org.knowm.xchart.XYChart;
 
-/** {@code bench moe}'s chart: measured speedup against realised drop rate, with the ideal {@code 1/(1−d)}. */
+/** {@code bench moe}'s chart: measured speedup against the realised decision drop rate d, with the ideal {@code 1/(1−d)}. */
 public final class SpeedupChart {
 
     static final String IDEAL = "ideal 1/(1−d)";
@@ -19,15 +19,15 @@ public final class SpeedupChart {
 
     /** One line per (method, tokens), in the rows' order, then the ideal line up to the highest drop rate. */
     public static XYChart of(String title, List<Row> rows) {
-        XYChart chart = Png.chart(title, "realised drop rate", "speedup over dense (x)");
+        XYChart chart = Png.chart(title, "realised decision drop rate", "speedup over dense (x)");
         Map<String, List<Row>> lines = new LinkedHashMap<>();
         for (Row row : rows) {
             lines.computeIfAbsent(seriesName(row), k -> new ArrayList<>()).add(row);
         }
         lines.forEach((name, line) -> chart.addSeries(name,
-                line.stream().mapToDouble(Row::realisedDropRate).toArray(),
+                line.stream().mapToDouble(Row::realisedDecisionRate).toArray(),
                 line.stream().mapToDouble(Row::speedup).toArray()));
-        double highest = rows.stream().mapToDouble(Row::realisedDropRate).max().orElse(0);
+        double highest = rows.stream().mapToDouble(Row::realisedDecisionRate).max().orElse(0);
         double[] d = IntStream.rangeClosed(0, IDEAL_POINTS).mapToDouble(i -> highest * i / IDEAL_POINTS).toArray();
         Png.addReferenceLine(chart, IDEAL, d, Arrays.stream(d).map(x -> 1 / (1 - x)).toArray());
         return chart;

@@ -35,14 +35,16 @@ class BenchModelCommandTest {
         }
         double decodeMsPerToken = 1e3 / json.get("decode_tokens_per_second").getAsDouble();
         assertTrue(decodeMsPerToken < 1e3, "a tiny model decodes a token in well under a second: " + json);
-        assertTrue(!json.has("drop_rate"), "no DualSparse switch, no drop rate");
+        assertTrue(!json.has("decision_drop_rate") && !json.has("skipped_work_rate"), "no DualSparse switch, no drop rate");
     }
 
     @Test
     void withDualSparseSwitchesReportsTheDropRateAndTheDenseCopyTimedAlongside() {
         JsonObject json = run("--partition", "2", "--method", "1t", "--threshold", "0.2");
-        double dropRate = json.get("drop_rate").getAsDouble();
+        double dropRate = json.get("decision_drop_rate").getAsDouble();
         assertTrue(dropRate > 0 && dropRate < 1, "drop rate " + dropRate);
+        double skippedWork = json.get("skipped_work_rate").getAsDouble();
+        assertTrue(skippedWork >= 0 && skippedWork <= dropRate, "skipped work " + skippedWork);
         JsonObject dense = json.getAsJsonObject("dense");
         for (String speed : new String[] {"prefill", "decode"}) {
             double droppingSpeed = json.get(speed + "_tokens_per_second").getAsDouble();

@@ -75,14 +75,14 @@ class CalibrateCommandTest {
             CliRun run = CliRun.of("logits", "--model", model.toString(), "--ids", prompt, "--json", "--method", "1t",
                     "--profile", profile.toString(), "--drop-rate", "0.25", mode);
             assertEquals(0, run.code(), run.err());
-            double realised = JsonParser.parseString(run.out()).getAsJsonObject().get("drop_rate").getAsDouble();
-            assertEquals(0.25, realised, 0.05, mode + ": realised drop rate on 100 calibration tokens");
+            double realised = JsonParser.parseString(run.out()).getAsJsonObject().get("decision_drop_rate").getAsDouble();
+            assertEquals(0.25, realised, 0.05, mode + ": realised decision drop rate on 100 calibration tokens");
         }
         CliRun ees = CliRun.of("logits", "--model", model.toString(), "--ids", prompt, "--json", "--method", "ees",
                 "--profile", profile.toString());
         assertEquals(0, ees.code(), ees.err());
         JsonObject eesJson = JsonParser.parseString(ees.out()).getAsJsonObject();
-        assertTrue(eesJson.get("drop_rate").getAsDouble() > 0, "EES with the calibrated β drops second experts");
+        assertTrue(eesJson.get("decision_drop_rate").getAsDouble() > 0, "EES with the calibrated β drops second experts");
         assertEquals(8, eesJson.getAsJsonArray("layers").get(0).getAsJsonObject().getAsJsonArray("expert_loads").size(),
                 "the loads of all 8 experts are reported");
         CliRun withoutProfile = CliRun.of("logits", "--model", model.toString(), "--ids", "1,2", "--drop-rate", "0.25");

@@ -43,8 +43,8 @@ class EpSimCommandTest {
         JsonObject uniform = json.getAsJsonObject("uniform");
         JsonObject loadAware = json.getAsJsonObject("load_aware");
         assertEquals(2, uniform.getAsJsonArray("layers").size());
-        assertEquals(0.15, uniform.get("drop_rate").getAsDouble(), 0.03);
-        assertEquals(uniform.get("drop_rate").getAsDouble(), loadAware.get("drop_rate").getAsDouble(), 0.03);
+        assertEquals(0.15, uniform.get("decision_drop_rate").getAsDouble(), 0.03);
+        assertEquals(uniform.get("decision_drop_rate").getAsDouble(), loadAware.get("decision_drop_rate").getAsDouble(), 0.03);
         for (JsonObject result : new JsonObject[] {uniform, loadAware}) {
             assertTrue(result.get("speedup").getAsDouble() >= 1, result.toString());
             double agreement = result.get("top1_agreement").getAsDouble();

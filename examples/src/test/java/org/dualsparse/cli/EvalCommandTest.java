@@ -71,7 +71,8 @@ class EvalCommandTest {
         }
         for (int t = 0; t < 3; t++) {
             JsonObject task = tasks.get(t).getAsJsonObject();
-            assertTrue(task.get("drop_rate").getAsDouble() > 0.05, task.toString());
+            assertTrue(task.get("decision_drop_rate").getAsDouble() > 0.05, task.toString());
+            assertTrue(task.get("skipped_work_rate").getAsDouble() <= task.get("decision_drop_rate").getAsDouble(), task.toString());
             assertTrue(task.get("seconds").getAsDouble() >= 0, task.toString());
         }
         assertTrue(r.err().contains("100% 120/120 tokens") && r.err().contains("100% 3/3 items"), r.err());
@@ -89,7 +90,7 @@ class EvalCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(profile.toString(), json.getAsJsonObject("dualsparse").get("profile").getAsString());
-        double realised = json.getAsJsonArray("tasks").get(0).getAsJsonObject().get("drop_rate").getAsDouble();
+        double realised = json.getAsJsonArray("tasks").get(0).getAsJsonObject().get("decision_drop_rate").getAsDouble();
         assertEquals(0.25, realised, 0.05, "on the calibration text itself");
     }
 
@@ -105,7 +106,7 @@ class EvalCommandTest {
         CliRun r = CliRun.of("eval", "--model", withHeldout.toString(), "--task", "ppl", "--max-items", "2");
 
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("| task | metrics | n | drop rate | seconds |"), r.out());
+        assertTrue(r.out().startsWith("| task | metrics | n | decision drop rate | skipped work | seconds |"), r.out());
         assertTrue(r.out().contains("| ppl | perplexity ") && r.out().contains("| 78 tokens | - |"), r.out());
     }
 

@@ -90,7 +90,8 @@ class LogitsCommandTest {
         JsonObject plainJson = JsonParser.parseString(plain.out()).getAsJsonObject();
         JsonObject partitionedJson = JsonParser.parseString(partitioned.out()).getAsJsonObject();
         assertEquals(plainJson.get("greedy"), partitionedJson.get("greedy"));
-        assertEquals(0.0, partitionedJson.get("drop_rate").getAsDouble());
+        assertEquals(0.0, partitionedJson.get("decision_drop_rate").getAsDouble());
+        assertEquals(0.0, partitionedJson.get("skipped_work_rate").getAsDouble());
 
         CliRun dropping = CliRun.of("logits", "--model", model.toString(), "--ids", "1,15,29,40,2,7", "--json",
                 "--method", "2t", "--threshold", "0.12", "--delta", "0.04");
@@ -106,8 +107,11 @@ class LogitsCommandTest {
             skippedHalves += 2 * layer.get("dropped").getAsLong() + layer.get("major").getAsLong();
         }
         assertEquals(2 * 6 * 4, pairs, "two MoE layers × six prompt tokens × top-4");
-        assertEquals(skippedHalves / (2.0 * pairs), json.get("drop_rate").getAsDouble(), 1e-12);
-        assertTrue(json.get("drop_rate").getAsDouble() > 0);
+        double decision = json.get("decision_drop_rate").getAsDouble();
+        assertEquals(skippedHalves / (2.0 * pairs), decision, 1e-12);
+        assertTrue(decision > 0);
+        double skippedWork = json.get("skipped_work_rate").getAsDouble();
+        assertTrue(skippedWork >= 0 && skippedWork <= decision, "the kernels skip at most what was decided: " + skippedWork);
 
         CliRun tooHigh = CliRun.of("logits", "--model", model.toString(), "--ids", "1", "--method", "1t", "--threshold", "0.3");
         assertEquals(2, tooHigh.code());

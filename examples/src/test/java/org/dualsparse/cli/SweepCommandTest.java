@@ -57,8 +57,9 @@ class SweepCommandTest {
         List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
         assertEquals(1 + METHODS.size() * 3, csv.size(), String.join("\n", csv));
         List<String> header = List.of(csv.get(0).split(","));
-        assertEquals(List.of("method", "target_drop_rate", "knob", "knob_value", "predicted_drop_rate",
-                "ppl.perplexity", "ppl.mean_nll", "ppl.drop_rate", "ppl.tokens", "ppl.seconds"), header.subList(0, 10));
+        assertEquals(List.of("method", "target_drop_rate", "knob", "knob_value", "predicted_decision_drop_rate",
+                "ppl.perplexity", "ppl.mean_nll", "ppl.decision_drop_rate", "ppl.skipped_work_rate", "ppl.tokens", "ppl.seconds"),
+                header.subList(0, 11));
         assertTrue(header.containsAll(List.of("kl.kl", "kl.top1_agreement", "mc.acc", "mc.acc_norm", "mc.acc_stderr", "mc.items")));
 
         JsonArray rows = JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject().getAsJsonArray("rows");
@@ -78,16 +79,16 @@ class SweepCommandTest {
                 assertEquals(1, kl.get("top1_agreement").getAsDouble());
             } else {
                 // Capacity moves in whole pairs per expert and 16-token batch: coarse steps around the target.
-                double predicted = row.get("predicted_drop_rate").getAsDouble();
+                double predicted = row.get("predicted_decision_drop_rate").getAsDouble();
                 assertEquals(target, predicted, row.get("method").getAsString().equals("capacity") ? 0.1 : 0.01, row.toString());
-                assertEquals(predicted, ppl.get("drop_rate").getAsDouble(), 0.1, row.toString());
+                assertEquals(predicted, ppl.get("decision_drop_rate").getAsDouble(), 0.1, row.toString());
                 assertTrue(kl.get("kl").getAsDouble() > 0, row.toString());
             }
         }
 
         String markdown = Files.readString(out.resolve("sweep.md"));
         assertEquals(METHODS.size() * 3, markdown.lines().filter(l -> l.matches("\\| [a-z0-9-]+ \\| 0\\.\\d\\d \\|.*")).count(), markdown);
-        assertTrue(markdown.contains("| method | target | knob | ppl perplexity | ppl drop rate | kl kl | kl top1_agreement"), markdown);
+        assertTrue(markdown.contains("| method | target | knob | ppl perplexity | ppl decision drop rate | ppl skipped work | kl kl | kl top1_agreement"), markdown);
 
         for (String chart : List.of("ppl-perplexity", "kl", "kl-top1_agreement", "mc-acc", "mc-acc_norm")) {
             BufferedImage image = ImageIO.read(out.resolve("sweep-" + chart + ".png").toFile());

@@ -21,7 +21,7 @@ class ChartsTest {
     Path dir;
 
     private static Row row(int tokens, String method, double realised, double speedup) {
-        return new Row("olmoe-1b-7b", tokens, method, realised, realised, 0.05, 10, 9, 11, 10 * speedup, 9 * speedup,
+        return new Row("olmoe-1b-7b", tokens, method, realised, realised, realised, 0.05, 10, 9, 11, 10 * speedup, 9 * speedup,
                 11 * speedup, speedup,
                 1 / (1 - realised), 100 * speedup * (1 - realised), 1, 0, 0);
     }
@@ -67,7 +67,7 @@ class ChartsTest {
         assertEquals(List.of("1t", "ees"), List.copyOf(chart.getSeriesMap().keySet()));
         assertArrayEquals(new double[] {0, 0.19}, chart.getSeriesMap().get("ees").getXData());
         assertArrayEquals(new double[] {0, 0.03}, chart.getSeriesMap().get("ees").getYData());
-        assertEquals("realised drop rate", chart.getXAxisTitle());
+        assertEquals("realised decision drop rate", chart.getXAxisTitle());
         assertEquals("kl", chart.getYAxisTitle());
     }
 

@@ -1,0 +1,28 @@
+package org.dualsparse.eval;
+
+import java.util.Optional;
+import org.dualsparse.dualsparse.DropRates;
+import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.model.MoeLanguageModel;
+
+/** The drop rates of one evaluation run, when DualSparse is applied to the model: its statistics count from the run's start. */
+final class RunDropRates {
+
+    private final Optional<DualSparse> dualSparse;
+
+    private RunDropRates(Optional<DualSparse> dualSparse) {
+        this.dualSparse = dualSparse;
+    }
+
+    /** Resets the model's drop statistics, if it has any. */
+    static RunDropRates start(MoeLanguageModel lm) {
+        Optional<DualSparse> dualSparse = DualSparse.of(lm.block());
+        dualSparse.ifPresent(d -> d.stats().reset());
+        return new RunDropRates(dualSparse);
+    }
+
+    /** The decision and skipped-work drop rates since {@link #start}; empty for a model without DualSparse. */
+    Optional<DropRates> finish() {
+        return dualSparse.map(d -> d.stats().rates());
+    }
+}
