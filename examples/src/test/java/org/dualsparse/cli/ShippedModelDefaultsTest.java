@@ -34,7 +34,7 @@ class ShippedModelDefaultsTest {
         assertEquals(0, plain.code(), plain.err());
         CliRun partition = CliRun.of("logits", "--ids", PROMPT_IDS, "--partition", "2", "--logits-out", partitioned.toString(), "--json");
         assertEquals(0, partition.code(), partition.err());
-        assertEquals(0.0, JsonParser.parseString(partition.out()).getAsJsonObject().get("drop_rate").getAsDouble());
+        assertEquals(0.0, JsonParser.parseString(partition.out()).getAsJsonObject().get("decision_drop_rate").getAsDouble());
         float[] expected = readFloats(dense);
         float[] actual = readFloats(partitioned);
         assertEquals(expected.length, actual.length);
@@ -55,7 +55,7 @@ class ShippedModelDefaultsTest {
         assertEquals(0, partitionedText.code(), partitionedText.err());
         JsonObject partitionedJson = JsonParser.parseString(partitionedText.out()).getAsJsonObject();
         assertEquals(JsonParser.parseString(denseText.out()).getAsJsonObject().get("token_ids"), partitionedJson.get("token_ids"));
-        assertEquals(0.0, partitionedJson.get("drop_rate").getAsDouble());
+        assertEquals(0.0, partitionedJson.get("decision_drop_rate").getAsDouble());
     }
 
     @Test
@@ -116,7 +116,7 @@ class ShippedModelDefaultsTest {
     void aTargetDropRateNeedsNoProfileOnTheShippedModel(@TempDir Path dir) {
         CliRun logits = CliRun.of("logits", "--ids", PROMPT_IDS, "--drop-rate", "0.2", "--json");
         assertEquals(0, logits.code(), logits.err());
-        assertTrue(JsonParser.parseString(logits.out()).getAsJsonObject().get("drop_rate").getAsDouble() > 0, logits.out());
+        assertTrue(JsonParser.parseString(logits.out()).getAsJsonObject().get("decision_drop_rate").getAsDouble() > 0, logits.out());
 
         CliRun sweep = CliRun.of("sweep", "--task", "ppl", "--max-items", "1", "--drop-rates", "0,0.2", "--methods", "1t,ees",
                 "--calibration-tokens", "1024", "--out", dir.toString());
