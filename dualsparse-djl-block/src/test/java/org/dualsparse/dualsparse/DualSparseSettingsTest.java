@@ -62,4 +62,17 @@ class DualSparseSettingsTest {
             assertTrue(e.getMessage().contains("argument profile") && e.getMessage().contains("calibration_data"), e.getMessage());
         }
     }
+
+    @Test
+    void aBaselineKnobWithoutItsMethodIsRefusedNotIgnored() {
+        for (var knob : Map.of("beta", "ees", "routing_top_p", "top-p", "capacity_factor", "capacity").entrySet()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DualSparseSettings.fromArguments(Map.of(knob.getKey(), "0.5")));
+            assertTrue(e.getMessage().contains(knob.getKey()) && e.getMessage().contains("method=" + knob.getValue()), e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> DualSparseSettings.fromArguments(Map.of(knob.getKey(), "0.5", "method", "1t")));
+            assertEquals(knob.getValue(), DualSparseSettings.fromArguments(Map.of(knob.getKey(), "0.5", "method", knob.getValue()))
+                    .method().id());
+        }
+    }
 }
