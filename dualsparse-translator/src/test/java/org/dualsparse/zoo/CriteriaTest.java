@@ -64,7 +64,7 @@ class CriteriaTest {
             String once = predictor.predict("Hello world");
             assertEquals(once, predictor.predict("Hello world"), "greedy is deterministic");
             // A padded batch runs other kernels than each prompt alone: equal text needs decidable greedy steps.
-            PROMPTS.forEach(p -> assertGreedyDecidable(p, 8));
+            assertGreedyDecidable(PROMPTS, 8);
             assertEquals(predictor.batchPredict(PROMPTS), PROMPTS.stream().map(p -> predictOrThrow(predictor, p)).toList());
         }
     }
@@ -76,7 +76,7 @@ class CriteriaTest {
                 .optArgument("partition", 4)
                 .optArgument("method", "none"));
         // Sub-experts sum the same products in another order: equal text where each greedy step is decidable.
-        assertGreedyDecidable("the world and the rest", 8);
+        assertGreedyDecidable(List.of("the world and the rest"), 8);
         assertEquals(plain, partitioned, "partition without dropping changes nothing");
 
         Criteria<String, String> dropping = MoeCriteria.builder()
@@ -94,18 +94,20 @@ class CriteriaTest {
         }
     }
 
-    /** Each of {@code steps} greedy steps of {@code prompt}, encoded as the text translator does, has a top-1 margin beyond rounding. */
-    private static void assertGreedyDecidable(String prompt, int steps) {
+    /** Each of {@code steps} greedy steps of each prompt, encoded as the text translator does, has a top-1 margin beyond rounding. */
+    private static void assertGreedyDecidable(List<String> prompts, int steps) {
         try (MoeLanguageModel lm = MoeLanguageModel.load(qwen); TextTokenizer tokenizer = TextTokenizer.load(qwen)) {
-            long[] sequence = tokenizer.encode(prompt, true);
-            for (int step = 0; step < steps; step++) {
-                float[] logits = lm.lastLogits(sequence);
-                GreedyMargin.assertDecidable(logits, prompt + " step " + step);
-                int best = 0;
-                for (int v = 1; v < logits.length; v++) {
-                    best = logits[v] > logits[best] ? v : best;
+            for (String prompt : prompts) {
+                long[] sequence = tokenizer.encode(prompt, true);
+                for (int step = 0; step < steps; step++) {
+                    float[] logits = lm.lastLogits(sequence);
+                    GreedyMargin.assertDecidable(logits, prompt + " step " + step);
+                    int best = 0;
+                    for (int v = 1; v < logits.length; v++) {
+                        best = logits[v] > logits[best] ? v : best;
+                    }
+                    sequence = concat(sequence, new long[] {best});
                 }
-                sequence = concat(sequence, new long[] {best});
             }
         }
     }
