@@ -85,7 +85,8 @@ class DroppedOutputTest {
         int pairsPerExpert = tokens * config.get("num_experts_per_tok").getAsInt() / experts;
         assertTrue(tokens < 100 ? pairsPerExpert < DualSparseMoeBlock.MIXED_SPLIT_ROWS : pairsPerExpert > 2 * DualSparseMoeBlock.MIXED_SPLIT_ROWS,
                 "the token count picks the expert kernel it is meant to test: " + pairsPerExpert + " pairs per expert");
-        assertTrue(diff <= 1e-5 * scale, name + ": max |Δ| " + diff + " at scale " + scale);
+        // Measured ≤ 4.1e-7 of the scale under AVX-512, AVX2 and scalar kernels alike; 4e-6 leaves a factor 10.
+        assertTrue(diff <= 4e-6 * scale, name + ": max |Δ| " + diff + " at scale " + scale);
     }
 
     /** The MoE layer from the HF tensors, with 2T dropping over explicit neuron subsets. */
@@ -102,7 +103,7 @@ class DroppedOutputTest {
         int full;
         int major;
         int dropped;
-        /** The smallest distance of a float64 score from T − δ or T + δ, of a routed probability from the first unrouted one. */
+        /** The smallest distance of a float64 score from T ± δ, or of a routed probability from the first unrouted one. */
         double decisionMargin = Double.POSITIVE_INFINITY;
         /** The smallest relative gap between the last major and the first minor neuron's importance. */
         double halfMargin = Double.POSITIVE_INFINITY;

@@ -72,7 +72,8 @@ class ImportanceMetricTest {
                     }
                 }
                 System.out.printf("importance %-9s %-11s max|Δ| %.2e (scale %.2f)%n", name, metric.id(), diff, scale);
-                assertTrue(scale > 0 && diff <= 1e-5 * scale, name + " " + metric.id() + ": " + diff + " at scale " + scale);
+                // Measured ≤ 1.7e-7 of the scale under AVX-512, AVX2 and scalar kernels alike; 2e-6 leaves a factor 12.
+                assertTrue(scale > 0 && diff <= 2e-6 * scale, name + " " + metric.id() + ": " + diff + " at scale " + scale);
                 assertEquals(TOKENS, measured.tokens());
                 assertHistogramOf(expected.scores, measured.scores().counts(), "score histogram");
                 assertHistogramOf(expected.topTwo, measured.topTwoRatios().counts(), "s2/s1 histogram");
