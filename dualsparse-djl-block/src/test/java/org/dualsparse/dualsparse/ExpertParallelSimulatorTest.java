@@ -50,8 +50,12 @@ class ExpertParallelSimulatorTest {
 
     @Test
     void loadAwareThresholdsMatchTheUniformDropRateAndShortenTheCriticalPath() {
-        ExpertParallelSimulator simulator = simulator(skewedBatches(new Random(2), 4, 256));
+        List<LayerRouting> batches = skewedBatches(new Random(2), 4, 256);
+        ExpertParallelSimulator simulator = simulator(batches);
         ExpertParallelSimulator.Comparison c = simulator.compare(0.2, 0.01, 2);
+        double[] bruteForce = loadAwareBruteForce(batches, (float) c.maxThreshold(), 0.01f);
+        assertEquals(bruteForce[0], c.loadAware().dropRate(), 1e-12, "drop rate of T_d = T_max·min(1, r_d)");
+        assertEquals(bruteForce[1], c.loadAware().speedup(), 1e-12, "speedup of T_d = T_max·min(1, r_d)");
         assertEquals(0.2, c.uniform().dropRate(), 0.01);
         assertEquals(c.uniform().dropRate(), c.loadAware().dropRate(), 0.01);
         assertTrue(c.maxThreshold() >= c.threshold(), "light devices drop less, so T_max is higher");
@@ -86,6 +90,38 @@ class ExpertParallelSimulatorTest {
         Path file = Files.write(Files.createTempFile(dir, "trace", ".txt"), String.join("\n", lines).getBytes());
         TraceException e = assertThrows(TraceException.class, () -> RoutingTrace.read(file));
         assertTrue(e.getMessage().startsWith(file + ":" + expected), e.getMessage());
+    }
+
+    /**
+     * Drop rate and speedup of load-aware thresholds counted pair by pair: device {@code d} (experts
+     * 2d and 2d+1) decides at {@code T_max·min(1, r_d)}; a major-only pair costs half an expert.
+     */
+    private static double[] loadAwareBruteForce(List<LayerRouting> batches, float maxThreshold, float delta) {
+        double skipped = 0;
+        double dense = 0;
+        double maxBefore = 0;
+        double maxAfter = 0;
+        for (LayerRouting batch : batches) {
+            long[] experts = batch.routing().experts();
+            float[] scores = Scores.normalised(batch.routing());
+            double[] before = new double[4];
+            for (long e : experts) {
+                before[(int) e / 2]++;
+            }
+            double[] after = new double[4];
+            for (int p = 0; p < experts.length; p++) {
+                int d = (int) experts[p] / 2;
+                double ratio = before[d] / (experts.length / 4.0);
+                float t = ratio >= 1 ? maxThreshold : (float) (maxThreshold * ratio);
+                double kept = scores[p] < t - delta ? 0 : scores[p] < t + delta ? 0.5 : 1;
+                after[d] += kept;
+                skipped += (1 - kept) * SHAPE.expertNeurons();
+                dense += SHAPE.expertNeurons();
+            }
+            maxBefore += Arrays.stream(before).max().orElseThrow();
+            maxAfter += Arrays.stream(after).max().orElseThrow();
+        }
+        return new double[] {skipped / dense, maxBefore / maxAfter};
     }
 
     private static ExpertParallelSimulator simulator(List<LayerRouting> batches) {

@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +10,8 @@ import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.dualsparse.checkpoint.DType;
@@ -30,6 +31,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ImportanceMetricTest {
 
     private static final int TOKENS = 50;
+    /**
+     * How far a float32 normalised score or s2/s1 ratio may lie from its float64 value: a softmax over
+     * a few router logits, each a float32 dot product of length hidden_size (≤ 64 here), is good to
+     * a few float32 ulps of 1 (1.2e-7); 1e-6 holds under every kernel family.
+     */
+    private static final double SCORE_ERROR = 1e-6;
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"mixtral, 0", "olmoe, 1", "qwen2Moe, 1"})
@@ -65,12 +72,41 @@ class ImportanceMetricTest {
                     }
                 }
                 System.out.printf("importance %-9s %-11s max|Δ| %.2e (scale %.2f)%n", name, metric.id(), diff, scale);
-                assertTrue(scale > 0 && diff <= 1e-5 * scale, name + " " + metric.id() + ": " + diff + " at scale " + scale);
+                // Measured ≤ 1.7e-7 of the scale under AVX-512, AVX2 and scalar kernels alike; 2e-6 leaves a factor 12.
+                assertTrue(scale > 0 && diff <= 2e-6 * scale, name + " " + metric.id() + ": " + diff + " at scale " + scale);
                 assertEquals(TOKENS, measured.tokens());
-                assertArrayEquals(expected.scores, measured.scores().counts(), "score histogram");
-                assertArrayEquals(expected.topTwo, measured.topTwoRatios().counts(), "s2/s1 histogram");
+                assertHistogramOf(expected.scores, measured.scores().counts(), "score histogram");
+                assertHistogramOf(expected.topTwo, measured.topTwoRatios().counts(), "s2/s1 histogram");
             }
         }
+    }
+
+    /**
+     * {@code counts} bins {@code values} once each is moved by at most {@link #SCORE_ERROR}: a
+     * float32 score a few ulps from its float64 value may fall in the next bin when it lies at a
+     * bin edge. Bins are ordered and each value's possible bins are consecutive, so this holds
+     * exactly when, at every edge, the count below it lies between the number of values certainly
+     * below it and the number possibly below it. A value no closer than the error to an edge has a
+     * single possible bin, so away from edges the comparison is exact.
+     */
+    private static void assertHistogramOf(List<Double> values, long[] counts, String what) {
+        int bins = counts.length;
+        long[] certainlyBelow = new long[bins + 1];
+        long[] possiblyBelow = new long[bins + 1];
+        for (double v : values) {
+            certainlyBelow[ScoreHistogram.bin(v + SCORE_ERROR, bins) + 1]++;
+            possiblyBelow[ScoreHistogram.bin(v - SCORE_ERROR, bins) + 1]++;
+        }
+        long measured = 0;
+        for (int edge = 1; edge <= bins; edge++) {
+            certainlyBelow[edge] += certainlyBelow[edge - 1];
+            possiblyBelow[edge] += possiblyBelow[edge - 1];
+            measured += counts[edge - 1];
+            assertTrue(certainlyBelow[edge] <= measured && measured <= possiblyBelow[edge],
+                    what + ": " + measured + " counts below bin edge " + edge + ", expected " + certainlyBelow[edge] + " to "
+                            + possiblyBelow[edge]);
+        }
+        assertEquals(values.size(), measured, what + ": total count");
     }
 
     /** The layer's routing and activations in float64, straight from the HF tensors. */
@@ -80,8 +116,8 @@ class ImportanceMetricTest {
         private final double[][][] gate;
         private final double[][][] up;
         private final boolean[][] routed;
-        final long[] scores = new long[ScoreHistogram.DEFAULT_BINS];
-        final long[] topTwo = new long[ScoreHistogram.DEFAULT_BINS];
+        final List<Double> scores = new ArrayList<>();
+        final List<Double> topTwo = new ArrayList<>();
 
         Expected(JsonObject c, Map<String, float[]> w, int layer, float[] x) {
             boolean mixtral = c.get("model_type").getAsString().equals("mixtral");
@@ -118,10 +154,10 @@ class ImportanceMetricTest {
                     sum += probabilities[best];
                 }
                 for (int k = 0; k < topK; k++) {
-                    scores[ScoreHistogram.bin(probabilities[top[k]] / sum, scores.length)]++;
+                    scores.add(probabilities[top[k]] / sum);
                 }
                 if (topK > 1) {
-                    topTwo[ScoreHistogram.bin(probabilities[top[1]] / probabilities[top[0]], topTwo.length)]++;
+                    topTwo.add(probabilities[top[1]] / probabilities[top[0]]);
                 }
                 for (int e : top) {
                     gate[t][e] = matVec(w.get(prefix + "experts." + e + "." + names[0] + ".weight"), x, t * hidden, neurons, hidden);

@@ -36,6 +36,41 @@ class LoadAwareDropPolicyTest {
         }
     }
 
+    /**
+     * Brute force of the rule: device d's pairs are decided at T_d = T_max·min(1, r_d), r_d its
+     * load over the ideal. Light devices must be decided differently from both T_max and T_d = 0.
+     */
+    @Test
+    void lightDevicesDecideAtTheMaxThresholdTimesTheirLoadRatio() {
+        Random random = new Random(4);
+        float maxThreshold = UNIFORM.threshold(0);
+        float delta = (float) UNIFORM.delta();
+        int lightPairsMovedByTheRule = 0;
+        for (int trial = 0; trial < 50; trial++) {
+            Routing routing = randomRouting(random, 4 + random.nextInt(29), random.nextInt(EXPERTS));
+            float[] scores = Scores.normalised(routing);
+            int[] device = new int[scores.length];
+            long[] load = new long[DEVICES];
+            for (int p = 0; p < scores.length; p++) {
+                device[p] = (int) routing.experts()[p] / (EXPERTS / DEVICES);
+                load[device[p]]++;
+            }
+            double ideal = (double) scores.length / DEVICES;
+            byte[] expected = new byte[scores.length];
+            for (int p = 0; p < scores.length; p++) {
+                double ratio = load[device[p]] / ideal;
+                float t = ratio >= 1 ? maxThreshold : (float) (maxThreshold * ratio);
+                expected[p] = twoThresholds(scores[p], t, delta);
+                boolean unlikeBoth = expected[p] != twoThresholds(scores[p], maxThreshold, delta)
+                        && expected[p] != twoThresholds(scores[p], 0, delta);
+                lightPairsMovedByTheRule += ratio < 1 && unlikeBoth ? 1 : 0;
+            }
+            assertArrayEquals(expected, decide(new LoadAwareDropPolicy(UNIFORM, CONTIGUOUS, 0.5), routing), "trial " + trial);
+        }
+        assertTrue(lightPairsMovedByTheRule > 10,
+                "pairs of light devices decided unlike both T_max and T_d = 0: " + lightPairsMovedByTheRule);
+    }
+
     @Test
     void aBalancedBatchIsDecidedAsByUniformThresholds() {
         Random random = new Random(2);
@@ -93,6 +128,11 @@ class LoadAwareDropPolicyTest {
         byte[] decisions = new byte[routing.experts().length];
         policy.decide(0, routing, Scores.normalised(routing), decisions);
         return decisions;
+    }
+
+    /** The 1T/2T rule at threshold {@code t}, written out rather than taken from the class under test. */
+    private static byte twoThresholds(float s, float t, float delta) {
+        return s < t - delta ? PairDecision.DROPPED : s < t + delta ? PairDecision.MAJOR : PairDecision.FULL;
     }
 
     private static int argMax(double[] values) {

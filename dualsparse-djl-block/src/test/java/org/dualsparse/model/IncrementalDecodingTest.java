@@ -15,6 +15,12 @@ class IncrementalDecodingTest {
 
     private static final long[] SEQUENCE = {5, 17, 42, 3, 59, 25, 7, 60, 12, 31, 2, 47};
     private static final int PREFILL = 7;
+    /**
+     * Cached steps and padded batches run other GEMM shapes (and deepseek-v2 decodes in latent space,
+     * with the absorbed projections: another order of the same products), so logits agree to rounding
+     * of the logit scale, not bit for bit: 1e-5 of it, as the parity tests.
+     */
+    private static final float TOLERANCE = 1e-5f;
 
     /** The tiny presets and every switch of the reference configs (sliding windows included). */
     static Stream<String> configs() {
@@ -42,7 +48,8 @@ class IncrementalDecodingTest {
                     float[] step = TestModels.logits(lm, new long[][] {{SEQUENCE[s]}}, null, cache);
                     diff = Math.max(diff, TestModels.maxAbsDiff(full, step, s * vocab, 0, vocab));
                 }
-                assertTrue(diff <= 1e-5f * scale, preset + ": cached vs full max diff " + diff + " at logit scale " + scale);
+                System.out.printf("incremental %-26s cached vs full max|Δlogit| %.2e (scale %.2f)%n", preset, diff, scale);
+                assertTrue(diff <= TOLERANCE * scale, preset + ": cached vs full max diff " + diff + " at logit scale " + scale);
             }
         }
     }
@@ -72,7 +79,8 @@ class IncrementalDecodingTest {
                 float[] longThen = TestModels.logits(lm, new long[][] {longRowThen}, null, null);
                 diff = Math.max(diff, TestModels.maxAbsDiff(next, shortThen, 0, 5 * vocab, vocab));
                 diff = Math.max(diff, TestModels.maxAbsDiff(next, longThen, vocab, 9 * vocab, vocab));
-                assertTrue(diff <= 1e-5f * scale, preset + ": batch vs alone max diff " + diff + " at logit scale " + scale);
+                System.out.printf("incremental %-26s batch vs alone max|Δlogit| %.2e (scale %.2f)%n", preset, diff, scale);
+                assertTrue(diff <= TOLERANCE * scale, preset + ": batch vs alone max diff " + diff + " at logit scale " + scale);
             }
         }
     }

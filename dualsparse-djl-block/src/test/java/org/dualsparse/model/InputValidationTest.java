@@ -44,7 +44,9 @@ class InputValidationTest {
             float[] next = TestModels.logits(lm, new long[][] {{8}}, null, cache);
             float[] full = TestModels.logits(lm, new long[][] {{5, 6, 7, 8}}, null, null);
             int vocab = lm.config().decoder().vocabSize();
-            assertTrue(TestModels.maxAbsDiff(full, next, 3 * vocab, 0, vocab) <= 1e-5f * TestModels.maxAbs(full));
+            // A cached step and a full pass run other GEMM shapes: equal to 1e-5 of the logit scale, as in IncrementalDecodingTest.
+            float diff = TestModels.maxAbsDiff(full, next, 3 * vocab, 0, vocab);
+            assertTrue(diff <= 1e-5f * TestModels.maxAbs(full), "cached step vs full pass: max |Δlogit| " + diff);
             assertTrue(first.length == 3 * vocab);
         }
     }

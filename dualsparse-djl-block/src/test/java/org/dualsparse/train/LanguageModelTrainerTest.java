@@ -79,9 +79,15 @@ class LanguageModelTrainerTest {
         Files.writeString(dir.resolve("config.json"), config.json().toString());
         try (MoeLanguageModel loaded = MoeLanguageModel.load(dir)) {
             float[] reloaded = loaded.lastLogits(ids);
+            // The same weights bit for bit, but trainable parameters and loaded tensors differ in layout, so
+            // libtorch may run other kernels: compare at 1e-5 of the logit scale, as the parity tests do.
+            float scale = 0;
+            float diff = 0;
             for (int i = 0; i < trained.length; i++) {
-                assertEquals(trained[i], reloaded[i], 1e-5f, "logit " + i);
+                scale = Math.max(scale, Math.abs(trained[i]));
+                diff = Math.max(diff, Math.abs(trained[i] - reloaded[i]));
             }
+            assertTrue(scale > 0 && diff <= 1e-5f * scale, "max |Δlogit| " + diff + " at logit scale " + scale);
         }
     }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PerplexityTest {
 
     private static final int WINDOW = 8;
+    private static final int SHIPPED_WINDOW = 128;
 
     @TempDir
     static Path dir;
@@ -71,27 +72,44 @@ class PerplexityTest {
             }
             assertEquals(documents.stream().mapToLong(d -> d.length - 1).sum(), tokens);
             assertEquals(tokens, result.tokens());
-            assertEquals(nll / tokens, result.meanNll(), 1e-5);
-            assertEquals(Math.exp(nll / tokens), result.perplexity(), 1e-5 * result.perplexity());
+            // Same forward passes; Perplexity takes libtorch's float32 log-softmax, this a float64 one of the
+            // same logits: each log-probability is a few float32 ulps of itself apart.
+            System.out.printf("perplexity mean NLL %.7f brute force %.7f relative Δ %.1e%n", result.meanNll(), nll / tokens,
+                    Math.abs(result.meanNll() - nll / tokens) / (nll / tokens));
+            assertEquals(nll / tokens, result.meanNll(), 1e-6 * nll / tokens);
+            assertEquals(Math.exp(result.meanNll()), result.perplexity(), 1e-12 * result.perplexity());
             assertFalse(result.dropRates().isPresent(), "no DualSparse, no drop rate");
             assertEquals(arrays, weights.getManagedArrays().size(), "arrays left in the model's manager");
         }
     }
 
+    /**
+     * On the shipped trained model (a random one has nothing to lose), dropping a fifth of the routed
+     * work costs the first held-out chapter far more than float32 rounding could move its mean NLL.
+     */
     @Test
     void aDroppingModelReportsItsDropRateAndScoresWorse() {
-        double undropped;
-        try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
-            undropped = new Perplexity(lm, WINDOW).measure(documents, null).meanNll();
+        Path shipped = Path.of("..", "models", "kjv-moe");
+        List<long[]> chapter;
+        try (TextTokenizer tokenizer = TextTokenizer.load(shipped)) {
+            chapter = TextDocuments.tokenize(TextDocuments.read(shipped.resolve("eval").resolve("heldout.txt")), tokenizer)
+                    .subList(0, 1);
         }
-        try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
+        double undropped;
+        try (MoeLanguageModel lm = MoeLanguageModel.load(shipped)) {
+            undropped = new Perplexity(lm, SHIPPED_WINDOW).measure(chapter, null).meanNll();
+        }
+        try (MoeLanguageModel lm = MoeLanguageModel.load(shipped)) {
             DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null,
-                    ThresholdDropPolicy.global(0.45, 0, 2, false));
+                    ThresholdDropPolicy.global(0.15, 0, 4, false));
             List<Long> progress = new ArrayList<>();
-            Perplexity.Result dropped = new Perplexity(lm, WINDOW).measure(documents, (done, total) -> progress.add(done));
-            assertTrue(dropped.dropRates().orElseThrow().decision() > 0.05, "drop rates " + dropped.dropRates());
+            Perplexity.Result dropped = new Perplexity(lm, SHIPPED_WINDOW).measure(chapter, (done, total) -> progress.add(done));
+            System.out.printf("perplexity shipped chapter 1: mean NLL %.5f undropped, %.5f at drop rate %.3f%n",
+                    undropped, dropped.meanNll(), dropped.dropRates().orElseThrow().decision());
+            assertTrue(dropped.dropRates().orElseThrow().decision() > 0.1, "drop rates " + dropped.dropRates());
             assertEquals(ds.stats().rates(), dropped.dropRates().orElseThrow(), "the run's own statistics");
-            assertTrue(dropped.meanNll() != undropped, "dropping changes the scores");
+            assertTrue(dropped.meanNll() > undropped + 0.01,
+                    "dropping costs at least 0.01 nats per token: " + dropped.meanNll() + " vs undropped " + undropped);
             assertEquals(dropped.tokens(), progress.get(progress.size() - 1));
         }
     }

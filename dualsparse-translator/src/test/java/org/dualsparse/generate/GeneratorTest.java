@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.testing.GreedyMargin;
 import org.dualsparse.testing.TinyModels;
 import org.dualsparse.tokenizer.TextTokenizer;
 import org.junit.jupiter.api.AfterAll;
@@ -59,7 +61,9 @@ class GeneratorTest {
             Generation generation = generator.generate(new Prompt(prompt, GenerationOptions.greedy(12)));
             long[] sequence = prompt;
             for (long token : generation.tokenIds()) {
-                assertEquals(Sampler.argMax(lm.lastLogits(sequence)), token);
+                float[] logits = lm.lastLogits(sequence);
+                GreedyMargin.assertDecidable(logits, "uncached step " + sequence.length);
+                assertEquals(Sampler.argMax(logits), token);
                 sequence = append(sequence, token);
             }
             if (generation.finishReason() == FinishReason.EOS) {
@@ -80,6 +84,7 @@ class GeneratorTest {
             List<String> pieces = new ArrayList<>();
             Generation streamed = generator.generate(new Prompt(prompt, options, pieces::add));
             Generation plain = generator.generate(new Prompt(prompt, options));
+            // One path, the same shapes and kernels, run twice: equal bit for bit.
             assertEquals(plain.text(), String.join("", pieces));
             assertEquals(plain.text(), streamed.text());
             assertArrayEquals(plain.tokenIds(), streamed.tokenIds());
@@ -92,6 +97,7 @@ class GeneratorTest {
         Generation a = qwenGenerator.generate(new Prompt(prompt, sampling(42).build()));
         Generation b = qwenGenerator.generate(new Prompt(prompt, sampling(42).build()));
         Generation c = qwenGenerator.generate(new Prompt(prompt, sampling(43).build()));
+        // The same path twice: libtorch on CPU is deterministic for the same shapes, so the draws see equal logits.
         assertArrayEquals(a.tokenIds(), b.tokenIds());
         assertFalse(Arrays.equals(a.tokenIds(), c.tokenIds()), "another seed draws other tokens");
     }
@@ -114,11 +120,25 @@ class GeneratorTest {
     void aBatchGeneratesWhatEachPromptGeneratesAlone() {
         List<Prompt> prompts = List.of(
                 new Prompt(mixtralTokenizer.encode("Hello", true), GenerationOptions.greedy(10)),
-                new Prompt(mixtralTokenizer.encode("the world and the rest of it", true), sampling(3).maxNewTokens(10).build()),
+                new Prompt(mixtralTokenizer.encode("the world and the rest of it", true),
+                        GenerationOptions.greedy(10).toBuilder().temperature(1.0).topK(2).seed(3L).build()),
                 new Prompt(mixtralTokenizer.encode("in a", true), GenerationOptions.greedy(4)));
         List<Generation> batch = mixtralGenerator.generate(prompts);
         for (int i = 0; i < prompts.size(); i++) {
             Generation alone = mixtralGenerator.generate(prompts.get(i));
+            GenerationOptions options = prompts.get(i).options();
+            SplittableRandom draws = options.isGreedy() ? null : new SplittableRandom(options.seed());
+            long[] sequence = prompts.get(i).ids();
+            for (long token : alone.tokenIds()) {
+                float[] logits = mixtral.lastLogits(sequence);
+                String what = "prompt " + i + " step " + sequence.length;
+                if (draws == null) {
+                    GreedyMargin.assertDecidable(logits, what);
+                } else {
+                    assertTopTwoDrawDecidable(logits, draws.nextDouble(), what);
+                }
+                sequence = append(sequence, token);
+            }
             assertArrayEquals(alone.tokenIds(), batch.get(i).tokenIds(), "prompt " + i);
             assertEquals(alone.text(), batch.get(i).text());
             assertEquals(alone.finishReason(), batch.get(i).finishReason());
@@ -132,6 +152,25 @@ class GeneratorTest {
         Arrays.fill(prompt, qwenTokenizer.tokenId("a").orElseThrow());
         Generation generation = qwenGenerator.generate(new Prompt(prompt, GenerationOptions.greedy(100)));
         assertTrue(generation.tokenIds().length <= 4, "positions left: 3, plus the token predicted at the last one");
+    }
+
+    /**
+     * A top-2 draw at temperature 1 takes the first token when the sampler's uniform {@code u} is below
+     * σ(l₀ − l₁). Logits moved by at most δ (1e-5 of their scale) keep the same two tokens in the same
+     * order when l₀ − l₁ and l₁ − l₂ exceed 2δ, and move σ by at most δ/2: then a padded batch and a
+     * sequence alone draw the same token.
+     */
+    private static void assertTopTwoDrawDecidable(float[] logits, double u, String what) {
+        float[] sorted = logits.clone();
+        Arrays.sort(sorted);
+        int v = sorted.length;
+        double delta = GreedyMargin.LOGIT_TOLERANCE * Math.max(Math.abs(sorted[0]), Math.abs(sorted[v - 1]));
+        double first = sorted[v - 1];
+        double second = sorted[v - 2];
+        double boundary = 1 / (1 + Math.exp(second - first));
+        assertTrue(first - second > 2 * delta && second - sorted[v - 3] > 2 * delta && Math.abs(u - boundary) > delta,
+                what + ": top-2 draw within rounding of a tie or of its boundary (u " + u + ", σ " + boundary + ", δ " + delta
+                        + "); pick another input");
     }
 
     private static GenerationOptions.Builder sampling(long seed) {

@@ -25,6 +25,7 @@ import org.dualsparse.eval.Loglikelihood;
 import org.dualsparse.eval.LoglikelihoodRequest;
 import org.dualsparse.generate.Generation;
 import org.dualsparse.generate.InvalidOptionException;
+import org.dualsparse.testing.GreedyMargin;
 import org.dualsparse.testing.TinyModels;
 import org.dualsparse.model.CausalLmBlock;
 import org.dualsparse.model.MoeLanguageModel;
@@ -62,6 +63,8 @@ class CriteriaTest {
         try (ZooModel<String, String> model = criteria.loadModel(); Predictor<String, String> predictor = model.newPredictor()) {
             String once = predictor.predict("Hello world");
             assertEquals(once, predictor.predict("Hello world"), "greedy is deterministic");
+            // A padded batch runs other kernels than each prompt alone: equal text needs decidable greedy steps.
+            assertGreedyDecidable(PROMPTS, 8);
             assertEquals(predictor.batchPredict(PROMPTS), PROMPTS.stream().map(p -> predictOrThrow(predictor, p)).toList());
         }
     }
@@ -72,6 +75,8 @@ class CriteriaTest {
         String partitioned = generate(MoeCriteria.builder().setTypes(String.class, String.class).optModelPath(qwen)
                 .optArgument("partition", 4)
                 .optArgument("method", "none"));
+        // Sub-experts sum the same products in another order: equal text where each greedy step is decidable.
+        assertGreedyDecidable(List.of("the world and the rest"), 8);
         assertEquals(plain, partitioned, "partition without dropping changes nothing");
 
         Criteria<String, String> dropping = MoeCriteria.builder()
@@ -86,6 +91,24 @@ class CriteriaTest {
             DualSparse method = DualSparse.of(model.getBlock()).orElseThrow();
             assertTrue(method.stats().rates().decision() > 0, "2T at T = 0.2 drops pairs of a top-2 model");
             assertEquals(ThresholdDropPolicy.class, method.policy().getClass());
+        }
+    }
+
+    /** Each of {@code steps} greedy steps of each prompt, encoded as the text translator does, has a top-1 margin beyond rounding. */
+    private static void assertGreedyDecidable(List<String> prompts, int steps) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(qwen); TextTokenizer tokenizer = TextTokenizer.load(qwen)) {
+            for (String prompt : prompts) {
+                long[] sequence = tokenizer.encode(prompt, true);
+                for (int step = 0; step < steps; step++) {
+                    float[] logits = lm.lastLogits(sequence);
+                    GreedyMargin.assertDecidable(logits, prompt + " step " + step);
+                    int best = 0;
+                    for (int v = 1; v < logits.length; v++) {
+                        best = logits[v] > logits[best] ? v : best;
+                    }
+                    sequence = concat(sequence, new long[] {best});
+                }
+            }
         }
     }
 
@@ -169,10 +192,13 @@ class CriteriaTest {
             List<Loglikelihood> batch = scorer.batchPredict(requests);
             for (int i = 0; i < requests.size(); i++) {
                 Loglikelihood expected = reference(lm, tokenizer, requests.get(i));
-                assertEquals(expected.logprob(), batch.get(i).logprob(), 1e-3, requests.get(i).toString());
+                // A token's log-probability is the difference of two float32 values of order 10 (its logit and the
+                // log-sum-exp), each a few ulps (~1e-6) off on another path: 2e-5 nats per token.
+                double tolerance = 2e-5 * expected.tokens();
+                assertEquals(expected.logprob(), batch.get(i).logprob(), tolerance, requests.get(i).toString());
                 assertEquals(expected.greedy(), batch.get(i).greedy());
                 assertEquals(expected.tokens(), batch.get(i).tokens());
-                assertEquals(batch.get(i).logprob(), scorer.predict(requests.get(i)).logprob(), 1e-4, "batch = alone");
+                assertEquals(batch.get(i).logprob(), scorer.predict(requests.get(i)).logprob(), tolerance, "batch = alone");
             }
             assertEquals(tokenizer.encode(" and the rest", false).length, batch.get(0).tokens(), "the context's trailing space moved");
             assertTrue(batch.get(3).greedy(), "the model's own argmax token is greedy");
@@ -203,6 +229,15 @@ class CriteriaTest {
             }
             logprob += logits[(int) whole[j]] - max - Math.log(sum);
             greedy &= best == whole[j];
+            float rival = Float.NEGATIVE_INFINITY;
+            float scale = 0;
+            for (int v = 0; v < logits.length; v++) {
+                rival = v == whole[j] ? rival : Math.max(rival, logits[v]);
+                scale = Math.max(scale, Math.abs(logits[v]));
+            }
+            // The flag compares argmaxes across paths: each token must beat or trail its best rival by more than rounding.
+            assertTrue(Math.abs(logits[(int) whole[j]] - rival) > 2 * GreedyMargin.LOGIT_TOLERANCE * scale,
+                    request + ": token " + j + " ties its best rival within rounding; pick another request");
         }
         return new Loglikelihood(logprob, greedy, whole.length - contextIds.length);
     }

@@ -80,8 +80,10 @@ class SweepCommandTest {
             } else {
                 // Capacity moves in whole pairs per expert and 16-token batch: coarse steps around the target.
                 double predicted = row.get("predicted_decision_drop_rate").getAsDouble();
-                assertEquals(target, predicted, row.get("method").getAsString().equals("capacity") ? 0.1 : 0.01, row.toString());
-                assertEquals(predicted, ppl.get("decision_drop_rate").getAsDouble(), 0.1, row.toString());
+                assertEquals(target, predicted, row.get("method").getAsString().equals("capacity") ? 0.05 : 0.01, row.toString());
+                // Predicted on the calibration text's undropped routings, realised on the held-out text with
+                // deeper layers seeing the dropping model: measured within 0.015 of each other.
+                assertEquals(predicted, ppl.get("decision_drop_rate").getAsDouble(), 0.03, row.toString());
                 assertTrue(kl.get("kl").getAsDouble() > 0, row.toString());
             }
         }

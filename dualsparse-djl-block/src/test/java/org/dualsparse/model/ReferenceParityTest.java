@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * checkpoints are compared with a reference on the same rounded weights, so the tolerance is
  * the fp32 one: the loader must widen 16-bit floats exactly.
  */
-class HfParityTest {
+class ReferenceParityTest {
 
     /** Longer than the sliding windows of the tiny configs, so windows matter. */
     private static final long[] IDS = {3, 41, 7, 58, 15, 60, 2, 33, 47, 19, 50, 9};
