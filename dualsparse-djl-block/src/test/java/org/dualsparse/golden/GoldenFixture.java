@@ -43,6 +43,17 @@ public record GoldenFixture(Path dir, JsonObject meta) {
         return new GoldenFixture(dir, readJson(dir.resolve("meta.json")));
     }
 
+    /** The repository's shipped model {@code models/kjv-moe}, found above the working directory (the module's under Maven). */
+    public static Path shippedModel() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path model = dir.resolve("models").resolve("kjv-moe");
+            if (Files.isRegularFile(model.resolve("config.json"))) {
+                return model;
+            }
+        }
+        throw new IllegalStateException("models/kjv-moe not found above " + Path.of("").toAbsolutePath());
+    }
+
     private static Path root() {
         URL url = GoldenFixture.class.getResource("/golden");
         if (url == null) {
