@@ -187,8 +187,8 @@ def partition_export(name):
     folder = OUT / name
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "export"
-        run = subprocess.run(["java", "-jar", str(JAR), "export", "--model", str(folder), "--out", str(out),
-                              "--partition", "2"], capture_output=True, text=True)
+        run = subprocess.run(["java", "-jar", str(JAR), "export-partition", "--model", str(folder),
+                              "--out", str(out), "--partition", "2"], capture_output=True, text=True)
         if run.returncode != 0:
             print(f"{name:32s} export refused: {run.stderr.strip().splitlines()[-1] if run.stderr else run.stdout}")
             return None
