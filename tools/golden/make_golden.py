@@ -86,6 +86,20 @@ CASES = {
         topk_method="greedy", routed_scaling_factor=1.0, norm_topk_prob=False, rope_theta=10000.0),
         ["plain q_proj (q_lora_rank null)", "greedy top-2 of 4", "1 shared expert", "every layer MoE",
          "default RoPE"]),
+    # Where transformers' native DeepseekV2 differs from the hub's remote code: it never renormalises
+    # (norm_topk_prob is ignored, routed_scaling_factor always applies), every layer from
+    # first_k_dense_replace on is MoE (moe_layer_freq is ignored), and YaRN's cos/sin factor is
+    # 0.1·ln(factor) + 1 unless both mscale and mscale_all_dim are set.
+    "deepseek-v2-native-semantics": ("deepseek_v2", dict(
+        num_hidden_layers=3, num_key_value_heads=4, intermediate_size=24, moe_intermediate_size=8,
+        n_routed_experts=4, num_experts_per_tok=2, n_shared_experts=1, first_k_dense_replace=1, moe_layer_freq=2,
+        q_lora_rank=12, kv_lora_rank=8, qk_nope_head_dim=4, qk_rope_head_dim=4, v_head_dim=4,
+        topk_method="greedy", routed_scaling_factor=3.0, norm_topk_prob=True,
+        rope_parameters=dict(rope_type="yarn", rope_theta=10000.0, factor=8.0,
+                             original_max_position_embeddings=32, mscale=0.707)),
+        ["norm_topk_prob true (ignored by the native class)", "routed_scaling_factor 3.0",
+         "moe_layer_freq 2 (ignored by the native class: layers 1 and 2 MoE)",
+         "YaRN factor 8 with mscale only (native cos/sin factor 0.1·ln 8 + 1)", "q LoRA rank 12"]),
 }
 
 
