@@ -69,7 +69,7 @@ CASES = {
          "GQA 4/2"]),
     "deepseek-v2-lora-yarn-group": ("deepseek_v2", dict(
         num_hidden_layers=3, num_key_value_heads=4, intermediate_size=24, moe_intermediate_size=8,
-        n_routed_experts=8, num_experts_per_tok=2, n_shared_experts=2, first_k_dense_replace=1,
+        n_routed_experts=8, num_experts_per_tok=3, n_shared_experts=2, first_k_dense_replace=1,
         q_lora_rank=12, kv_lora_rank=8, qk_nope_head_dim=4, qk_rope_head_dim=4, v_head_dim=4,
         topk_method="group_limited_greedy", n_group=4, topk_group=2, routed_scaling_factor=2.5,
         norm_topk_prob=False,
@@ -77,7 +77,7 @@ CASES = {
                              original_max_position_embeddings=64, beta_fast=32, beta_slow=1,
                              mscale=0.707, mscale_all_dim=0.707)),
         ["q LoRA rank 12", "YaRN factor 4 (mscale = mscale_all_dim = 0.707)",
-         "group_limited_greedy n_group 4 topk_group 2", "2 shared experts", "first_k_dense_replace 1",
+         "group_limited_greedy n_group 4 topk_group 2, top-3 (more experts than groups, so the limit binds)", "2 shared experts", "first_k_dense_replace 1",
          "routed_scaling_factor 2.5"]),
     "deepseek-v2-plain-q": ("deepseek_v2", dict(
         num_hidden_layers=2, num_key_value_heads=4, intermediate_size=24, moe_intermediate_size=8,
@@ -101,6 +101,42 @@ CASES = {
          "moe_layer_freq 2 (ignored by the native class: layers 1 and 2 MoE)",
          "YaRN factor 8 with mscale only (native cos/sin factor 0.1·ln 8 + 1)", "q LoRA rank 12"]),
 }
+
+
+# Per fixture, config changes that must move transformers' logits (the switch is exercised, not
+# dormant): name -> {label: overrides}. The effect is recorded in meta.json.
+SWITCH_EFFECTS = {
+    "mixtral-gqa-window": {"no sliding window": dict(sliding_window=None)},
+    "olmoe-clip-norm": {"no clip_qkv": dict(clip_qkv=None), "norm_topk_prob false": dict(norm_topk_prob=False)},
+    "qwen2-moe-sparse-step-2": {"norm_topk_prob false": dict(norm_topk_prob=False)},
+    "qwen3-moe-norm-dense": {"norm_topk_prob false": dict(norm_topk_prob=False)},
+    "deepseek-v2-lora-yarn-group": {
+        "topk_method greedy": dict(topk_method="greedy"),
+        "routed_scaling_factor 1": dict(routed_scaling_factor=1.0),
+        "no YaRN": dict(rope_parameters=dict(rope_type="default", rope_theta=10000.0))},
+    "deepseek-v2-native-semantics": {
+        "routed_scaling_factor 1": dict(routed_scaling_factor=1.0),
+        "YaRN with mscale_all_dim 1": dict(rope_parameters=dict(
+            rope_type="yarn", rope_theta=10000.0, factor=8.0, original_max_position_embeddings=32,
+            mscale=0.707, mscale_all_dim=1.0))},
+}
+MIN_SWITCH_EFFECT = 1e-2
+
+
+def switch_effects(name, folder, logits):
+    """Max change of the logits, relative to their scale, when each switch is changed."""
+    effects = {}
+    for label, change in SWITCH_EFFECTS.get(name, {}).items():
+        config = AutoConfig.from_pretrained(folder)
+        for key, value in change.items():
+            setattr(config, key, value)
+        model = AutoModelForCausalLM.from_pretrained(
+            folder, config=config, dtype=torch.float32, attn_implementation="eager").eval()
+        effect = float(np.abs(logits_of(model, PROMPT) - logits).max() / np.abs(logits).max())
+        if effect < MIN_SWITCH_EFFECT:
+            raise SystemExit(f"{name}: '{label}' changes the logits by only {effect:.2e}: the switch is dormant")
+        effects[label] = round(effect, 4)
+    return effects
 
 
 def randomise(model, seed):
@@ -191,7 +227,7 @@ def golden_fixture(name, model_type, overrides, switches):
         model_class=type(model).__name__, seed=seed, switches=switches,
         prompt=PROMPT, logits_shape=list(logits.shape), logits_file="logits.f32 (float32 little-endian, [S, V])",
         max_abs_logit=float(np.abs(logits).max()), greedy=tokens, greedy_min_margin=margin,
-        attn_implementation="eager", versions=versions())
+        switch_effects=switch_effects(name, folder, logits), attn_implementation="eager", versions=versions())
     (folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     print(f"{name:32s} seed {seed} max|logit| {meta['max_abs_logit']:.2f} greedy {tokens} margin {margin:.3g}")
 
@@ -263,18 +299,15 @@ def kjv_fixture(lines, tokens_per_line, top):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-export", action="store_true", help="do not build the CLI jar nor export")
-    args = parser.parse_args()
+    argparse.ArgumentParser(description=__doc__).parse_args()
     torch.use_deterministic_algorithms(True)
     OUT.mkdir(parents=True, exist_ok=True)
     for name, (model_type, overrides, switches) in CASES.items():
         golden_fixture(name, model_type, overrides, switches)
     kjv_fixture(lines=3, tokens_per_line=16, top=32)
-    if not args.skip_export:
-        subprocess.run(["mvn", "-B", "-q", "-pl", "examples", "-am", "-DskipTests", "package"], cwd=REPO, check=True)
-        for name in CASES:
-            partition_export(name)
+    subprocess.run(["mvn", "-B", "-q", "-pl", "examples", "-am", "-DskipTests", "package"], cwd=REPO, check=True)
+    for name in CASES:
+        partition_export(name)
 
 
 if __name__ == "__main__":
