@@ -9,7 +9,7 @@ record transformers' logits of the export. See README.md next to this script.
 import argparse
 import json
 import math
-import os
+import re
 import shutil
 import subprocess
 import sys
@@ -167,6 +167,18 @@ def versions():
                 safetensors=safetensors.__version__, numpy=np.__version__, python=sys.version.split()[0])
 
 
+def write_json(path, value):
+    """Indented JSON with lists of numbers on one line each."""
+    text = json.dumps(value, indent=1, ensure_ascii=False)
+    text = re.sub(r"\[\s+([-+\d.e,\s]+?)\s+\]", lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text)
+    Path(path).write_text(text + "\n")
+
+
+def shortest_f32(value):
+    """The shortest decimal that reads back as the same float32 (Java's Float.parseFloat included)."""
+    return float(np.format_float_positional(np.float32(value), unique=True))
+
+
 def write_f32(path, array):
     np.ascontiguousarray(array, dtype="<f4").tofile(path)
 
@@ -228,7 +240,7 @@ def golden_fixture(name, model_type, overrides, switches):
         prompt=PROMPT, logits_shape=list(logits.shape), logits_file="logits.f32 (float32 little-endian, [S, V])",
         max_abs_logit=float(np.abs(logits).max()), greedy=tokens, greedy_min_margin=margin,
         switch_effects=switch_effects(name, folder, logits), attn_implementation="eager", versions=versions())
-    (folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    write_json(folder / "meta.json", meta)
     print(f"{name:32s} seed {seed} max|logit| {meta['max_abs_logit']:.2f} greedy {tokens} margin {margin:.3g}")
 
 
@@ -253,7 +265,7 @@ def partition_export(name):
         meta = dict(parts=2, model_class=type(model).__name__, prompt=PROMPT, logits_shape=list(logits.shape),
                     max_abs_logit=float(np.abs(logits).max()), tensors=tensor_shapes(out),
                     config_switches={k: config.get(k) for k in EXPORT_KEYS if k in config}, versions=versions())
-        (target / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+        write_json(target / "meta.json", meta)
         original = np.fromfile(folder / "logits.f32", dtype="<f4").reshape(logits.shape)
         rel = float(np.abs(original - logits).max() / np.abs(original).max())
         print(f"{name:32s} export P=2 in {meta['model_class']}: max rel |Δ| to the original {rel:.2e}")
@@ -287,14 +299,15 @@ def kjv_fixture(lines, tokens_per_line, top):
         write_f32(folder / f"line{i}-last.f32", logits[-1].numpy())
         values, indices = logits.topk(top, dim=-1)
         rows.append(dict(text=line, ids=ids, last_logits_file=f"line{i}-last.f32",
-                         top_ids=indices.tolist(), top_logits=[[float(v) for v in r] for r in values]))
+                         top_ids=indices.tolist(),
+                         top_logits=[[shortest_f32(v) for v in r] for r in values.numpy()]))
     meta = dict(model_class=type(model).__name__, dtype="float32 (bf16 weights widened)",
                 tokenizer="models/kjv-moe/tokenizer.json via tokenizers " + __import__("tokenizers").__version__,
                 note=f"the first {tokens_per_line} tokens of {lines} evenly spaced non-empty held-out lines; per "
                      f"position the {top} largest logits (top_ids, top_logits), and the last position's full row "
                      "as float32 little-endian",
                 vocab_size=model.config.vocab_size, lines=rows, versions=versions())
-    (folder / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
+    write_json(folder / "meta.json", meta)
     print(f"kjv-moe: {len(rows)} lines, ids {[r['ids'] for r in rows]}")
 
 
