@@ -104,8 +104,8 @@ public record YarnScaling(
             cosSin = magnitude(factor, 1);
         }
         // transformers reads the betas with `or`, so 0 means the default as well.
-        double betaFast = rope.has("beta_fast") && rope.requireDouble("beta_fast") != 0 ? rope.requireDouble("beta_fast") : 32;
-        double betaSlow = rope.has("beta_slow") && rope.requireDouble("beta_slow") != 0 ? rope.requireDouble("beta_slow") : 1;
+        double betaFast = rope.doubleOr("beta_fast", 0) != 0 ? rope.doubleOr("beta_fast", 0) : 32;
+        double betaSlow = rope.doubleOr("beta_slow", 0) != 0 ? rope.doubleOr("beta_slow", 0) : 1;
         return new YarnScaling(factor, original, betaFast, betaSlow, mscale, mscaleAllDim, cosSin);
     }
 
