@@ -45,15 +45,16 @@ public final class CompletePartitionExporter {
      * Writes {@code model}'s checkpoint with every routed expert split into {@code parts}
      * sub-experts to the new folder {@code out}: {@code config.json} with the expert count and
      * top-K multiplied and the expert width divided by {@code parts}, the safetensors in the
-     * input's file layout (shards and index when it was sharded), and the tokenizer and
-     * generation files. Nothing appears at {@code out} unless the whole export succeeds.
+     * input's file layout (shards and index when it was sharded), the tokenizer and generation
+     * files, and the remote-code files {@code auto_map} names (DeepSeek). Nothing appears at
+     * {@code out} unless the whole export succeeds.
      *
      * @param reconstruction the neuron order in which each expert is split: the checkpoint's,
      *     by the {@code weight} metric, or {@code profileOrder}'s
      * @param profileOrder the neuron order for {@link DualSparse.Reconstruction#PROFILE}, else ignored
      * @return the routed experts of the exported model
-     * @throws PartitionRefusedException if the export cannot be exact, or {@code out} is not a
-     *     new or empty folder
+     * @throws PartitionRefusedException if the export cannot be exact, {@code out} is not a new
+     *     or empty folder, or a remote-code file {@code auto_map} names is missing
      * @throws org.dualsparse.config.ConfigException if {@code config.json} is missing or invalid
      * @throws org.dualsparse.checkpoint.CheckpointException if a tensor is missing, misshapen or
      *     unexpected, or a file cannot be read or written
@@ -75,6 +76,7 @@ public final class CompletePartitionExporter {
                 config.requirePositiveInt(layout.keys().topK()),
                 config.requirePositiveInt(layout.keys().intermediateSize()));
         RoutedExperts split = split(experts, parts, config, layout.keys());
+        List<String> remoteCode = RemoteCodeFiles.of(config, model);
         int hiddenSize = config.requirePositiveInt("hidden_size");
         List<Integer> moeLayers = IntStream.range(0, config.requirePositiveInt("num_hidden_layers"))
                 .filter(layout.moeLayers())
@@ -96,6 +98,11 @@ public final class CompletePartitionExporter {
                 }
                 writeConfig(staging, config, layout.keys(), split, parts);
                 copyCompanionFiles(model, staging);
+                for (String file : remoteCode) {
+                    Path copy = staging.resolve(file);
+                    Files.createDirectories(copy.getParent());
+                    Files.copy(model.resolve(file), copy);
+                }
             });
         }
         return split;

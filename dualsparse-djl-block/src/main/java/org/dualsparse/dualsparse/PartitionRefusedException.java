@@ -21,7 +21,9 @@ public class PartitionRefusedException extends RuntimeException {
         /** The router does not give P copies of an expert exactly its score divided by P. */
         ROUTER_NOT_SPLITTABLE,
         /** Multiplying the down projections by P would round or overflow in their dtype. */
-        INEXACT_IN_DTYPE
+        INEXACT_IN_DTYPE,
+        /** The config's {@code auto_map} names remote-code files that are not in the model folder. */
+        MISSING_REMOTE_CODE
     }
 
     private final Reason reason;

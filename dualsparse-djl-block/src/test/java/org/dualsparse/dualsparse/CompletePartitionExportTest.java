@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceForward;
 import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -101,6 +103,32 @@ class CompletePartitionExportTest {
                 assertTrue(referenceDiff <= 1e-9 * scale, name + " P=" + parts + " " + reconstruction + " reference: " + referenceDiff);
             }
         }
+    }
+
+    /**
+     * The remote-code files a DeepSeek config's {@code auto_map} names travel with the export
+     * unchanged; a reference into another repository ({@code repo--module.Class}) needs no file.
+     */
+    @Test
+    void remoteCodeFilesTravelWithTheExport(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("model");
+        JsonObject config = TinyConfigs.deepseekMoe();
+        ReferenceCheckpoints.write(model, config, ReferenceWeights.random(config, 2), DType.F32, false);
+        JsonObject withRemoteCode = HfConfig.read(model.resolve("config.json")).json();
+        withRemoteCode.add("auto_map", JsonParser.parseString("""
+                {"AutoConfig": "configuration_deepseek.DeepseekConfig",
+                 "AutoModel": "modeling_deepseek.DeepseekModel",
+                 "AutoModelForCausalLM": "modeling_deepseek.DeepseekForCausalLM",
+                 "AutoTokenizer": ["other/repo--tokenization_other.OtherTokenizer", null]}""").getAsJsonObject());
+        Files.writeString(model.resolve("config.json"), withRemoteCode.toString());
+        write(model.resolve("configuration_deepseek.py"), "class DeepseekConfig: pass\n");
+        write(model.resolve("modeling_deepseek.py"), "class DeepseekForCausalLM: pass\n");
+        Path out = dir.resolve("out");
+        CompletePartitionExporter.export(model, out, 2, Reconstruction.NONE, null);
+        assertEquals("class DeepseekConfig: pass\n", Files.readString(out.resolve("configuration_deepseek.py")));
+        assertEquals("class DeepseekForCausalLM: pass\n", Files.readString(out.resolve("modeling_deepseek.py")));
+        assertEquals(withRemoteCode.get("auto_map"), HfConfig.read(out.resolve("config.json")).json().get("auto_map"));
+        assertFalse(Files.exists(out.resolve("tokenization_other.py")));
     }
 
     /**

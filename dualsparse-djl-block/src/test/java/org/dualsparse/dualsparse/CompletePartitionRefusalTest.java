@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,6 +91,25 @@ class CompletePartitionRefusalTest {
         Path out = Files.createDirectories(dir.resolve("empty"));
         CompletePartitionExporter.export(mixtral(DType.F32), out, 2, Reconstruction.NONE, null);
         assertEquals(List.of("config.json", "model.safetensors"), fileNames(out));
+    }
+
+    /** DeepSeek checkpoints load only with their remote code, so an export without it would be unusable. */
+    @Test
+    void remoteCodeThatAutoMapNamesIsMissing() throws IOException {
+        Path model = dir.resolve("model");
+        JsonObject config = TinyConfigs.deepseekMoe();
+        ReferenceCheckpoints.write(model, config, ReferenceWeights.random(config, 1), DType.F32, false);
+        JsonObject withRemoteCode = HfConfig.read(model.resolve("config.json")).json();
+        withRemoteCode.add("auto_map", JsonParser.parseString("""
+                {"AutoConfig": "configuration_deepseek.DeepseekConfig",
+                 "AutoModelForCausalLM": "modeling_deepseek.DeepseekForCausalLM"}""").getAsJsonObject());
+        Files.writeString(model.resolve("config.json"), withRemoteCode.toString());
+        Files.writeString(model.resolve("configuration_deepseek.py"), "# config class\n");
+        PartitionRefusedException e = refused(model, 2);
+        assertEquals(Reason.MISSING_REMOTE_CODE, e.reason());
+        assertTrue(e.getMessage().contains("auto_map.AutoModelForCausalLM") && e.getMessage().contains("modeling_deepseek.py"),
+                e.getMessage());
+        assertNothingWritten();
     }
 
     /** 3 × a BF16 weight needs one more mantissa bit than BF16 has. */

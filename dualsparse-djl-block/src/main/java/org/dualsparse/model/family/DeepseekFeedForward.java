@@ -56,6 +56,16 @@ public record DeepseekFeedForward(
                 frequency);
     }
 
+    /**
+     * These layers as transformers' native {@code DeepseekV2Moe} runs them: every layer from
+     * {@code first_k_dense_replace} on is MoE and the top-K weights are never renormalised
+     * (that class reads neither {@code moe_layer_freq} nor {@code norm_topk_prob}).
+     */
+    DeepseekFeedForward asTransformersNative() {
+        return new DeepseekFeedForward(
+                numExperts, topK, false, intermediateSize, moeIntermediateSize, sharedExperts, firstDenseLayers, 1);
+    }
+
     boolean isSparse(int layer) {
         return numExperts > 0 && layer >= firstDenseLayers && layer % moeLayerFrequency == 0;
     }

@@ -15,8 +15,9 @@ import org.dualsparse.model.WeightSource;
 import org.dualsparse.moe.Router;
 
 /**
- * DeepSeek-V2 and V2-Lite ({@code DeepseekV2ForCausalLM}, hub remote code): multi-head latent
- * attention with optionally YaRN-scaled rotary keys, and DeepSeek-MoE's feed-forward layers
+ * DeepSeek-V2 and V2-Lite ({@code DeepseekV2ForCausalLM}, hub remote code, and transformers'
+ * native class of the same name, whose differences {@link #isTransformersNative} lists):
+ * multi-head latent attention with optionally YaRN-scaled rotary keys, and DeepSeek-MoE's feed-forward layers
  * behind V2's router: softmax over fp32 logits, top-K by {@code greedy} or {@code
  * group_limited_greedy} (each token picks among the experts of its {@code topk_group} best of
  * {@code n_group} groups), then renormalised when {@code K > 1 && norm_topk_prob}, otherwise
@@ -56,11 +57,14 @@ public final class DeepseekV2 implements ModelFamily<DeepseekV2.Config> {
     public Config parseConfig(HfConfig c) {
         DecoderConfig d = DecoderConfig.parseWithRopeScaling(c, 1e-6, 10000);
         Families.requireUnslicedProjections(c);
-        YarnScaling yarn = YarnScaling.parse(c);
+        boolean transformersNative = isTransformersNative(c);
+        YarnScaling yarn = YarnScaling.parse(c, transformersNative);
         if (c.boolOr("attention_bias", false)) {
             throw c.unsupported("attention_bias", "multi-head latent attention is implemented without projection biases");
         }
-        DeepseekFeedForward feedForward = DeepseekFeedForward.parse(c);
+        DeepseekFeedForward feedForward = transformersNative
+                ? DeepseekFeedForward.parse(c).asTransformersNative()
+                : DeepseekFeedForward.parse(c);
         int groups = 1;
         int chosen = 1;
         String method = c.stringOr("topk_method", "greedy");
@@ -75,6 +79,17 @@ public final class DeepseekV2 implements ModelFamily<DeepseekV2.Config> {
         }
         return new Config(
                 d, attention(c, d, yarn), yarn, feedForward, c.doubleOr("routed_scaling_factor", 1.0), groups, chosen);
+    }
+
+    /**
+     * Whether {@code c} was written for transformers' native {@code DeepseekV2ForCausalLM} (v5
+     * writes {@code rope_parameters}) rather than for the hub's remote code (named by {@code
+     * auto_map}, rope in {@code rope_theta} / {@code rope_scaling}). The two differ in routing,
+     * dense layers and YaRN's cos/sin factor; see {@link DeepseekFeedForward#asTransformersNative()}
+     * and {@link YarnScaling#parse(HfConfig, boolean)}.
+     */
+    static boolean isTransformersNative(HfConfig c) {
+        return c.has("rope_parameters") && !c.has("auto_map");
     }
 
     /** The MLA dimensions (remote config class defaults); the softmax scale is {@code (n + ρ)^-½} times YaRN's correction. */

@@ -42,7 +42,7 @@ public final class Qwen2Moe implements ModelFamily<Qwen2Moe.Config> {
         DecoderConfig d = DecoderConfig.parse(c, 1e-6, 10000);
         return new Config(
                 d,
-                QwenFeedForward.parse(c, d.numLayers(), 5632, 1408),
+                QwenFeedForward.parse(c, d.numLayers(), 5632, 1408, null),
                 c.intOr("shared_expert_intermediate_size", 5632),
                 c.boolOr("qkv_bias", true),
                 slidingWindows(c, d.numLayers()));

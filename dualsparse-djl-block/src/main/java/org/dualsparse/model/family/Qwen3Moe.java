@@ -32,7 +32,7 @@ public final class Qwen3Moe implements ModelFamily<Qwen3Moe.Config> {
         DecoderConfig d = DecoderConfig.parse(c, 1e-6, 10000);
         return new Config(
                 d,
-                QwenFeedForward.parse(c, d.numLayers(), 6144, 768),
+                QwenFeedForward.parse(c, d.numLayers(), 6144, 768, "num_local_experts"),
                 c.boolOr("attention_bias", false),
                 c.boolOr("use_sliding_window", false) ? c.intOr("sliding_window", 4096) : 0);
     }

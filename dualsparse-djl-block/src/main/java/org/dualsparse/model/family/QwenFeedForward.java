@@ -19,8 +19,12 @@ import org.dualsparse.moe.SharedExpert;
  * {@code num_experts} experts of width {@code moe_intermediate_size} behind a softmax top-K
  * router (renormalised when {@code norm_topk_prob}); the others are dense SwiGLU MLPs of width
  * {@code intermediate_size}.
+ *
+ * @param numExpertsKey the key that spells {@code num_experts} in this config: transformers v5
+ *     saves Qwen3-MoE's as {@code num_local_experts}
  */
 public record QwenFeedForward(
+        String numExpertsKey,
         int numExperts,
         int topK,
         boolean normTopKProb,
@@ -29,8 +33,14 @@ public record QwenFeedForward(
         int decoderSparseStep,
         List<Integer> mlpOnlyLayers) {
 
-    /** Reads the MoE keys; the defaults of the two families' config classes differ only in widths. */
-    static QwenFeedForward parse(HfConfig c, int numLayers, int defaultIntermediate, int defaultMoeIntermediate) {
+    /**
+     * Reads the MoE keys; the defaults of the two families' config classes differ only in widths.
+     *
+     * @param aliasOfNumExperts another spelling of {@code num_experts} the family's config class
+     *     maps onto it, or null
+     */
+    static QwenFeedForward parse(
+            HfConfig c, int numLayers, int defaultIntermediate, int defaultMoeIntermediate, String aliasOfNumExperts) {
         int step = c.intOr("decoder_sparse_step", 1);
         if (step <= 0) {
             throw new ConfigException(c.source() + ": decoder_sparse_step = " + step + " must be positive");
@@ -42,15 +52,29 @@ public record QwenFeedForward(
                         c.source() + ": mlp_only_layers holds " + layer + ", outside [0, " + numLayers + ")");
             }
         }
-        int numExperts = c.intOr("num_experts", 0);
+        String expertsKey = numExpertsKey(c, aliasOfNumExperts);
+        int numExperts = c.intOr(expertsKey, 0);
         return new QwenFeedForward(
+                expertsKey,
                 numExperts,
-                numExperts > 0 ? Families.topK(c, "num_experts") : 0,
+                numExperts > 0 ? Families.topK(c, expertsKey) : 0,
                 c.boolOr("norm_topk_prob", false),
                 c.intOr("intermediate_size", defaultIntermediate),
                 c.intOr("moe_intermediate_size", defaultMoeIntermediate),
                 step,
                 List.copyOf(mlpOnly));
+    }
+
+    /** {@code num_experts}, or {@code alias} when only that is set; both set must agree. */
+    private static String numExpertsKey(HfConfig c, String alias) {
+        if (alias == null || !c.has(alias)) {
+            return "num_experts";
+        }
+        if (c.has("num_experts") && c.requireInt("num_experts") != c.requireInt(alias)) {
+            throw new ConfigException(c.source() + ": num_experts = " + c.requireInt("num_experts") + " and " + alias
+                    + " = " + c.requireInt(alias) + " name the same count and must agree");
+        }
+        return c.has("num_experts") ? "num_experts" : alias;
     }
 
     boolean isSparse(int layer) {
@@ -76,7 +100,7 @@ public record QwenFeedForward(
     /** The routed experts of the sparse layers, as both Qwen MoE families name them. */
     ExpertLayout expertLayout() {
         return new ExpertLayout(
-                new ExpertLayout.ConfigKeys("num_experts", "num_experts_per_tok", "moe_intermediate_size"),
+                new ExpertLayout.ConfigKeys(numExpertsKey, "num_experts_per_tok", "moe_intermediate_size"),
                 "mlp", ExpertWeights.Names.HF, this::isSparse, ExpertLayout.Gating.SOFTMAX_TOP_K);
     }
 }

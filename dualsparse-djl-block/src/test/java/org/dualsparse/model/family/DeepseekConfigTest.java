@@ -18,7 +18,10 @@ import org.dualsparse.moe.Router;
 import org.dualsparse.reference.TinyConfigs;
 import org.junit.jupiter.api.Test;
 
-/** DeepSeek configs read as the hub remote code reads them, and switches this code lacks are refused by name. */
+/**
+ * DeepSeek configs read as the hub remote code reads them (or, for a V2 config in transformers'
+ * native format, as its native class does), and switches this code lacks are refused by name.
+ */
 class DeepseekConfigTest {
 
     @Test
@@ -120,16 +123,57 @@ class DeepseekConfigTest {
         assertRefused("head_dim", TinyConfigs.deepseekMoe(), j -> j.addProperty("head_dim", 16));
     }
 
+    /** A config where the remote code and transformers' native class agree (both mscales set, no renormalisation, every layer from the first MoE one on MoE). */
     @Test
     void yarnInTransformersV5SpellingReadsLikeTheHubOne() {
-        JsonObject hub = TinyConfigs.deepseekV2();
-        JsonObject v5 = TinyConfigs.deepseekV2();
-        JsonObject rope = v5.remove("rope_scaling").getAsJsonObject();
+        assertEquals(v2(TinyConfigs.deepseekV2()), v2(nativeSpelling(TinyConfigs.deepseekV2())));
+    }
+
+    /**
+     * transformers' native {@code DeepseekV2ForCausalLM} (config written with {@code
+     * rope_parameters}, no {@code auto_map}) never renormalises, ignores {@code moe_layer_freq},
+     * and without both mscales scales cos/sin by {@code 0.1·ln s + 1}; the same config with an
+     * {@code auto_map} is the hub's remote code.
+     */
+    @Test
+    void transformersNativeConfigsReadAsTheNativeClassDoes() {
+        JsonObject config = nativeSpelling(TinyConfigs.deepseekV2NormTopk());
+        config.getAsJsonObject("rope_parameters").addProperty("original_max_position_embeddings", 32);
+        DeepseekV2.Config nativeClass = v2(config);
+        config.add("auto_map", json("{\"AutoModelForCausalLM\": \"modeling_deepseek.DeepseekV2ForCausalLM\"}"));
+        DeepseekV2.Config remote = v2(config);
+
+        assertEquals(new Router.Spec(8, 2, false, 16, 2, 1), nativeClass.routing());
+        assertEquals(new Router.Spec(8, 2, true, 1, 2, 1), remote.routing());
+        assertTrue(nativeClass.feedForward().isSparse(1), "moe_layer_freq 2 is ignored by the native class");
+        assertFalse(remote.feedForward().isSparse(1));
+        // factor 4, mscale 0.707, mscale_all_dim 1.0: both set, so both read the ratio
+        double ratio = (0.1 * 0.707 * Math.log(4) + 1) / (0.1 * Math.log(4) + 1);
+        assertEquals(ratio, nativeClass.yarn().cosSinScale(), 1e-12);
+        assertEquals(ratio, remote.yarn().cosSinScale(), 1e-12);
+
+        config.remove("auto_map");
+        config.getAsJsonObject("rope_parameters").remove("mscale_all_dim");
+        assertEquals(0.1 * Math.log(4) + 1, v2(config).yarn().cosSinScale(), 1e-12);
+        config.getAsJsonObject("rope_parameters").addProperty("attention_factor", 1.25);
+        assertEquals(1.25, v2(config).yarn().cosSinScale(), 1e-12);
+        config.getAsJsonObject("rope_parameters").remove("factor");
+        config.addProperty("max_position_embeddings", 96);
+        assertEquals(3.0, v2(config).yarn().factor(), 1e-12, "max_position_embeddings / original_max_position_embeddings");
+
+        assertRefused("truncate", config, j -> j.getAsJsonObject("rope_parameters").addProperty("truncate", false));
+        JsonObject noOriginal = nativeSpelling(TinyConfigs.deepseekV2NormTopk());
+        assertRefused("original_max_position_embeddings", noOriginal, j -> { });
+    }
+
+    /** {@code config} as transformers v5 writes it: rope in {@code rope_parameters}. */
+    private static JsonObject nativeSpelling(JsonObject config) {
+        JsonObject rope = config.remove("rope_scaling").getAsJsonObject();
         rope.remove("type");
         rope.addProperty("rope_type", "yarn");
-        rope.addProperty("rope_theta", 10000.0);
-        v5.add("rope_parameters", rope);
-        assertEquals(v2(hub), v2(v5));
+        rope.addProperty("rope_theta", config.remove("rope_theta").getAsDouble());
+        config.add("rope_parameters", rope);
+        return config;
     }
 
     private static DeepseekV2.Config v2(JsonObject json) {
