@@ -16,7 +16,7 @@ import jinjava.javax.el.ExpressionFactory;
  * Jinjava set up to render chat templates as transformers' Jinja2 environment does: {@code
  * trim_blocks} and {@code lstrip_blocks}, Jinja2's operator precedence, keyword arguments and
  * stepped slices ({@link JinjaExpressionParser}), Python's string methods ({@link
- * PythonStringMethods}), and {@code raise_exception(message)}.
+ * PythonStringMethods}), loop filters and for-else ({@link JinjaForTag}) and {@code raise_exception(message)}.
  */
 final class ChatTemplateEngine extends Jinjava {
 
@@ -27,6 +27,7 @@ final class ChatTemplateEngine extends Jinjava {
         Properties syntax = new Properties();
         syntax.setProperty(TreeBuilder.class.getName(), JinjaSyntaxBuilder.class.getName());
         expressions = new ExpressionFactoryImpl(syntax, new TruthyTypeConverter());
+        getGlobalContext().registerTag(new JinjaForTag());
         getGlobalContext().registerFunction(
                 new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
     }

@@ -60,6 +60,20 @@ class JinjaSyntaxTest {
                 "{% set ns = namespace(i=0) %}{% for m in messages %}{% if m.role == 'user' %}{% set ns.i = loop.index0 %}{% endif %}{% endfor %}{{ ns.i - 1 }}"));
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiterString = " => ", quoteCharacter = '`', value = {
+            "{% for m in messages if m.role == 'user' %}{{ loop.index }}{{ m.content }}{{ '.' if loop.last }}{% endfor %} => 1u12u2.",
+            "{% for k, v in {'a': 1, 'b': 2}.items() if v > 1 %}{{ k }}{% endfor %} => b",
+            "{% for m in messages if m.content not in [' if ', 'a'] %}{{ m.content }}{% else %}none{% endfor %} => su1u2",
+            "{% for m in messages if m.role == 'tool' %}{{ m.content }}{% else %}none{% endfor %} => none",
+            "{% for m in [] %}x{% else %}empty{% endfor %} => empty",
+            "{% for m in messages %}{{ m.content }}{% else %}empty{% endfor %} => su1au2",
+            "{% for m in messages %}{% if m.role == 'user' %}U{% else %}o{% endif %}{% endfor %} => oUoU",
+    })
+    void loopFiltersAndForElseAsJinja2(String template, String expected) {
+        assertEquals(expected, render(template));
+    }
+
     @Test
     void aStrayEqualsSignIsAnError() {
         ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> render("{{ (= 1) }}"));
