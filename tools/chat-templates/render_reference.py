@@ -50,6 +50,10 @@ CONVERSATIONS = {
         {"role": "user", "content": "And 5 + 8?"},
         {"role": "assistant", "content": "<think>\nFive plus eight.\n</think>\n13"},
     ],
+    "template-syntax-in-content": [
+        {"role": "system", "content": "Quote {{ bos_token }} and {% if true %}this{% endif %} as text."},
+        {"role": "user", "content": "What is {{ 7 * 7 }}? {# not a comment #}"},
+    ],
     "user-user": [
         {"role": "user", "content": "First."},
         {"role": "user", "content": "Second, without an answer between."},

@@ -5,7 +5,9 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.mode.ExecutionMode;
 import java.util.Properties;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
 import jinjava.de.odysseus.el.tree.TreeBuilder;
@@ -16,7 +18,9 @@ import jinjava.javax.el.ExpressionFactory;
  * Jinjava set up to render chat templates as transformers' Jinja2 environment does: {@code
  * trim_blocks} and {@code lstrip_blocks}, Jinja2's operator precedence, keyword arguments and
  * stepped slices ({@link JinjaExpressionParser}), Python's string methods ({@link
- * PythonStringMethods}), loop filters and for-else ({@link JinjaForTag}) and {@code raise_exception(message)}.
+ * PythonStringMethods}), loop filters and for-else ({@link JinjaForTag}), values written as Jinja2
+ * writes them and never rendered a second time ({@link PythonExpressionOutput}), and {@code
+ * raise_exception(message)}.
  */
 final class ChatTemplateEngine extends Jinjava {
 
@@ -54,6 +58,13 @@ final class ChatTemplateEngine extends Jinjava {
                 .withLstripBlocks(true)
                 .withLegacyOverrides(jinja2Semantics)
                 .withElResolver(resolver)
+                .withNestedInterpretationEnabled(false)
+                .withExecutionMode(new ExecutionMode() {
+                    @Override
+                    public void prepareContext(Context context) {
+                        context.setExpressionStrategy(new PythonExpressionOutput());
+                    }
+                })
                 .build();
     }
 }

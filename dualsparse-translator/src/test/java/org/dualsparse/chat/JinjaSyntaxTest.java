@@ -75,6 +75,11 @@ class JinjaSyntaxTest {
     }
 
     @Test
+    void booleansAreWrittenAsPythonWritesThem() {
+        assertEquals("True|True|False|", render("{{ true }}|{{ 1 == 1 }}|{{ not true }}|{{ undefined_name }}"));
+    }
+
+    @Test
     void aStrayEqualsSignIsAnError() {
         ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> render("{{ (= 1) }}"));
         assertTrue(e.getMessage().contains("cannot render"), e.getMessage());
