@@ -19,7 +19,7 @@ import jinjava.javax.el.ExpressionFactory;
  * trim_blocks} and {@code lstrip_blocks}, Jinja2's operator precedence, keyword arguments and
  * stepped slices ({@link JinjaExpressionParser}), Python's string methods ({@link
  * PythonStringMethods}), loop filters and for-else ({@link JinjaForTag}), values written as Jinja2
- * writes them and never rendered a second time ({@link PythonExpressionOutput}), and {@code
+ * writes them, transformers' {@code tojson} ({@link TojsonFilter}) and never rendered a second time ({@link PythonExpressionOutput}), and {@code
  * raise_exception(message)}.
  */
 final class ChatTemplateEngine extends Jinjava {
@@ -32,6 +32,7 @@ final class ChatTemplateEngine extends Jinjava {
         syntax.setProperty(TreeBuilder.class.getName(), JinjaSyntaxBuilder.class.getName());
         expressions = new ExpressionFactoryImpl(syntax, new TruthyTypeConverter());
         getGlobalContext().registerTag(new JinjaForTag());
+        getGlobalContext().registerFilter(new TojsonFilter());
         getGlobalContext().registerFunction(
                 new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
     }
