@@ -16,11 +16,12 @@ import jinjava.javax.el.ExpressionFactory;
 
 /**
  * Jinjava set up to render chat templates as transformers' Jinja2 environment does: {@code
- * trim_blocks} and {@code lstrip_blocks}, Jinja2's operator precedence, keyword arguments and
- * stepped slices ({@link JinjaExpressionParser}), Python's string methods ({@link
- * PythonStringMethods}), loop filters and for-else ({@link JinjaForTag}), values written as Jinja2
- * writes them, transformers' {@code tojson} ({@link TojsonFilter}) and never rendered a second time ({@link PythonExpressionOutput}), and {@code
- * raise_exception(message)}.
+ * trim_blocks} and {@code lstrip_blocks}; Jinja2's operator precedence, keyword arguments and
+ * stepped slices ({@link JinjaExpressionParser}); Python's string methods ({@link
+ * PythonStringMethods}); loop filters and for-else ({@link JinjaForTag}); values written as Jinja2
+ * writes them and never rendered a second time ({@link PythonExpressionOutput}); and transformers'
+ * own {@code tojson} ({@link TojsonFilter}), {@code strftime_now} ({@link PythonStrftime}) and
+ * {@code raise_exception(message)}.
  */
 final class ChatTemplateEngine extends Jinjava {
 
@@ -35,6 +36,8 @@ final class ChatTemplateEngine extends Jinjava {
         getGlobalContext().registerFilter(new TojsonFilter());
         getGlobalContext().registerFunction(
                 new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+        getGlobalContext().registerFunction(
+                new ELFunctionDefinition("", "strftime_now", PythonStrftime.class, "now", String.class));
     }
 
     @Override
