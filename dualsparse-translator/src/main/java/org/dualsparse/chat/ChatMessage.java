@@ -1,5 +1,6 @@
 package org.dualsparse.chat;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,8 +24,11 @@ public record ChatMessage(String role, String content) {
         return new ChatMessage("assistant", content);
     }
 
-    /** The message as chat templates see it: a mapping with {@code role} and {@code content}. */
+    /** The message as chat templates see it: a mapping with {@code role} then {@code content} (the order {@code tojson} writes). */
     Map<String, Object> asTemplateValue() {
-        return Map.of("role", role, "content", content);
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("role", role);
+        value.put("content", content);
+        return value;
     }
 }

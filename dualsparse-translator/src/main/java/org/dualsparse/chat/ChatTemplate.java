@@ -1,12 +1,8 @@
 package org.dualsparse.chat;
 
 import com.google.gson.JsonElement;
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,13 +20,14 @@ import org.dualsparse.tokenizer.SpecialTokens;
  * add_generation_prompt} and the special tokens ({@code bos_token}, {@code eos_token}, ...), and
  * {@code raise_exception(message)} to refuse a conversation.
  *
- * <p>Rendering is done by Jinjava with its Jinja-compatible settings. Templates that use Python
- * string methods ({@code .strip('x')}, {@code .startswith}) or stepped slices ({@code [::-1]}) fail
- * with a {@link ChatTemplateException} naming the construct. Instances are thread-safe.
+ * <p>Rendering is done by Jinjava set up as {@link ChatTemplateEngine} describes; the real templates
+ * of the families we load render byte-identical to transformers (ChatTemplateRenderingTest). A
+ * construct the engine does not know fails with a {@link ChatTemplateException} naming it.
+ * Instances are thread-safe.
  */
 public final class ChatTemplate {
 
-    private static final Jinjava JINJA = newEngine();
+    private static final ChatTemplateEngine JINJA = new ChatTemplateEngine();
 
     private final String source;
     private final String origin;
@@ -129,26 +126,6 @@ public final class ChatTemplate {
             }
         }
         throw config.invalid("chat_template", "a template string or a list holding a \"default\" template");
-    }
-
-    private static Jinjava newEngine() {
-        LegacyOverrides jinja2Semantics = LegacyOverrides.newBuilder()
-                .withUseTrimmingForNotesAndExpressions(true)
-                .withUseNaturalOperatorPrecedence(true)
-                .withParseWhitespaceControlStrictly(true)
-                .withUsePyishObjectMapper(true)
-                .withKeepNullableLoopValues(true)
-                .withHandleBackslashInQuotesOnly(true)
-                .build();
-        JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                .withLegacyOverrides(jinja2Semantics)
-                .build();
-        Jinjava jinjava = new Jinjava(config);
-        jinjava.getGlobalContext().registerFunction(
-                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
-        return jinjava;
     }
 
     /** What {@code raise_exception} throws through Jinjava, to be told apart from template bugs. */

@@ -77,9 +77,9 @@ class ChatTemplateTest {
 
     @Test
     void templateBugsAreReportedNotRenderedAsText() {
-        ChatTemplate template = ChatTemplate.of("{{ messages[0].content.rstrip('x') }}", SpecialTokens.NONE);
+        ChatTemplate template = ChatTemplate.of("{{ messages[0].content.frobnicate('x') }}", SpecialTokens.NONE);
         ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> template.render(List.of(ChatMessage.user("Hix")), true));
-        assertTrue(e.getMessage().contains("rstrip"), e.getMessage());
+        assertTrue(e.getMessage().contains("frobnicate"), e.getMessage());
     }
 
     private ChatTemplate load(String tokenizer) {
