@@ -67,7 +67,7 @@ class TransformersExportParityTest {
         try (MoeLanguageModel lm = MoeLanguageModel.load(fixture.dir())) {
             DualSparse ds = DualSparse.apply(lm.block(), PARTS, DualSparse.Reconstruction.NONE, null, DropPolicy.NONE);
             partitioned = new LogitComparison().add(transformers, logits(lm, prompt));
-            assertEquals(0.0, ds.stats().dropRate());
+            assertEquals(DropRates.NONE, ds.stats().rates());
         }
         LogitComparison loaded;
         try (MoeLanguageModel lm = MoeLanguageModel.load(out)) {
