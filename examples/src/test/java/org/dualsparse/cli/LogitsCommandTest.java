@@ -7,9 +7,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.dualsparse.checkpoint.DType;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code logits} command on a folder with config.json and safetensors only. */
 class LogitsCommandTest {
 
-    private static final float LOGIT_TOLERANCE = 1e-5f;
 
     @TempDir
     static Path model;
@@ -46,11 +42,11 @@ class LogitsCommandTest {
         JsonArray top = json.getAsJsonArray("top");
         assertEquals(3, top.size());
 
-        float[] written = readFloats(logitsFile);
+        float[] written = LogitFiles.read(logitsFile);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             float[] expected = lm.lastLogits(new long[] {1, 15, 29});
             // The command prefills a KV cache, this runs without one: other kernels, so scale-relative.
-            assertClose(expected, written, "--logits-out holds the last position's logits");
+            LogitFiles.assertClose(expected, written, "--logits-out holds the last position's logits");
             JsonObject best = top.get(0).getAsJsonObject();
             assertDecidable(expected);
             assertEquals(Sampler.argMax(expected), best.get("id").getAsLong());
@@ -100,7 +96,7 @@ class LogitsCommandTest {
         JsonObject partitionedJson = JsonParser.parseString(partitioned.out()).getAsJsonObject();
         // Sub-experts sum the same products in another order: equal logits to rounding, and equal greedy
         // tokens where the full recompute's top-1 margin exceeds that rounding.
-        assertClose(readFloats(plainLogits), readFloats(partitionedLogits), "P = 4 without dropping");
+        LogitFiles.assertClose(LogitFiles.read(plainLogits), LogitFiles.read(partitionedLogits), "P = 4 without dropping");
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
             assertGreedyIsFullRecompute(lm, new long[] {1, 15, 29, 40, 2, 7}, plainJson.getAsJsonArray("greedy"));
             assertGreedyIsFullRecompute(lm, new long[] {1, 15, 29, 40, 2, 7}, partitionedJson.getAsJsonArray("greedy"));
@@ -144,16 +140,6 @@ class LogitsCommandTest {
     }
 
     /**
-     * Logits of one input through two computation paths (cache or none, whole or partitioned experts)
-     * agree to 1e-5 of the logit scale, as in the block's parity tests.
-     */
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        assertTrue(maxAbsDiff(expected, actual) <= LOGIT_TOLERANCE * maxAbs(expected),
-                what + ": max |Δlogit| " + maxAbsDiff(expected, actual) + " at logit scale " + maxAbs(expected));
-    }
-
-    /**
      * Greedy tokens of two paths can be required equal only where the top-1 logit leads the runner-up by
      * more than twice the paths' difference; a test input that fails this is a bad input, not a bug.
      */
@@ -164,30 +150,7 @@ class LogitsCommandTest {
             runnerUp = i == best ? runnerUp : Math.max(runnerUp, logits[i]);
         }
         float margin = logits[best] - runnerUp;
-        assertTrue(margin > 2 * LOGIT_TOLERANCE * maxAbs(logits),
-                "top-1 margin " + margin + " is within rounding of the logit scale " + maxAbs(logits) + ": pick another input");
-    }
-
-    private static float maxAbs(float[] values) {
-        float max = 0;
-        for (float v : values) {
-            max = Math.max(max, Math.abs(v));
-        }
-        return max;
-    }
-
-    private static float maxAbsDiff(float[] a, float[] b) {
-        float max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
-
-    private static float[] readFloats(Path file) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] values = new float[bytes.remaining() / Float.BYTES];
-        bytes.asFloatBuffer().get(values);
-        return values;
+        assertTrue(margin > 2 * LogitFiles.TOLERANCE * LogitFiles.maxAbs(logits),
+                "top-1 margin " + margin + " is within rounding of the logit scale " + LogitFiles.maxAbs(logits) + ": pick another input");
     }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,18 +33,9 @@ class ShippedModelDefaultsTest {
         CliRun partition = CliRun.of("logits", "--ids", PROMPT_IDS, "--partition", "2", "--logits-out", partitioned.toString(), "--json");
         assertEquals(0, partition.code(), partition.err());
         assertEquals(0.0, JsonParser.parseString(partition.out()).getAsJsonObject().get("decision_drop_rate").getAsDouble());
-        float[] expected = readFloats(dense);
-        float[] actual = readFloats(partitioned);
-        assertEquals(expected.length, actual.length);
-        double scale = 0;
-        double maxDiff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-        }
         // Measured 2.0e-7 (AVX-512, default kernels) and 2.7e-7 (AVX2) of the logit scale: the
         // sub-experts sum the same products in another order.
-        assertTrue(maxDiff <= 1e-5 * scale, "max |Δ| " + maxDiff + " against a logit scale of " + scale);
+        LogitFiles.assertClose(LogitFiles.read(dense), LogitFiles.read(partitioned), "--partition 2 against the dense model");
 
         // Through Criteria (generate), --partition alone is the same rule: greedy text unchanged, nothing dropped.
         CliRun denseText = CliRun.of("generate", "--prompt", "And God said", "--max-tokens", "8", "--temperature", "0", "--json");
@@ -122,12 +111,5 @@ class ShippedModelDefaultsTest {
                 "--calibration-tokens", "1024", "--out", dir.toString());
         assertEquals(0, sweep.code(), sweep.err());
         assertTrue(sweep.out().contains("calibration.txt"), "knobs solved on the shipped calibration text: " + sweep.out());
-    }
-
-    private static float[] readFloats(Path file) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] values = new float[bytes.remaining() / Float.BYTES];
-        bytes.asFloatBuffer().get(values);
-        return values;
     }
 }
