@@ -1,5 +1,16 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.calibration.CalibrationProfile;
+import org.dualsparse.dualsparse.calibration.Chunks;
+import org.dualsparse.dualsparse.calibration.LayerSensitivity;
+import org.dualsparse.dualsparse.calibration.SensitivityCurve;
+import org.dualsparse.dualsparse.calibration.ThresholdSolver;
+import org.dualsparse.dualsparse.drop.CapacityDropPolicy;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.EesDropPolicy;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.drop.TopPDropPolicy;
+import org.dualsparse.dualsparse.runtime.DualSparse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.dualsparse.model;
 
+import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

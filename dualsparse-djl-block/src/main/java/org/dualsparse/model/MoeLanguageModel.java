@@ -1,5 +1,13 @@
 package org.dualsparse.model;
 
+import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.decoder.InvalidInputException;
+import org.dualsparse.decoder.KvCache;
+import org.dualsparse.model.family.FamilyConfig;
+import org.dualsparse.model.family.ModelFamily;
+import org.dualsparse.model.family.ModelRegistry;
+import org.dualsparse.nn.TorchEngine;
+import org.dualsparse.nn.WeightSource;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;

@@ -1,5 +1,10 @@
 package org.dualsparse.model;
 
+import org.dualsparse.model.family.FamilyConfig;
+import org.dualsparse.model.family.ModelFamily;
+import org.dualsparse.model.family.ModelRegistry;
+import org.dualsparse.nn.TorchEngine;
+import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;

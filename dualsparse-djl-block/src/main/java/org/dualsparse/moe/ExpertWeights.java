@@ -11,8 +11,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
-import org.dualsparse.model.Layers;
-import org.dualsparse.model.WeightSource;
+import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * The routed experts of one MoE layer, stacked: gate and up fused as {@code [E, 2I, d]} (gate

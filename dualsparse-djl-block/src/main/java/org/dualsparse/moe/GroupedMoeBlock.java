@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
-import org.dualsparse.model.SwiGluMlp;
+import org.dualsparse.nn.SwiGluMlp;
 
 /**
  * The default MoE computation: pairs grouped by expert, one gather of their tokens, one fused

@@ -1,7 +1,7 @@
 package org.dualsparse.moe;
 
 import ai.djl.ndarray.NDArray;
-import org.dualsparse.model.Scalars;
+import org.dualsparse.nn.Scalars;
 
 /**
  * The auxiliary load-balancing loss of Switch Transformer / Mixtral for one MoE layer: {@code E ·

@@ -2,8 +2,8 @@ package org.dualsparse.moe;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.dualsparse.model.CausalLmBlock;
-import org.dualsparse.model.DecoderLayer;
+import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.decoder.DecoderLayer;
 
 /** Finds and replaces the sparse-MoE blocks of a loaded model. */
 public final class MoeBlocks {

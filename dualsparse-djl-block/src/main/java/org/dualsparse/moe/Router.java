@@ -8,9 +8,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.dualsparse.model.Layers;
-import org.dualsparse.model.WeightSource;
-import org.dualsparse.model.Scalars;
+import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.WeightSource;
+import org.dualsparse.nn.Scalars;
 
 /**
  * The softmax top-K router: {@code softmax(x·Wgᵀ)} over all experts, optionally restricted to

@@ -9,8 +9,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.dualsparse.model.Layers;
-import org.dualsparse.model.SwiGluMlp;
+import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.SwiGluMlp;
 
 /**
  * Experts every token uses, outside the router: a SwiGLU MLP, optionally scaled per token by

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.dualsparse.model.ForwardState;
+import org.dualsparse.decoder.ForwardState;
 
 /**
  * The sparse-MoE slot of a decoder layer: a router, the routed experts and optional shared

@@ -17,9 +17,9 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.dualsparse.model.CausalLmBlock;
+import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.model.MoeLanguageModel;
-import org.dualsparse.model.Scalars;
+import org.dualsparse.nn.Scalars;
 
 /**
  * Trains a {@link MoeLanguageModel}'s own blocks with DJL's training API: each step runs the

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import org.dualsparse.checkpoint.SafetensorsWriter;
 import org.dualsparse.model.RandomWeights;
 import org.dualsparse.model.StackedParts;
-import org.dualsparse.model.WeightSource;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * Freshly initialised weights for training, remembered by HF tensor name so the trained model can

@@ -1,5 +1,9 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.calibration.CalibrationProfile;
+import org.dualsparse.dualsparse.calibration.Calibrator;
+import org.dualsparse.dualsparse.calibration.Chunks;
+import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -14,17 +18,17 @@ import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;
 
 /** Tiny random checkpoints, calibration tokens for them and their calibration profiles. */
-final class CalibratedModels {
+public final class CalibratedModels {
 
     /** Forward passes of at most this many tokens: the 60-token sequences run as 32 + 28. */
-    static final int MAX_LENGTH = 32;
+    public static final int MAX_LENGTH = 32;
 
     private CalibratedModels() {}
 
     /** A checkpoint of {@code TinyConfigs.all().get(name)} in {@code dir}, its calibration tokens and profile. */
-    record Calibrated(Path dir, List<long[]> tokens, CalibrationProfile profile) {}
+    public record Calibrated(Path dir, List<long[]> tokens, CalibrationProfile profile) {}
 
-    static Calibrated calibrate(String name, Path dir, ImportanceMetric metric) throws IOException {
+    public static Calibrated calibrate(String name, Path dir, ImportanceMetric metric) throws IOException {
         JsonObject config = TinyConfigs.all().get(name);
         ReferenceCheckpoints.write(dir, config, ReferenceWeights.random(config, 11), DType.F32, false);
         List<long[]> tokens = tokens(config.get("vocab_size").getAsInt(), 8, 60, 17);
@@ -33,7 +37,7 @@ final class CalibratedModels {
         }
     }
 
-    static List<long[]> tokens(int vocab, int sequences, int length, long seed) {
+    public static List<long[]> tokens(int vocab, int sequences, int length, long seed) {
         Random random = new Random(seed);
         List<long[]> out = new ArrayList<>();
         for (int s = 0; s < sequences; s++) {
@@ -47,7 +51,7 @@ final class CalibratedModels {
     }
 
     /** Runs {@code tokens}, chunked as calibration did, through {@code lm}. */
-    static void run(MoeLanguageModel lm, List<long[]> tokens) {
+    public static void run(MoeLanguageModel lm, List<long[]> tokens) {
         for (long[] chunk : Chunks.of(lm, tokens, MAX_LENGTH)) {
             try (NDManager step = lm.model().getNDManager().newSubManager()) {
                 lm.forward(step, new long[][] {chunk}, null, null, true);

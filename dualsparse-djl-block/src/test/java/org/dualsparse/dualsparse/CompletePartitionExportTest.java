@@ -1,5 +1,7 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.export.CompletePartitionExporter;
+import org.dualsparse.dualsparse.export.PartitionRefusedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,9 +23,9 @@ import org.dualsparse.checkpoint.Checkpoint;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.TensorInfo;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.dualsparse.DualSparse.Reconstruction;
-import org.dualsparse.model.ExpertLayout;
-import org.dualsparse.model.ModelRegistry;
+import org.dualsparse.dualsparse.runtime.DualSparse.Reconstruction;
+import org.dualsparse.model.family.ExpertLayout;
+import org.dualsparse.model.family.ModelRegistry;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceForward;

@@ -1,5 +1,7 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.export.CompletePartitionExporter;
+import org.dualsparse.dualsparse.export.PartitionRefusedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,13 +22,13 @@ import org.dualsparse.checkpoint.MissingTensorException;
 import org.dualsparse.checkpoint.ShapeMismatchException;
 import org.dualsparse.checkpoint.UnexpectedTensorException;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.dualsparse.DualSparse.Reconstruction;
-import org.dualsparse.dualsparse.PartitionRefusedException.Reason;
-import org.dualsparse.model.CausalLmBlock;
-import org.dualsparse.model.ExpertLayout;
-import org.dualsparse.model.FamilyConfig;
-import org.dualsparse.model.ModelFamily;
-import org.dualsparse.model.WeightSource;
+import org.dualsparse.dualsparse.runtime.DualSparse.Reconstruction;
+import org.dualsparse.dualsparse.export.PartitionRefusedException.Reason;
+import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.model.family.ExpertLayout;
+import org.dualsparse.model.family.FamilyConfig;
+import org.dualsparse.model.family.ModelFamily;
+import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;

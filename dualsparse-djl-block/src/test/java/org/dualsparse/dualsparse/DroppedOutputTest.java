@@ -1,5 +1,9 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.runtime.DropStats;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;

@@ -1,5 +1,6 @@
 package org.dualsparse.model;
 
+import org.dualsparse.decoder.KvCache;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;

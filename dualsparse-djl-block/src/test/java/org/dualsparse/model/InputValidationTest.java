@@ -1,5 +1,7 @@
 package org.dualsparse.model;
 
+import org.dualsparse.decoder.InvalidInputException;
+import org.dualsparse.decoder.KvCache;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

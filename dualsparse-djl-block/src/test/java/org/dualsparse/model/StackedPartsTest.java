@@ -1,5 +1,6 @@
 package org.dualsparse.model;
 
+import org.dualsparse.nn.TorchEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

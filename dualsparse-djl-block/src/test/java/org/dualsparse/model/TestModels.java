@@ -1,20 +1,21 @@
 package org.dualsparse.model;
 
+import org.dualsparse.decoder.KvCache;
 import ai.djl.ndarray.NDManager;
 
 /** Models with random weights, built in memory, for tests that need no checkpoint file. */
-final class TestModels {
+public final class TestModels {
 
     private TestModels() {}
 
     /** Logits {@code [B][S·V]} of a batch, run in a scoped manager. */
-    static float[] logits(MoeLanguageModel lm, long[][] ids, long[][] mask, KvCache cache) {
+    public static float[] logits(MoeLanguageModel lm, long[][] ids, long[][] mask, KvCache cache) {
         try (NDManager step = lm.model().getNDManager().newSubManager()) {
             return lm.forward(step, ids, mask, cache, false).toFloatArray();
         }
     }
 
-    static float maxAbs(float[] values) {
+    public static float maxAbs(float[] values) {
         float max = 0;
         for (float v : values) {
             max = Math.max(max, Math.abs(v));
@@ -22,7 +23,7 @@ final class TestModels {
         return max;
     }
 
-    static float maxAbsDiff(float[] a, float[] b, int aOffset, int bOffset, int length) {
+    public static float maxAbsDiff(float[] a, float[] b, int aOffset, int bOffset, int length) {
         float max = 0;
         for (int i = 0; i < length; i++) {
             max = Math.max(max, Math.abs(a[aOffset + i] - b[bOffset + i]));

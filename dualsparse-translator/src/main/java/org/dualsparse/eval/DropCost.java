@@ -1,11 +1,11 @@
 package org.dualsparse.eval;
 
 import java.util.List;
-import org.dualsparse.dualsparse.Calibrator;
-import org.dualsparse.dualsparse.DropPolicy;
-import org.dualsparse.dualsparse.DropRates;
-import org.dualsparse.dualsparse.DualSparse;
-import org.dualsparse.dualsparse.NextTokenAgreement;
+import org.dualsparse.dualsparse.calibration.Calibrator;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.runtime.DropRates;
+import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**

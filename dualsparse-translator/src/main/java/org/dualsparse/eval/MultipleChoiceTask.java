@@ -2,8 +2,8 @@ package org.dualsparse.eval;
 
 import java.util.List;
 import java.util.Optional;
-import org.dualsparse.dualsparse.Calibrator;
-import org.dualsparse.dualsparse.DropRates;
+import org.dualsparse.dualsparse.calibration.Calibrator;
+import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
 

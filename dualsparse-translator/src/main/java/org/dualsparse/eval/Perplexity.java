@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.dualsparse.dualsparse.Calibrator;
-import org.dualsparse.dualsparse.DropRates;
+import org.dualsparse.dualsparse.calibration.Calibrator;
+import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**

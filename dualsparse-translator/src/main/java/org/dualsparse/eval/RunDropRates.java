@@ -1,8 +1,8 @@
 package org.dualsparse.eval;
 
 import java.util.Optional;
-import org.dualsparse.dualsparse.DropRates;
-import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.dualsparse.runtime.DropRates;
+import org.dualsparse.dualsparse.runtime.DualSparse;
 import org.dualsparse.model.MoeLanguageModel;
 
 /** The drop rates of one evaluation run, when DualSparse is applied to the model: its statistics count from the run's start. */

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.dualsparse.config.GenerationConfig;
-import org.dualsparse.model.InvalidInputException;
-import org.dualsparse.model.KvCache;
+import org.dualsparse.decoder.InvalidInputException;
+import org.dualsparse.decoder.KvCache;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
 

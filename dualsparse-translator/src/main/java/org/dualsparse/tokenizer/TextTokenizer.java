@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.model.TorchEngine;
+import org.dualsparse.nn.TorchEngine;
 
 /**
  * A model's HF tokenizer ({@code tokenizer.json}, run by the Rust {@code tokenizers} library that

@@ -6,8 +6,8 @@ import ai.djl.nn.BlockFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.dualsparse.dualsparse.CalibrationProfile;
-import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.dualsparse.calibration.CalibrationProfile;
+import org.dualsparse.dualsparse.runtime.DualSparse;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.model.MoeLanguageModel;
 

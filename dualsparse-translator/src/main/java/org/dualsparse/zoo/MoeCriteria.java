@@ -1,7 +1,7 @@
 package org.dualsparse.zoo;
 
 import ai.djl.repository.zoo.Criteria;
-import org.dualsparse.model.TorchEngine;
+import org.dualsparse.nn.TorchEngine;
 
 /**
  * The DJL {@link Criteria} entry point for HuggingFace MoE checkpoint folders. Where an

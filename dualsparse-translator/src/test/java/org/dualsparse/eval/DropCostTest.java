@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.dualsparse.dualsparse.DropPolicy;
-import org.dualsparse.dualsparse.DropRates;
-import org.dualsparse.dualsparse.DualSparse;
-import org.dualsparse.dualsparse.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.runtime.DropRates;
+import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.testing.TinyModels;
 import org.dualsparse.tokenizer.TextTokenizer;

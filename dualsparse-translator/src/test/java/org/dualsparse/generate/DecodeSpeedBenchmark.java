@@ -2,7 +2,7 @@ package org.dualsparse.generate;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
-import org.dualsparse.model.KvCache;
+import org.dualsparse.decoder.KvCache;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.testing.TinyModels;
 import org.dualsparse.tokenizer.TextTokenizer;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
-import org.dualsparse.model.KvCache;
+import org.dualsparse.decoder.KvCache;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**

@@ -10,16 +10,16 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.dualsparse.DropPolicy;
-import org.dualsparse.dualsparse.DropRates;
-import org.dualsparse.dualsparse.DropStats;
-import org.dualsparse.dualsparse.DualSparse;
-import org.dualsparse.dualsparse.DualSparseMoeBlock;
-import org.dualsparse.dualsparse.LayerRouting;
-import org.dualsparse.dualsparse.PairDecision;
-import org.dualsparse.dualsparse.Scores;
-import org.dualsparse.dualsparse.ThresholdBisection;
-import org.dualsparse.dualsparse.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.runtime.DropRates;
+import org.dualsparse.dualsparse.runtime.DropStats;
+import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
+import org.dualsparse.dualsparse.parallel.LayerRouting;
+import org.dualsparse.dualsparse.drop.PairDecision;
+import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.dualsparse.drop.ThresholdBisection;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.moe.MoeBlocks;
@@ -46,7 +46,7 @@ public final class MoeLayerBenchmark {
     /**
      * One timed configuration; dense times are of the same rounds. {@code realisedDecisionRate} is
      * the drop rate the policy decided, {@code realisedSkippedWork} the work the kernels that ran
-     * skipped ({@link org.dualsparse.dualsparse.DropRates}); {@code idealSpeedup} is {@code
+     * skipped ({@link org.dualsparse.dualsparse.runtime.DropRates}); {@code idealSpeedup} is {@code
      * 1/(1 − realisedDecisionRate)}, the method's promise. {@code weightReadSpeedup} is
      * what a layer bound by reading expert weights could gain ({@link #weightReadSpeedup});
      * {@code arrays} and {@code denseArrays} count the arrays one forward creates, about one per

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.Random;
-import org.dualsparse.dualsparse.ThresholdBisection;
+import org.dualsparse.dualsparse.drop.ThresholdBisection;
 import org.dualsparse.moe.Routing;
 
 /**

@@ -2,9 +2,9 @@ package org.dualsparse.bench;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.dualsparse.dualsparse.DropPolicy;
-import org.dualsparse.dualsparse.DualSparse;
-import org.dualsparse.dualsparse.RoutingRecorder;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.parallel.RoutingRecorder;
 import org.dualsparse.model.MoeLanguageModel;
 
 /** The routing statistics of a trained model's routers on real text: what {@code bench moe} imitates. */

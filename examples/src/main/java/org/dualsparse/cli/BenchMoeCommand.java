@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import org.dualsparse.bench.MoeLayerBenchmark;
 import org.dualsparse.bench.RouterStatistics;
 import org.dualsparse.bench.TrainedRouter;
-import org.dualsparse.model.TorchEngine;
+import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SpeedupChart;
 import picocli.CommandLine.Command;

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.dualsparse.dualsparse.Chunks;
+import org.dualsparse.dualsparse.calibration.Chunks;
 import org.dualsparse.eval.TextDocuments;
 import org.dualsparse.tokenizer.TextTokenizer;
 import org.dualsparse.tokenizer.TokenizerException;

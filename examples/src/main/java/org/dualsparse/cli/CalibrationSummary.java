@@ -1,10 +1,10 @@
 package org.dualsparse.cli;
 
 import java.io.PrintStream;
-import org.dualsparse.dualsparse.CalibrationProfile;
-import org.dualsparse.dualsparse.DropRateUnreachableException;
-import org.dualsparse.dualsparse.LayerProfile;
-import org.dualsparse.dualsparse.ThresholdSolver;
+import org.dualsparse.dualsparse.calibration.CalibrationProfile;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.calibration.LayerProfile;
+import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 
 /** What a calibration measured, and the global thresholds it gives for a few decision drop rates. */
 final class CalibrationSummary {

@@ -2,8 +2,8 @@ package org.dualsparse.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.dualsparse.dualsparse.CompletePartitionExporter;
-import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.dualsparse.export.CompletePartitionExporter;
+import org.dualsparse.dualsparse.runtime.DualSparse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;

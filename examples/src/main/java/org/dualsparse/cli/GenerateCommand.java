@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.dualsparse.dualsparse.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparse;
 import org.dualsparse.generate.Generation;
 import org.dualsparse.translate.GenerationRequest;
 import org.dualsparse.zoo.MoeCriteria;

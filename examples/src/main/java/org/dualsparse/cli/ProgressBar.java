@@ -1,7 +1,7 @@
 package org.dualsparse.cli;
 
 import java.io.PrintStream;
-import org.dualsparse.dualsparse.Calibrator;
+import org.dualsparse.dualsparse.calibration.Calibrator;
 
 /** A one-line progress bar, redrawn in place; counts tokens unless told another unit. */
 final class ProgressBar implements Calibrator.Progress {

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.dualsparse.dualsparse.DropRates;
+import org.dualsparse.dualsparse.runtime.DropRates;
 
 /** Writes a sweep's rows as {@code sweep.md}, {@code sweep.csv} and {@code sweep.json}. */
 final class SweepReport {

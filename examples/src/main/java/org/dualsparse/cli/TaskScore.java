@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
-import org.dualsparse.dualsparse.DropRates;
+import org.dualsparse.dualsparse.runtime.DropRates;
 
 /**
  * What one run of an {@link EvalTask} measured, for tables, JSON and CSV.

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.dualsparse.dualsparse.DropStats;
+import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.moe.Routing;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package org.dualsparse.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import org.dualsparse.dualsparse.LayerRouting;
+import org.dualsparse.dualsparse.parallel.LayerRouting;
 import org.dualsparse.moe.Routing;
 import org.junit.jupiter.api.Test;
 

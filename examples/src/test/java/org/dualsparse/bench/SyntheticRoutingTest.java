@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.Random;
-import org.dualsparse.model.TorchEngine;
+import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.moe.Routing;
 import org.junit.jupiter.api.Test;
 

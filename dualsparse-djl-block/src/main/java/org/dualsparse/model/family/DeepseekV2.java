@@ -5,13 +5,10 @@ import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.config.YarnScaling;
-import org.dualsparse.model.CausalLmBlock;
-import org.dualsparse.model.ExpertLayout;
-import org.dualsparse.model.FamilyConfig;
-import org.dualsparse.model.ModelFamily;
-import org.dualsparse.model.MultiHeadLatentAttention;
-import org.dualsparse.model.RotaryEmbedding;
-import org.dualsparse.model.WeightSource;
+import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.decoder.MultiHeadLatentAttention;
+import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.Router;
 
 /**

@@ -6,13 +6,10 @@ import java.util.Optional;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.model.Attention;
-import org.dualsparse.model.CausalLmBlock;
-import org.dualsparse.model.ExpertLayout;
-import org.dualsparse.model.FamilyConfig;
-import org.dualsparse.model.ModelFamily;
-import org.dualsparse.model.SwiGluMlp;
-import org.dualsparse.model.WeightSource;
+import org.dualsparse.decoder.Attention;
+import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.nn.SwiGluMlp;
+import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.SharedExpert;
 
 /**

@@ -3,12 +3,9 @@ package org.dualsparse.model.family;
 import java.util.Optional;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.model.Attention;
-import org.dualsparse.model.CausalLmBlock;
-import org.dualsparse.model.ExpertLayout;
-import org.dualsparse.model.FamilyConfig;
-import org.dualsparse.model.ModelFamily;
-import org.dualsparse.model.WeightSource;
+import org.dualsparse.decoder.Attention;
+import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * Qwen3-MoE ({@code Qwen3MoeForCausalLM}): explicit {@code head_dim}, per-head q/k RMSNorm

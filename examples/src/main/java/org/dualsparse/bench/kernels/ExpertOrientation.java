@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.core.Linear;
 import java.util.Locale;
-import org.dualsparse.model.Scalars;
-import org.dualsparse.model.SwiGluMlp;
-import org.dualsparse.model.WeightProduct;
+import org.dualsparse.nn.Scalars;
+import org.dualsparse.nn.SwiGluMlp;
+import org.dualsparse.nn.WeightProduct;
 
 /**
  * The two ways to lay out one expert's matmuls on its tokens {@code x [n, d]}, with a fused

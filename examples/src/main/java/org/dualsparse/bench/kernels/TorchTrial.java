@@ -2,7 +2,7 @@ package org.dualsparse.bench.kernels;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import org.dualsparse.model.TorchEngine;
+import org.dualsparse.nn.TorchEngine;
 
 /** The start of every kernel benchmark's trial: the engine as the CLI starts it, with the trial's thread count. */
 final class TorchTrial {

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.dualsparse.model.TorchEngine;
+import org.dualsparse.nn.TorchEngine;
 import org.junit.jupiter.api.Test;
 
 /** Both orientations compute the same expert, and leave nothing in the weights' manager. */

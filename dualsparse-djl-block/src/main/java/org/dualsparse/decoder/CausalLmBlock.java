@@ -1,0 +1,218 @@
+package org.dualsparse.decoder;
+
+import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.RmsNorm;
+import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.WeightSource;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.dualsparse.config.DecoderConfig;
+
+/**
+ * A decoder-only language model: token embedding, decoder layers, final norm, LM head.
+ *
+ * <p>Input: {@code [ids (B, S)]} or {@code [ids, positionIds (B, S), attentionMask (B, past + S)]},
+ * all int64. Output: {@code [logits (B, S, V)]}, or {@code (B, 1, V)} with {@link
+ * #LAST_POSITION_ONLY}. A {@link KvCache} passed under {@link #KV_CACHE} is read and extended.
+ * With {@link #ROUTER_LOSS} a second output holds the mean load-balancing loss of the MoE layers
+ * (a scalar; 0 for a model without MoE layers). The blocks have no train-only behaviour (no
+ * dropout), so training runs them with DJL's {@code training} flag off, inside a gradient
+ * collector; their weights are loaded at construction and need no DJL initialisation.
+ */
+public final class CausalLmBlock extends AbstractBlock {
+
+    /** Block parameter key for a {@link KvCache}. */
+    public static final String KV_CACHE = "kv_cache";
+
+    /** Block parameter key: {@code Boolean.TRUE} computes logits for the last position only. */
+    public static final String LAST_POSITION_ONLY = "last_position_only";
+
+    /** Block parameter key: {@code Boolean.TRUE} also outputs the MoE load-balancing loss. */
+    public static final String ROUTER_LOSS = "router_loss";
+
+    private final DecoderConfig config;
+    private final RotaryEmbedding rotary;
+    private final Parameter embedding;
+    private final List<DecoderLayer> layers;
+    private final RmsNorm finalNorm;
+    private final Parameter lmHead;
+
+    /** Loads {@code model.embed_tokens}, {@code model.norm} and {@code lm_head} (or ties it to the embedding). */
+    public CausalLmBlock(DecoderConfig config, RotaryEmbedding rotary, List<DecoderLayer> layers, WeightSource w) {
+        this.config = config;
+        this.rotary = rotary;
+        long vocab = config.vocabSize();
+        long hidden = config.hiddenSize();
+        embedding = addParameter(Layers.parameter("embed_tokens", w.load("model.embed_tokens.weight", vocab, hidden)));
+        this.layers = List.copyOf(layers);
+        for (int i = 0; i < layers.size(); i++) {
+            addChildBlock("layer" + i, layers.get(i));
+        }
+        finalNorm = addChildBlock("norm", new RmsNorm(w.load("model.norm.weight", hidden), config.rmsNormEps()));
+        lmHead = config.tieWordEmbeddings()
+                ? embedding
+                : addParameter(Layers.parameter("lm_head", w.load("lm_head.weight", vocab, hidden)));
+    }
+
+    /** How a family builds the feed-forward block of layer {@code layer}, from tensors under {@code prefix}. */
+    @FunctionalInterface
+    public interface FeedForwardFactory {
+        Block build(int layer, String prefix);
+    }
+
+    /** How a family builds the self-attention block of layer {@code layer}, from tensors under {@code prefix}. */
+    @FunctionalInterface
+    public interface AttentionFactory {
+        Block build(int layer, String prefix);
+    }
+
+    /**
+     * Builds the standard HF layout: {@code model.layers.<i>.self_attn.*} attention from {@code
+     * attention}, {@code model.layers.<i>.mlp.*} feed-forward from {@code feedForward}, rotate-half
+     * RoPE over the whole head.
+     */
+    public static CausalLmBlock load(
+            DecoderConfig config, WeightSource w, IntFunction<Attention.Spec> attention, FeedForwardFactory feedForward) {
+        return load(
+                config,
+                RotaryEmbedding.standard(config.headDim(), config.ropeTheta()),
+                w,
+                (layer, prefix) -> new Attention(attention.apply(layer), w, prefix),
+                feedForward);
+    }
+
+    /**
+     * Builds the HF layout with any attention block: layer {@code i}'s attention from the tensors
+     * under {@code model.layers.<i>.self_attn.}, its feed-forward from those under {@code
+     * model.layers.<i>.} (the factory appends its module name), positions rotated by {@code rotary}.
+     */
+    public static CausalLmBlock load(
+            DecoderConfig config,
+            RotaryEmbedding rotary,
+            WeightSource w,
+            AttentionFactory attention,
+            FeedForwardFactory feedForward) {
+        List<DecoderLayer> layers = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            String prefix = layerPrefix(i);
+            Block attn = attention.build(i, prefix + "self_attn.");
+            Block ffn = feedForward.build(i, prefix);
+            layers.add(new DecoderLayer(attn, ffn, w, prefix, config.hiddenSize(), config.rmsNormEps()));
+        }
+        return new CausalLmBlock(config, rotary, layers, w);
+    }
+
+    /** The prefix of every tensor of decoder layer {@code layer}: {@code model.layers.<layer>.}. */
+    public static String layerPrefix(int layer) {
+        return "model.layers." + layer + ".";
+    }
+
+    public DecoderConfig config() {
+        return config;
+    }
+
+    public List<DecoderLayer> layers() {
+        return layers;
+    }
+
+    /** Cache tensors per layer: key and value (multi-head latent attention: latent and rotary key). */
+    public int cacheSlotsPerLayer() {
+        return 2;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray ids = inputs.get(0);
+        NDManager step = ids.getManager();
+        long[] idValues = ids.toLongArray();
+        checkIds(idValues);
+        int batch = Math.toIntExact(ids.getShape().get(0));
+        int steps = Math.toIntExact(ids.getShape().get(1));
+        NDArray positions = inputs.size() > 1 ? inputs.get(1) : step.arange(0, steps, 1, DataType.INT64).expandDims(0).repeat(0, batch);
+        long[][] keyMask = inputs.size() > 2 ? rows(inputs.get(2)) : ones(batch, steps);
+        checkPositions(positions.toLongArray());
+
+        KvCache cache = params == null ? null : (KvCache) params.get(KV_CACHE);
+        NDList cosSin = rotary.cosSin(positions);
+        boolean routerLoss = params != null && Boolean.TRUE.equals(params.get(ROUTER_LOSS));
+        ForwardState state = new ForwardState(cosSin.get(0), cosSin.get(1), keyMask, steps, cache, step, routerLoss);
+        PairList<String, Object> layerParams = state.asParams();
+
+        NDArray h = Embedding.embedding(ids, ps.getValue(embedding, ids.getDevice(), training), SparseFormat.DENSE).head();
+        for (DecoderLayer layer : layers) {
+            h = layer.forward(ps, new NDList(h), training, layerParams).head();
+        }
+        boolean lastOnly = params != null && Boolean.TRUE.equals(params.get(LAST_POSITION_ONLY));
+        if (lastOnly) {
+            h = h.get(new NDIndex(":, -1:, :"));
+        }
+        h = finalNorm.apply(ps, h);
+        NDList out = Linear.linear(h, ps.getValue(lmHead, h.getDevice(), training));
+        if (routerLoss) {
+            NDArray loss = state.meanRouterLoss();
+            out.add(loss != null ? loss : step.zeros(new Shape()));
+        }
+        return out;
+    }
+
+    private void checkIds(long[] ids) {
+        for (long id : ids) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new InvalidInputException(
+                        "token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+    }
+
+    private void checkPositions(long[] positions) {
+        for (long p : positions) {
+            if (p >= config.maxPositions()) {
+                throw new InvalidInputException(
+                        "position " + p + " exceeds max_position_embeddings = " + config.maxPositions());
+            }
+        }
+    }
+
+    private static long[][] rows(NDArray mask) {
+        int batch = Math.toIntExact(mask.getShape().get(0));
+        int length = Math.toIntExact(mask.getShape().get(1));
+        long[] flat = mask.toType(DataType.INT64, false).toLongArray();
+        long[][] out = new long[batch][length];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(flat, b * length, out[b], 0, length);
+        }
+        return out;
+    }
+
+    /** An attention mask with no padding. */
+    public static long[][] ones(int batch, int length) {
+        long[][] out = new long[batch][length];
+        for (long[] row : out) {
+            Arrays.fill(row, 1);
+        }
+        return out;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape ids = inputShapes[0];
+        return new Shape[] {new Shape(ids.get(0), ids.get(1), config.vocabSize())};
+    }
+}

@@ -1,0 +1,68 @@
+package org.dualsparse.decoder;
+
+import org.dualsparse.nn.RmsNorm;
+import org.dualsparse.nn.WeightSource;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * One pre-norm decoder layer: {@code h = x + attn(norm(x))}, {@code out = h + ffn(norm(h))}.
+ * The feed-forward is a dense MLP or a sparse-MoE block and can be swapped after loading.
+ */
+public final class DecoderLayer extends AbstractBlock {
+
+    private static final String FFN = "mlp";
+
+    private final RmsNorm inputNorm;
+    private final Block attention;
+    private final RmsNorm postAttentionNorm;
+    private Block ffn;
+
+    /** Loads {@code input_layernorm} and {@code post_attention_layernorm} under {@code prefix}. */
+    public DecoderLayer(Block attention, Block ffn, WeightSource w, String prefix, int hiddenSize, double eps) {
+        inputNorm = addChildBlock("input_layernorm", new RmsNorm(w.load(prefix + "input_layernorm.weight", hiddenSize), eps));
+        this.attention = addChildBlock("self_attn", attention);
+        postAttentionNorm = addChildBlock(
+                "post_attention_layernorm", new RmsNorm(w.load(prefix + "post_attention_layernorm.weight", hiddenSize), eps));
+        this.ffn = addChildBlock(FFN, ffn);
+    }
+
+    /** The self-attention block ({@link Attention}, or a family's own such as multi-head latent attention). */
+    public Block attention() {
+        return attention;
+    }
+
+    /** The feed-forward block: a dense MLP or a sparse-MoE block. */
+    public Block ffn() {
+        return ffn;
+    }
+
+    /** Puts {@code replacement} in place of the feed-forward block, keeping its child name. */
+    public void replaceFfn(Block replacement) {
+        int index = children.values().indexOf(ffn);
+        String name = children.keyAt(index);
+        children.remove(index);
+        children.add(index, name, replacement);
+        ffn = replacement;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray attended = attention.forward(ps, new NDList(inputNorm.apply(ps, x)), training, params).head();
+        NDArray h = x.add(attended);
+        NDArray ffnOut = ffn.forward(ps, new NDList(postAttentionNorm.apply(ps, h)), training, params).head();
+        return new NDList(h.add(ffnOut));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+}

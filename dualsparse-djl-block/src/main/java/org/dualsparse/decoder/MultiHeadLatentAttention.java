@@ -1,0 +1,221 @@
+package org.dualsparse.decoder;
+
+import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.RmsNorm;
+import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.Scalars;
+import org.dualsparse.nn.WeightSource;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * DeepSeek-V2's multi-head latent attention (MLA). Every token is compressed to one latent
+ * {@code c = RMSNorm(x·W_kv_aᵀ)} of width r ({@code kv_lora_rank}), which {@code kv_b_proj}
+ * expands into each head's position-free key (width n, {@code qk_nope_head_dim}) and value
+ * (width v); the positional part of the key is a single rotary head of width ρ ({@code
+ * qk_rope_head_dim}) projected from x alongside the latent and shared by all heads. Queries
+ * come from {@code q_proj}, or through the low-rank {@code q_a_proj} → RMSNorm → {@code
+ * q_b_proj}; each head splits into an n-wide and a ρ-wide rotary part. A head scores {@code
+ * q_nope·k_nope + q_rope·k_rope}, times {@link Spec#softmaxScale()}.
+ *
+ * <p><b>KV cache.</b> Slot 0 of the layer holds the normalised latents {@code [B, T, r]} and slot
+ * 1 the rotated rope keys {@code [B, 1, T, ρ]}: r + ρ floats per token (576 in V2-Lite), against
+ * H·(n + ρ + v) = 5120 for expanded keys and values, a ninth of the memory, so long contexts
+ * and large batches fit. What the latent cache costs in compute, re-expanding every cached token
+ * at every step, is avoided by attending in latent space while decoding (below).
+ *
+ * <p><b>Two ways to attend.</b> Expanding: {@code kv_b_proj} turns all T cached latents into
+ * per-head keys and values, then ordinary attention. In latent space: since {@code k_nope =
+ * W_uk·c} with W_uk the head's n key rows of {@code kv_b_proj}, {@code q_nope·k_nope = (q_nope·W_uk)·c},
+ * so the query is folded into r-wide latent space and scores the cached latents directly; the
+ * head's value rows are applied once, to the attention-weighted latent. The two are equal by
+ * associativity; {@link Spec#attendsInLatentSpace} picks the one with fewer multiply-adds per
+ * step, which is the latent one for decoding and the expanding one for a prompt.
+ *
+ * <p><b>RoPE layout.</b> The remote code reorders {@code q_pe} and {@code k_pe} from interleaved
+ * pairs {@code (2i, 2i+1)} to halves {@code [x0, x2, …, x1, x3, …]} and then applies rotate-half
+ * RoPE. Reordering the outputs of a projection is reordering its weight rows, so that
+ * permutation is applied to the rotary rows of {@code q_proj} / {@code q_b_proj} and {@code
+ * kv_a_proj_with_mqa} once at load ({@link RotaryEmbedding#interleavedRowsAsHalves}); the rotary
+ * parts then come out already reordered and the shared rotate-half code produces exactly the
+ * remote code's q_pe and k_pe.
+ */
+public final class MultiHeadLatentAttention extends AbstractBlock {
+
+    /** {@code q_a_layernorm} and {@code kv_a_layernorm} are built without {@code rms_norm_eps}, so with the class default. */
+    private static final double LATENT_NORM_EPS = 1e-6;
+
+    /**
+     * The shape of every attention layer of a model.
+     *
+     * @param queryLoraRank {@code q_lora_rank}, 0 for a plain {@code q_proj}
+     * @param softmaxScale {@code (n + ρ)^-½}, times YaRN's logit correction
+     */
+    public record Spec(
+            int hiddenSize,
+            int numHeads,
+            int queryLoraRank,
+            int kvLoraRank,
+            int nopeHeadDim,
+            int ropeHeadDim,
+            int valueHeadDim,
+            double softmaxScale) {
+
+        public int queryHeadDim() {
+            return nopeHeadDim + ropeHeadDim;
+        }
+
+        /**
+         * Whether attending in latent space takes fewer multiply-adds than expanding the latents.
+         * Per head, with S new tokens and T cached ones (the rotary part costs the same either way):
+         * latent space {@code S·r·(n + v)} to fold {@code kv_b_proj} into queries and outputs plus
+         * {@code 2·S·T·r} to score and mix the latents; expanding {@code T·r·(n + v)} for {@code
+         * kv_b_proj} plus {@code S·T·(n + v)}.
+         */
+        public boolean attendsInLatentSpace(long newTokens, long totalTokens) {
+            long r = kvLoraRank;
+            long nv = nopeHeadDim + valueHeadDim;
+            long latent = newTokens * r * nv + 2 * newTokens * totalTokens * r;
+            long expanded = totalTokens * r * nv + newTokens * totalTokens * nv;
+            return latent < expanded;
+        }
+    }
+
+    private final int layer;
+    private final Spec spec;
+    private final Parameter queryDown;
+    private final RmsNorm queryNorm;
+    private final Parameter query;
+    private final Parameter kvDown;
+    private final RmsNorm kvNorm;
+    private final Parameter kvUp;
+    private final NDArray keyUp;
+    private final NDArray valueUpTransposed;
+    private final Parameter output;
+
+    /**
+     * Loads {@code q_proj} (or {@code q_a_proj}, {@code q_a_layernorm}, {@code q_b_proj}), {@code
+     * kv_a_proj_with_mqa}, {@code kv_a_layernorm}, {@code kv_b_proj} and {@code o_proj} under
+     * {@code prefix}; {@code layer} is the layer's index in the KV cache.
+     */
+    public MultiHeadLatentAttention(int layer, Spec spec, WeightSource w, String prefix) {
+        this.layer = layer;
+        this.spec = spec;
+        int heads = spec.numHeads();
+        int r = spec.kvLoraRank();
+        int n = spec.nopeHeadDim();
+        int rho = spec.ropeHeadDim();
+        boolean lowRankQuery = spec.queryLoraRank() > 0;
+        queryDown = lowRankQuery
+                ? addParameter(Layers.parameter(
+                        "q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize())))
+                : null;
+        queryNorm = lowRankQuery
+                ? addChildBlock("q_a_layernorm", new RmsNorm(
+                        w.load(prefix + "q_a_layernorm.weight", spec.queryLoraRank()), LATENT_NORM_EPS))
+                : null;
+        String queryName = lowRankQuery ? "q_b_proj" : "q_proj";
+        NDArray queryWeight = w.load(prefix + queryName + ".weight",
+                (long) heads * spec.queryHeadDim(), lowRankQuery ? spec.queryLoraRank() : spec.hiddenSize());
+        query = addParameter(Layers.parameter(
+                queryName, RotaryEmbedding.interleavedRowsAsHalves(queryWeight, spec.queryHeadDim(), n, rho)));
+        kvDown = addParameter(Layers.parameter("kv_a_proj_with_mqa", RotaryEmbedding.interleavedRowsAsHalves(
+                w.load(prefix + "kv_a_proj_with_mqa.weight", r + rho, spec.hiddenSize()), r + rho, r, rho)));
+        kvNorm = addChildBlock("kv_a_layernorm", new RmsNorm(w.load(prefix + "kv_a_layernorm.weight", r), LATENT_NORM_EPS));
+        NDArray kvUpWeight = w.load(prefix + "kv_b_proj.weight", (long) heads * (n + spec.valueHeadDim()), r);
+        kvUp = addParameter(Layers.parameter("kv_b_proj", kvUpWeight));
+        NDArray perHead = kvUpWeight.reshape(heads, n + spec.valueHeadDim(), r);
+        keyUp = perHead.get(new NDIndex(":, :{}, :", n));
+        valueUpTransposed = perHead.get(new NDIndex(":, {}:, :", n)).transpose(0, 2, 1);
+        output = addParameter(Layers.parameter(
+                "o_proj", w.load(prefix + "o_proj.weight", spec.hiddenSize(), (long) heads * spec.valueHeadDim())));
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        ForwardState state = ForwardState.from(params);
+        NDArray x = inputs.singletonOrThrow();
+        NDManager step = x.getManager();
+        long batch = x.getShape().get(0);
+        long steps = x.getShape().get(1);
+        int n = spec.nopeHeadDim();
+        int r = spec.kvLoraRank();
+
+        NDArray queries = queries(ps, x).reshape(batch, steps, spec.numHeads(), spec.queryHeadDim()).transpose(0, 2, 1, 3);
+        NDArray queryNope = queries.get(new NDIndex("..., :{}", n));
+        NDArray queryRope = RotaryEmbedding.apply(queries.get(new NDIndex("..., {}:", n)), state.cos(), state.sin());
+
+        NDArray compressed = Linear.linear(x, weight(ps, kvDown, x)).head();
+        NDArray latent = kvNorm.apply(ps, compressed.get(new NDIndex("..., :{}", r)));
+        NDArray keyRope = RotaryEmbedding.apply(
+                compressed.get(new NDIndex("..., {}:", r)).expandDims(1), state.cos(), state.sin());
+        KvCache cache = state.cache();
+        if (cache != null) {
+            // Views in the step's manager, so the ops below never allocate in the cache's.
+            latent = cache.append(layer, 0, latent, 1).get(step, new NDIndex("..."));
+            keyRope = cache.append(layer, 1, keyRope, 2).get(step, new NDIndex("..."));
+        }
+        NDArray ropeScores = queryRope.matMul(keyRope.transpose(0, 1, 3, 2));
+        NDArray mask = state.mask(0);
+        NDArray context = spec.attendsInLatentSpace(steps, latent.getShape().get(1))
+                ? attendInLatentSpace(queryNope, latent, ropeScores, mask)
+                : attendExpanded(ps, queryNope, latent, ropeScores, mask);
+        NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, steps, (long) spec.numHeads() * spec.valueHeadDim());
+        return Linear.linear(merged, weight(ps, output, x));
+    }
+
+    /** {@code [B, S, H·(n + ρ)]}, rotary parts already in rotate-half order. */
+    private NDArray queries(ParameterStore ps, NDArray x) {
+        if (queryDown == null) {
+            return Linear.linear(x, weight(ps, query, x)).head();
+        }
+        NDArray compressed = queryNorm.apply(ps, Linear.linear(x, weight(ps, queryDown, x)).head());
+        return Linear.linear(compressed, weight(ps, query, x)).head();
+    }
+
+    /** Expands the latents {@code [B, T, r]} to per-head keys and values, then attends: {@code [B, H, S, v]}. */
+    private NDArray attendExpanded(ParameterStore ps, NDArray queryNope, NDArray latent, NDArray ropeScores, NDArray mask) {
+        Shape s = latent.getShape();
+        NDArray keysValues = Linear.linear(latent, weight(ps, kvUp, latent)).head()
+                .reshape(s.get(0), s.get(1), spec.numHeads(), spec.nopeHeadDim() + spec.valueHeadDim())
+                .transpose(0, 2, 1, 3);
+        NDArray keyNope = keysValues.get(new NDIndex("..., :{}", spec.nopeHeadDim()));
+        NDArray values = keysValues.get(new NDIndex("..., {}:", spec.nopeHeadDim()));
+        return probabilities(queryNope.matMul(keyNope.transpose(0, 1, 3, 2)), ropeScores, mask).matMul(values);
+    }
+
+    /** Scores and mixes the latents {@code [B, T, r]} directly, decoding values once at the end: {@code [B, H, S, v]}. */
+    private NDArray attendInLatentSpace(NDArray queryNope, NDArray latent, NDArray ropeScores, NDArray mask) {
+        NDArray latents = latent.expandDims(1);
+        NDArray queryLatent = queryNope.matMul(keyUp);
+        NDArray probs = probabilities(queryLatent.matMul(latents.transpose(0, 1, 3, 2)), ropeScores, mask);
+        return probs.matMul(latents).matMul(valueUpTransposed);
+    }
+
+    private NDArray probabilities(NDArray nopeScores, NDArray ropeScores, NDArray mask) {
+        return Scalars.mul(nopeScores.add(ropeScores), spec.softmaxScale()).add(mask).softmax(-1);
+    }
+
+    /** The value of {@code p} on {@code x}'s device. */
+    private static NDArray weight(ParameterStore ps, Parameter p, NDArray x) {
+        return ps.getValue(p, x.getDevice(), false);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+}

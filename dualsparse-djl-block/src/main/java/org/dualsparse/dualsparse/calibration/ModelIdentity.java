@@ -1,0 +1,56 @@
+package org.dualsparse.dualsparse.calibration;
+
+import org.dualsparse.dualsparse.runtime.DualSparse;
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.moe.MoeBlocks;
+import org.dualsparse.moe.SparseMoeBlock;
+
+/**
+ * What a calibration profile was measured on: the HF {@code model_type} and a SHA-256 over the
+ * parsed family config (exactly the config values the graph uses), the name and shape of every
+ * parameter, and the router weights. Any change to the architecture, the shapes or the routing
+ * (a fine-tuned checkpoint of the same architecture) gives another fingerprint. Partitioning a
+ * model with {@link DualSparse#apply} keeps every name, shape and router, so it keeps the identity.
+ */
+public record ModelIdentity(String modelType, String fingerprint) {
+
+    public static ModelIdentity of(MoeLanguageModel lm) {
+        MessageDigest digest = sha256();
+        update(digest, lm.config().toString());
+        for (Pair<String, Parameter> p : lm.block().getParameters()) {
+            update(digest, p.getKey() + p.getValue().getArray().getShape());
+        }
+        for (SparseMoeBlock block : MoeBlocks.of(lm.block())) {
+            for (Pair<String, Parameter> p : block.router().getParameters()) {
+                NDArray router = p.getValue().getArray();
+                digest.update(router.toByteBuffer());
+            }
+        }
+        return new ModelIdentity(lm.modelType(), HexFormat.of().formatHex(digest.digest()));
+    }
+
+    @Override
+    public String toString() {
+        return modelType + " " + fingerprint.substring(0, Math.min(16, fingerprint.length()));
+    }
+
+    private static void update(MessageDigest digest, String text) {
+        digest.update(text.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.dualsparse.dualsparse.calibration;
+
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.runtime.DropRates;
+import org.dualsparse.dualsparse.runtime.DropStats;
+import org.dualsparse.dualsparse.runtime.DualSparse;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.dualsparse.model.MoeLanguageModel;
+
+/**
+ * How closely dropping models follow the undropped one on the same tokens: the mean next-token
+ * KL divergence {@code KL(p_dense ‖ p_dropped)} and the share of positions whose most likely
+ * next token is the same, over every position. One loaded model serves as both: each chunk runs
+ * once with {@link DropPolicy#NONE} (the partitioned model then equals the original one), then
+ * once per dropping policy.
+ */
+public final class NextTokenAgreement {
+
+    /**
+     * @param dropRates the drop rates of the policy's own passes (the undropped reference passes
+     *     left out)
+     */
+    public record Score(double kl, double top1Agreement, DropRates dropRates) {}
+
+    private NextTokenAgreement() {}
+
+    /**
+     * One score per policy, on {@code sequences} cut into forward passes of at most {@code
+     * maxLength} tokens. Restores the drop policy afterwards and resets the drop statistics.
+     *
+     * @param progress told after each chunk, or null
+     */
+    public static List<Score> measure(MoeLanguageModel lm, DualSparse dualSparse, List<long[]> sequences, int maxLength,
+            List<DropPolicy> policies, Calibrator.Progress progress) {
+        double[] kl = new double[policies.size()];
+        long[] agreeing = new long[policies.size()];
+        DropStats.Work[] work = new DropStats.Work[policies.size()];
+        Arrays.fill(work, DropStats.Work.NONE);
+        List<long[]> chunks = Chunks.of(lm, sequences, maxLength);
+        long total = chunks.stream().mapToLong(c -> c.length).sum();
+        long positions = 0;
+        DropPolicy original = dualSparse.policy();
+        try {
+            for (long[] chunk : chunks) {
+                try (NDManager step = lm.model().getNDManager().newSubManager()) {
+                    dualSparse.setPolicy(DropPolicy.NONE);
+                    NDArray dense = logProbabilities(lm, step, chunk);
+                    NDArray denseTop = dense.argMax(-1);
+                    for (int i = 0; i < policies.size(); i++) {
+                        dualSparse.setPolicy(policies.get(i));
+                        dualSparse.stats().reset();
+                        try (NDManager pass = step.newSubManager()) {
+                            NDArray dropped = logProbabilities(lm, pass, chunk);
+                            kl[i] += dense.sub(dropped).mul(dense.exp()).sum().getFloat();
+                            agreeing[i] += denseTop.eq(dropped.argMax(-1)).countNonzero().getLong();
+                        }
+                        work[i] = work[i].plus(dualSparse.stats().work());
+                    }
+                }
+                positions += chunk.length;
+                if (progress != null) {
+                    progress.tokensDone(positions, total);
+                }
+            }
+        } finally {
+            dualSparse.setPolicy(original);
+            dualSparse.stats().reset();
+        }
+        List<Score> scores = new ArrayList<>();
+        for (int i = 0; i < policies.size(); i++) {
+            scores.add(new Score(Math.max(0, kl[i] / positions), (double) agreeing[i] / positions, work[i].rates()));
+        }
+        return scores;
+    }
+
+    private static NDArray logProbabilities(MoeLanguageModel lm, NDManager manager, long[] chunk) {
+        return lm.forward(manager, new long[][] {chunk}, null, null, false).logSoftmax(-1);
+    }
+}

@@ -1,0 +1,68 @@
+package org.dualsparse.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.List;
+
+/**
+ * The SwiGLU feed-forward {@code down(silu(gate·x) ⊙ up·x)} of dense layers and shared
+ * experts. Gate and up are fused into one {@code [2I, d]} matrix, gate rows first, so the
+ * two projections are one matmul. Tokens are multiplied as columns, {@code W·xᵀ} rather than
+ * {@code x·Wᵀ}: with the weight as the left operand libtorch's CPU GEMM runs the few rows an
+ * expert gets 1.2–2x faster, and many rows no slower ({@code bench kernels}).
+ */
+public final class SwiGluMlp extends AbstractBlock {
+
+    private final Parameter gateUp;
+    private final Parameter down;
+
+    /** Loads {@code gate_proj}, {@code up_proj} and {@code down_proj} under {@code prefix}. */
+    public SwiGluMlp(WeightSource w, String prefix, int hiddenSize, int intermediateSize) {
+        NDArray fused = w.loadConcatenated(
+                List.of(prefix + "gate_proj.weight", prefix + "up_proj.weight"),
+                new long[] {intermediateSize, hiddenSize},
+                2L * intermediateSize, hiddenSize);
+        gateUp = addParameter(Layers.parameter("gate_up_proj", fused));
+        down = addParameter(Layers.parameter("down_proj", w.load(prefix + "down_proj.weight", hiddenSize, intermediateSize)));
+    }
+
+    /** Width of the hidden layer, {@code I}. */
+    public int intermediateSize() {
+        return Math.toIntExact(gateUp.getArray().getShape().get(0) / 2);
+    }
+
+    /**
+     * SwiGLU of the rows of {@code x} {@code [..., d]} with a fused {@code [2I, d]} gate/up matrix
+     * and a {@code [d, I]} down matrix; the result lives in {@code x}'s manager.
+     */
+    public static NDArray apply(NDArray x, NDArray gateUp, NDArray down) {
+        Shape shape = x.getShape();
+        NDArray columns = x.reshape(-1, shape.getLastDimension()).transpose();
+        NDArray h = WeightProduct.of(gateUp, columns);
+        long intermediate = h.getShape().get(0) / 2;
+        NDArray gate = h.get(new NDIndex(":{}", intermediate));
+        NDArray up = h.get(new NDIndex("{}:", intermediate));
+        return WeightProduct.ofActivations(down, Scalars.silu(gate).mul(up)).transpose().reshape(shape);
+    }
+
+    public NDArray apply(ParameterStore ps, NDArray x) {
+        return apply(x, ps.getValue(gateUp, x.getDevice(), false), ps.getValue(down, x.getDevice(), false));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(ps, inputs.singletonOrThrow()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+}
