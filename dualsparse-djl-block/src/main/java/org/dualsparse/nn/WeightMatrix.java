@@ -1,0 +1,34 @@
+package org.dualsparse.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A weight matrix {@code W [outputs, inputs]} of a block and the three products the forward pass
+ * takes with it. Blocks multiply by their weights only through this interface; the {@link
+ * MatrixBackend} that made the matrix decides how {@code W} is stored and how the products run.
+ * Every product lives in its activations' manager, never in the weights'.
+ */
+public interface WeightMatrix {
+
+    long outputs();
+
+    long inputs();
+
+    /** {@code x · Wᵀ} for {@code x [..., inputs]}: a linear layer without bias, {@code [..., outputs]}. */
+    NDArray linear(NDArray x);
+
+    /**
+     * {@code W · rowsᵀ} for tokens as rows {@code [n, inputs]}: the tokens come out as the
+     * columns of {@code [outputs, n]}, the orientation the expert kernels chain in.
+     */
+    NDArray timesTransposed(NDArray rows);
+
+    /** {@code W · columns} for {@code [inputs, n]} activations, row-major as elementwise ops leave them. */
+    NDArray times(NDArray columns);
+
+    /** The rows {@code [from, to)} of {@code W} (outputs {@code from} to {@code to}), sharing its storage. */
+    WeightMatrix rows(long from, long to);
+
+    /** The columns {@code [from, to)} of {@code W} (inputs {@code from} to {@code to}), sharing its storage. */
+    WeightMatrix columns(long from, long to);
+}
