@@ -7,7 +7,7 @@ import org.dualsparse.nn.Scalars;
 
 /**
  * How much neuron {@code n} of an expert matters, summed over the calibration tokens routed to
- * the expert (dualsparse.md section 3). The paper uses {@code abs-gate} for Mixtral and OLMoE and
+ * the expert (the paper's neuron-importance metrics). The paper uses {@code abs-gate} for Mixtral and OLMoE and
  * {@code abs-gate-up} for DeepSeek.
  */
 public enum ImportanceMetric {

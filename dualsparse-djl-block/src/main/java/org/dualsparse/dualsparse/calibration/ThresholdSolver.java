@@ -16,7 +16,7 @@ import java.util.function.DoubleUnaryOperator;
 
 /**
  * Turns target drop rates into thresholds from a calibration profile's recorded scores
- * (dualsparse.md section 5). At threshold {@code T} and margin {@code δ} (0 for 1T) a layer
+ * (README "Calibration"). At threshold {@code T} and margin {@code δ} (0 for 1T) a layer
  * drops the pairs scoring below {@code T − δ} and runs the major half of those below {@code T +
  * δ}; the drop rate is then {@link DropStats.LayerShape}'s formula over those counts,
  * nondecreasing in {@code T}, so each target is found by bisection on {@code [δ, 1/K)}. Every

@@ -17,7 +17,7 @@ import java.util.function.ToDoubleFunction;
 import org.dualsparse.moe.Routing;
 
 /**
- * Expert parallelism simulated on one machine (dualsparse.md section 6): replays recorded
+ * Expert parallelism simulated on one machine (README "Expert parallelism (simulated)"): replays recorded
  * routings through a drop policy and counts each simulated device's compute per layer and
  * batch, before and after dropping ({@link DeviceLoads}' units). A layer's modelled latency is
  * that of its most loaded device, summed over batches; its modelled MoE-layer speedup is

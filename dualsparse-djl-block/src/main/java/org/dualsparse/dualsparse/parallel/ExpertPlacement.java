@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Which of {@code D} simulated devices hold each expert of one MoE layer (dualsparse.md section
- * 6). Every expert has a home device; {@link #withReplicas} adds copies of the hottest experts
+ * Which of {@code D} simulated devices hold each expert of one MoE layer (the paper's
+ * expert-parallel setting, README "Expert parallelism (simulated)"). Every expert has a home device; {@link #withReplicas} adds copies of the hottest experts
  * (EPLB style), and a pair routed to an expert with several copies goes to the copy whose device
  * is least loaded so far in its batch.
  */

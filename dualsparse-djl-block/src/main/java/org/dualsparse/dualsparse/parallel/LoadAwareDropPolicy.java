@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.dualsparse.moe.Routing;
 
 /**
- * Load-aware thresholds under expert parallelism (dualsparse.md section 6). Per layer and batch,
+ * Load-aware thresholds under expert parallelism (the paper's load-aware dropping). Per layer and batch,
  * device {@code d}'s load is the pairs routed to its experts before dropping, {@code r_d =
  * load_d / (Σ load / D)}, and its pairs follow the 1T/2T rule of the wrapped policy at {@code T_d
  * = T_max} when {@code r_d ≥ 1}, else {@code T_max · r_d}, with the wrapped policy's {@code δ}:

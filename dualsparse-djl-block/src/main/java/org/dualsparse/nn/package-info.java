@@ -1,0 +1,8 @@
+/**
+ * Neural-network primitives shared by the decoder and the MoE slot: where weights come from
+ * ({@link org.dualsparse.nn.WeightSource}), the seam every weight product goes through ({@link
+ * org.dualsparse.nn.WeightMatrix}, made by a {@link org.dualsparse.nn.MatrixBackend}; {@link
+ * org.dualsparse.nn.TorchMatrices} is libtorch's), RMSNorm, rotary embeddings, the SwiGLU MLP and
+ * arithmetic that stays correct under autograd. Depends only on DJL.
+ */
+package org.dualsparse.nn;

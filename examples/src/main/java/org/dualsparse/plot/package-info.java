@@ -1,0 +1,4 @@
+/**
+ * PNG charts (XChart) of benchmark, sweep, expert-usage and training figures.
+ */
+package org.dualsparse.plot;
