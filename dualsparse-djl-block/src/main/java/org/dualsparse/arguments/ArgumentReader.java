@@ -131,7 +131,7 @@ public final class ArgumentReader {
         });
     }
 
-    /** The names of {@code values} by {@code name}, in declaration order: {@link #choice} choices. */
+    /** The names of {@code values} by {@code name}, in their order, for {@link #choice}; a new map the caller may extend. */
     @SafeVarargs
     public static <E> Map<String, E> names(Function<E, String> name, E... values) {
         Map<String, E> names = new LinkedHashMap<>();

@@ -15,6 +15,7 @@ import org.dualsparse.dualsparse.drop.TopPDropPolicy;
 import org.dualsparse.dualsparse.runtime.DualSparse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,9 +65,6 @@ public record DualSparseSettings(
         PerLayer perLayer,
         long sensitivityTokens) {
 
-    /** The paper's {@code δ} for 2T. */
-    public static final double PAPER_DELTA = 0.01;
-
     /** Sub-experts per expert when {@code partition} is not given. */
     public static final int DEFAULT_PARTS = 2;
 
@@ -86,8 +84,8 @@ public record DualSparseSettings(
     public static final long DEFAULT_SENSITIVITY_TOKENS = 1024;
 
     /** The neuron orders by their argument names. */
-    public static final Map<String, DualSparse.Reconstruction> RECONSTRUCTIONS = ArgumentReader.names(
-            r -> r.name().toLowerCase(Locale.ROOT), DualSparse.Reconstruction.values());
+    public static final Map<String, DualSparse.Reconstruction> RECONSTRUCTIONS = Collections.unmodifiableMap(
+            ArgumentReader.names(r -> r.name().toLowerCase(Locale.ROOT), DualSparse.Reconstruction.values()));
 
     /** Where {@code calibration_data} defaults to, inside the model folder: the shipped model's calibration text. */
     public static final Path DEFAULT_CALIBRATION_TEXT = Path.of("eval", "calibration.txt");
@@ -194,7 +192,8 @@ public record DualSparseSettings(
      * Reads the settings from DJL Criteria arguments; returns null when none of {@link
      * #ARGUMENTS} is present (the model then runs unmodified). Without {@code method}, a
      * threshold, δ or target drop rate means 2T and anything else (such as {@code partition}
-     * alone) partitions without dropping. 2T's δ defaults to the paper's {@link #PAPER_DELTA},
+     * alone) partitions without dropping. 2T's δ defaults to the paper's {@link
+     * ThresholdDropPolicy#PAPER_DELTA},
      * capped at a given {@code T} so that a low threshold alone is a valid rule.
      *
      * @throws org.dualsparse.arguments.InvalidArgumentException for a value of the wrong type or
@@ -210,8 +209,8 @@ public record DualSparseSettings(
                 .orElse(DROPPING.stream().anyMatch(args::has) ? Method.TWO_T : Method.NONE);
         double threshold = args.number("threshold", Range.atLeast(0)).orElse(0.0);
         double defaultDelta = method != Method.TWO_T ? 0
-                : args.has("drop_rate") ? PAPER_DELTA
-                : Math.min(PAPER_DELTA, threshold);
+                : args.has("drop_rate") ? ThresholdDropPolicy.PAPER_DELTA
+                : Math.min(ThresholdDropPolicy.PAPER_DELTA, threshold);
         Path profile = args.path("profile").orElse(null);
         Path calibrationData = args.path("calibration_data").orElse(null);
         boolean calibrated = profile != null || calibrationData != null;

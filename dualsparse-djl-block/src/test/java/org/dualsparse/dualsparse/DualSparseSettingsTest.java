@@ -32,7 +32,7 @@ class DualSparseSettingsTest {
     void aThresholdAloneMeans2TWithDeltaAtMostT() {
         DualSparseSettings paper = DualSparseSettings.fromArguments(Map.of("threshold", "0.05"));
         assertEquals(Method.TWO_T, paper.method());
-        assertEquals(DualSparseSettings.PAPER_DELTA, paper.delta());
+        assertEquals(ThresholdDropPolicy.PAPER_DELTA, paper.delta());
         DualSparseSettings low = DualSparseSettings.fromArguments(Map.of("threshold", "0.004"));
         assertEquals(0.004, low.delta());
         ThresholdDropPolicy policy = (ThresholdDropPolicy) low.policy(4, 16);
@@ -40,7 +40,7 @@ class DualSparseSettingsTest {
         DualSparseSettings atZero = DualSparseSettings.fromArguments(Map.of("method", "2t"));
         assertEquals(0, atZero.delta(), "2T at the default T = 0 is a valid rule that drops nothing");
         atZero.policy(4, 16);
-        assertEquals(DualSparseSettings.PAPER_DELTA, DualSparseSettings.fromArguments(Map.of("drop_rate", "0.2")).delta(),
+        assertEquals(ThresholdDropPolicy.PAPER_DELTA, DualSparseSettings.fromArguments(Map.of("drop_rate", "0.2")).delta(),
                 "a target rate keeps the paper's δ: the solver places T above it");
     }
 

@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import org.dualsparse.dualsparse.DualSparseSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,7 +37,7 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Neuron importance: gate, abs-gate, gate-up, abs-gate-up (default ${DEFAULT-VALUE}).")
     String metric;
 
-    @Option(names = "--delta", defaultValue = "" + DualSparseSettings.PAPER_DELTA,
+    @Option(names = "--delta", defaultValue = "" + ThresholdDropPolicy.PAPER_DELTA,
             description = "δ of the 2T thresholds in the summary (default ${DEFAULT-VALUE}).")
     double delta;
 

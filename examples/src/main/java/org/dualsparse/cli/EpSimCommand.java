@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import org.dualsparse.dualsparse.DualSparseSettings;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -100,7 +99,7 @@ final class EpSimCommand implements Callable<Integer> {
         model = ShippedModel.orDefault(model);
         double delta = switch (method) {
             case "1t" -> 0;
-            case "2t" -> DualSparseSettings.PAPER_DELTA;
+            case "2t" -> ThresholdDropPolicy.PAPER_DELTA;
             default -> throw new IllegalArgumentException("--method must be 1t or 2t, got " + method);
         };
         if (chartDropRates != null && png == null) {

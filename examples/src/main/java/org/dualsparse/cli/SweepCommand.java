@@ -18,6 +18,7 @@ import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.parallel.ReplayedTargets;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.plot.Png;
@@ -54,7 +55,7 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
     String reconstruct;
 
-    @Option(names = "--delta", defaultValue = "" + DualSparseSettings.PAPER_DELTA, description = "2T δ (default ${DEFAULT-VALUE}).")
+    @Option(names = "--delta", defaultValue = "" + ThresholdDropPolicy.PAPER_DELTA, description = "2T δ (default ${DEFAULT-VALUE}).")
     double delta;
 
     @Option(names = "--profile", description = "Calibration profile of this model: 1t/2t thresholds for the target rates"

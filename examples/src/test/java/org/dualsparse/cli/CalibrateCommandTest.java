@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import org.dualsparse.dualsparse.DualSparseSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,7 +66,7 @@ class CalibrateCommandTest {
             assertEquals(2, loaded.layers().size());
             ThresholdSolver solver = new ThresholdSolver(loaded, 2);
             assertEquals(solver.global(0.10, 0).threshold(0), Float.parseFloat(tenPercent[1]), "1T at 10%");
-            assertEquals(solver.global(0.10, DualSparseSettings.PAPER_DELTA).threshold(0), Float.parseFloat(tenPercent[2]), "2T at 10%");
+            assertEquals(solver.global(0.10, ThresholdDropPolicy.PAPER_DELTA).threshold(0), Float.parseFloat(tenPercent[2]), "2T at 10%");
         }
 
         // The profile drives the run-time switches: a target rate on the calibration prompt itself.

@@ -12,6 +12,9 @@ import org.dualsparse.moe.Routing;
  */
 public final class ThresholdDropPolicy implements DropPolicy {
 
+    /** The paper's {@code δ} for 2T. */
+    public static final double PAPER_DELTA = 0.01;
+
     private final float[] thresholds;
     private final float delta;
 

@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
@@ -71,7 +70,7 @@ class ProfileFileTest {
         }
         ThresholdSolver b = new ThresholdSolver(before, 2);
         ThresholdSolver a = new ThresholdSolver(after, 2);
-        for (double delta : new double[] {0, DualSparseSettings.PAPER_DELTA}) {
+        for (double delta : new double[] {0, ThresholdDropPolicy.PAPER_DELTA}) {
             assertEquals(b.global(0.15, delta).threshold(1), a.global(0.15, delta).threshold(1));
             ThresholdDropPolicy equalBefore = b.perLayerEqual(0.15, delta);
             ThresholdDropPolicy equalAfter = a.perLayerEqual(0.15, delta);

@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.calibration.Chunks;
 import org.dualsparse.dualsparse.drop.DropPolicy;
@@ -36,7 +35,7 @@ class ReplayedTargetsTest {
             DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
             List<LayerRouting> recorded = RoutingRecorder.record(lm, ds, tokens, MAX_LENGTH);
             Map<Integer, DropStats.LayerShape> shapes = ds.stats().shapes();
-            ReplayedTargets targets = new ReplayedTargets(recorded, shapes, DualSparseSettings.PAPER_DELTA);
+            ReplayedTargets targets = new ReplayedTargets(recorded, shapes, ThresholdDropPolicy.PAPER_DELTA);
             for (Method method : List.of(Method.ONE_T, Method.TWO_T, Method.EES, Method.TOP_P, Method.CAPACITY)) {
                 ReplayedTargets.Solved solved = targets.solve(method, 0.2);
                 // Capacity moves in whole pairs per expert and batch: 32-token batches make coarse steps.
@@ -56,8 +55,8 @@ class ReplayedTargetsTest {
             DropRateUnreachableException unreachable =
                     assertThrows(DropRateUnreachableException.class, () -> targets.solve(Method.ONE_T, 0.99));
             assertEquals(0.99, unreachable.target());
-            double lowest2t = targets.dropRate(ThresholdDropPolicy.global(DualSparseSettings.PAPER_DELTA,
-                    DualSparseSettings.PAPER_DELTA, 4, false));
+            double lowest2t = targets.dropRate(ThresholdDropPolicy.global(ThresholdDropPolicy.PAPER_DELTA,
+                    ThresholdDropPolicy.PAPER_DELTA, 4, false));
             assertThrows(DropRateUnreachableException.class, () -> targets.solve(Method.TWO_T, lowest2t / 2),
                     "below 2T's rate at T = δ");
         }
