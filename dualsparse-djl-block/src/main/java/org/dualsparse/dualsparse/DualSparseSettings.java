@@ -1,5 +1,7 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.arguments.ArgumentReader;
+import org.dualsparse.arguments.Range;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.Chunks;
 import org.dualsparse.dualsparse.calibration.LayerSensitivity;
@@ -13,9 +15,11 @@ import org.dualsparse.dualsparse.drop.TopPDropPolicy;
 import org.dualsparse.dualsparse.runtime.DualSparse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.moe.MoeBlocks;
@@ -24,14 +28,17 @@ import org.dualsparse.moe.SparseMoeBlock;
 
 /**
  * The user-facing switches of the method, shared by the command line and DJL Criteria
- * arguments: how to partition, how to reorder neurons and which drop rule to run.
+ * arguments: how to partition, how to reorder neurons and which drop rule to run. {@link
+ * #fromArguments} is the one reader of them (the command line gives its switches as the same
+ * arguments) and holds every default; the constructor refuses combinations that cannot run.
  *
  * @param parts sub-experts per expert
  * @param threshold {@code T} for 1T/2T
  * @param delta {@code δ} for 2T (1T uses 0)
- * @param beta EES {@code β}; NaN takes the profile's calibrated median {@code s2/s1}
- * @param topP top-p routing mass
- * @param capacityFactor capacity baseline {@code γ}
+ * @param beta EES {@code β}; NaN takes the profile's calibrated median {@code s2/s1} (and is
+ *     the value of every other method)
+ * @param topP top-p routing mass; NaN for every other method
+ * @param capacityFactor capacity baseline {@code γ}; NaN for every other method
  * @param force allow {@code T ≥ 1/K}
  * @param profile a calibration profile file of the model, or null
  * @param calibrationData a text file to measure the calibration profile from when the model loads
@@ -58,6 +65,28 @@ public record DualSparseSettings(
         PerLayer perLayer,
         long sensitivityTokens) {
 
+    /** Sub-experts per expert when {@code partition} is not given. */
+    public static final int DEFAULT_PARTS = 2;
+
+    /** The neuron order when {@code reconstruct} is not given. */
+    public static final DualSparse.Reconstruction DEFAULT_RECONSTRUCTION = DualSparse.Reconstruction.WEIGHT;
+
+    /** EES {@code β} when neither {@code beta} nor a calibration profile to take it from is given. */
+    public static final double DEFAULT_BETA = 0.5;
+
+    /** {@code routing_top_p} of {@link Method#TOP_P} when not given. */
+    public static final double DEFAULT_TOP_P = 0.9;
+
+    /** {@code capacity_factor} of {@link Method#CAPACITY} when not given. */
+    public static final double DEFAULT_CAPACITY_FACTOR = 1.0;
+
+    /** {@code sensitivity_tokens} when not given. */
+    public static final long DEFAULT_SENSITIVITY_TOKENS = 1024;
+
+    /** The neuron orders by their argument names. */
+    public static final Map<String, DualSparse.Reconstruction> RECONSTRUCTIONS = Collections.unmodifiableMap(
+            ArgumentReader.names(r -> r.name().toLowerCase(Locale.ROOT), DualSparse.Reconstruction.values()));
+
     /** Where {@code calibration_data} defaults to, inside the model folder: the shipped model's calibration text. */
     public static final Path DEFAULT_CALIBRATION_TEXT = Path.of("eval", "calibration.txt");
 
@@ -83,14 +112,12 @@ public record DualSparseSettings(
             return id;
         }
 
-        public static PerLayer parse(String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "false", "global" -> GLOBAL;
-                case "true", "equal" -> EQUAL;
-                case "sensitivity" -> SENSITIVITY;
-                default -> throw new IllegalArgumentException(
-                        "per_layer = \"" + value + "\": use false (one global threshold), equal (true) or sensitivity");
-            };
+        /** The splits by their argument names: {@link #id} and the synonyms {@code global} and {@code true}. */
+        static Map<String, PerLayer> names() {
+            Map<String, PerLayer> names = ArgumentReader.names(PerLayer::id, values());
+            names.put("global", GLOBAL);
+            names.put("true", EQUAL);
+            return names;
         }
     }
 
@@ -113,13 +140,15 @@ public record DualSparseSettings(
             return id;
         }
 
+        private static final Map<String, Method> NAMES = ArgumentReader.names(Method::id, values());
+
+        /** The method named {@code id} (any case), for command-line lists of methods. */
         public static Method parse(String id) {
-            for (Method m : values()) {
-                if (m.id.equals(id.toLowerCase(Locale.ROOT))) {
-                    return m;
-                }
+            Method method = NAMES.get(id.toLowerCase(Locale.ROOT));
+            if (method == null) {
+                throw new IllegalArgumentException("unknown method \"" + id + "\"; use one of " + String.join(", ", NAMES.keySet()));
             }
-            throw new IllegalArgumentException("unknown method \"" + id + "\"; use one of none, 1t, 2t, ees, top-p, capacity");
+            return method;
         }
     }
 
@@ -131,55 +160,77 @@ public record DualSparseSettings(
     /** The arguments that choose 2T when no {@code method} is given; without them nothing is dropped. */
     private static final List<String> DROPPING = List.of("threshold", "delta", "drop_rate");
 
-    /** The arguments that belong to one method only, refused with any other. */
-    private static final Map<String, Method> METHOD_KNOBS = Map.of(
-            "beta", Method.EES, "routing_top_p", Method.TOP_P, "capacity_factor", Method.CAPACITY);
+    private static final Map<String, PerLayer> PER_LAYER_NAMES = PerLayer.names();
+
+    /**
+     * Refuses the combinations that cannot run: a method's knob with another method, both a
+     * profile and text to measure one from (except for {@link PerLayer#SENSITIVITY}, which
+     * measures layer costs on the text), a target drop rate for a rule it is not solved into, and
+     * a per-layer sensitivity split without a target to split.
+     */
+    public DualSparseSettings {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(reconstruction, "reconstruction");
+        Objects.requireNonNull(perLayer, "perLayer");
+        requireOwnMethod("beta", beta, Method.EES, method);
+        requireOwnMethod("routing_top_p", topP, Method.TOP_P, method);
+        requireOwnMethod("capacity_factor", capacityFactor, Method.CAPACITY, method);
+        if (profile != null && calibrationData != null && perLayer != PerLayer.SENSITIVITY) {
+            throw new IllegalArgumentException("give a calibration profile or calibration_data to measure one from, not both"
+                    + " (both only with per_layer = sensitivity, which measures layer costs on the text)");
+        }
+        boolean targeted = !Double.isNaN(dropRate);
+        if (targeted && method != Method.ONE_T && method != Method.TWO_T) {
+            throw new IllegalArgumentException("a target drop rate is solved into 1t/2t thresholds, not for method " + method.id());
+        }
+        if (perLayer == PerLayer.SENSITIVITY && !targeted) {
+            throw new IllegalArgumentException("per_layer = sensitivity spreads a target drop rate: give drop_rate too");
+        }
+    }
 
     /**
      * Reads the settings from DJL Criteria arguments; returns null when none of {@link
      * #ARGUMENTS} is present (the model then runs unmodified). Without {@code method}, a
      * threshold, δ or target drop rate means 2T and anything else (such as {@code partition}
-     * alone) partitions without dropping. 2T's δ defaults to the paper's 0.01, capped at a
-     * given {@code T} so that a low threshold alone is a valid rule.
+     * alone) partitions without dropping. 2T's δ defaults to the paper's {@link
+     * ThresholdDropPolicy#PAPER_DELTA},
+     * capped at a given {@code T} so that a low threshold alone is a valid rule.
+     *
+     * @throws org.dualsparse.arguments.InvalidArgumentException for a value of the wrong type or
+     *     outside its range
+     * @throws IllegalArgumentException for arguments that do not go together
      */
     public static DualSparseSettings fromArguments(Map<String, ?> arguments) {
-        if (ARGUMENTS.stream().noneMatch(arguments::containsKey)) {
+        ArgumentReader args = new ArgumentReader(arguments);
+        if (ARGUMENTS.stream().noneMatch(args::has)) {
             return null;
         }
-        boolean dropping = DROPPING.stream().anyMatch(arguments::containsKey);
-        Method method = Method.parse(string(arguments, "method", dropping ? "2t" : "none"));
-        double threshold = number(arguments, "threshold", 0);
+        Method method = args.choice("method", Method.NAMES)
+                .orElse(DROPPING.stream().anyMatch(args::has) ? Method.TWO_T : Method.NONE);
+        double threshold = args.number("threshold", Range.atLeast(0)).orElse(0.0);
         double defaultDelta = method != Method.TWO_T ? 0
-                : arguments.containsKey("drop_rate") ? ThresholdDropPolicy.PAPER_DELTA
-                : Math.min(ThresholdDropPolicy.PAPER_DELTA, Math.max(threshold, 0));
-        Path profile = path(arguments, "profile");
-        Path calibrationData = path(arguments, "calibration_data");
-        PerLayer perLayer = PerLayer.parse(string(arguments, "per_layer", "false"));
-        if (profile != null && calibrationData != null && perLayer != PerLayer.SENSITIVITY) {
-            throw new IllegalArgumentException("give a calibration profile or calibration_data to measure one from, not both"
-                    + " (both only with per_layer = sensitivity, which measures layer costs on the text)");
-        }
-        METHOD_KNOBS.forEach((key, owner) -> {
-            if (arguments.containsKey(key) && method != owner) {
-                throw new IllegalArgumentException("argument " + key + " belongs to method " + owner.id()
-                        + ", not " + method.id() + ": add method=" + owner.id());
-            }
-        });
+                : args.has("drop_rate") ? ThresholdDropPolicy.PAPER_DELTA
+                : Math.min(ThresholdDropPolicy.PAPER_DELTA, threshold);
+        Path profile = args.path("profile").orElse(null);
+        Path calibrationData = args.path("calibration_data").orElse(null);
+        boolean calibrated = profile != null || calibrationData != null;
         return new DualSparseSettings(
-                integer(arguments, "partition", 2),
+                args.integer("partition", Range.atLeast(1)).orElse(DEFAULT_PARTS),
                 method,
                 threshold,
-                number(arguments, "delta", defaultDelta),
-                DualSparse.Reconstruction.valueOf(string(arguments, "reconstruct", "weight").toUpperCase(Locale.ROOT)),
-                number(arguments, "beta", profile != null || calibrationData != null ? Double.NaN : 0.5),
-                number(arguments, "routing_top_p", 0.9),
-                number(arguments, "capacity_factor", 1.0),
-                bool(arguments, "force_threshold"),
+                args.number("delta", Range.atLeast(0)).orElse(defaultDelta),
+                args.choice("reconstruct", RECONSTRUCTIONS).orElse(DEFAULT_RECONSTRUCTION),
+                args.number("beta", Range.closed(0, 1))
+                        .orElse(method == Method.EES && !calibrated ? DEFAULT_BETA : Double.NaN),
+                args.number("routing_top_p", Range.aboveUpTo(0, 1)).orElse(method == Method.TOP_P ? DEFAULT_TOP_P : Double.NaN),
+                args.number("capacity_factor", Range.above(0))
+                        .orElse(method == Method.CAPACITY ? DEFAULT_CAPACITY_FACTOR : Double.NaN),
+                args.bool("force_threshold").orElse(false),
                 profile,
                 calibrationData,
-                number(arguments, "drop_rate", Double.NaN),
-                perLayer,
-                integer(arguments, "sensitivity_tokens", 1024));
+                args.number("drop_rate", Range.closed(0, 1)).orElse(Double.NaN),
+                args.choice("per_layer", PER_LAYER_NAMES).orElse(PerLayer.GLOBAL),
+                args.wholeNumber("sensitivity_tokens", Range.atLeast(1)).orElse(DEFAULT_SENSITIVITY_TOKENS));
     }
 
     /**
@@ -229,8 +280,8 @@ public record DualSparseSettings(
      * Partitions every MoE block of {@code lm} and installs the drop rule. The profile supplies
      * the neuron order and the thresholds of a target drop rate.
      *
-     * @param measured {@code lm}'s profile measured from calibration text, or null to read the
-     *     {@code profile} file, if any
+     * @param measured {@code lm}'s profile, measured from calibration text or read already, or null
+     *     to read the {@code profile} file, if any
      * @param sensitivitySequences with {@link PerLayer#SENSITIVITY}, the tokenised {@link
      *     #sensitivityText}, of which the first {@code sensitivityTokens} are measured; else unused
      */
@@ -247,16 +298,9 @@ public record DualSparseSettings(
                     ? "profile reconstruction" : "EES without a beta") + " needs a calibration profile: add the argument profile"
                     + " (a file from `calibrate`) or calibration_data (a text file to calibrate on when the model loads)");
         }
-        if (targeted && method != Method.ONE_T && method != Method.TWO_T) {
-            throw new IllegalArgumentException("a target drop rate is solved into 1t/2t thresholds, not for method " + method.id());
-        }
         boolean sensitivity = perLayer == PerLayer.SENSITIVITY;
-        if (sensitivity && !targeted) {
-            throw new IllegalArgumentException("per_layer = sensitivity spreads a target drop rate: give drop_rate too");
-        }
-        if (sensitivity && (sensitivitySequences == null || sensitivityTokens < 1)) {
-            throw new IllegalArgumentException("per_layer = sensitivity needs calibration tokens to measure on"
-                    + " (sensitivity_tokens = " + sensitivityTokens + ")");
+        if (sensitivity && sensitivitySequences == null) {
+            throw new IllegalArgumentException("per_layer = sensitivity needs calibration tokens to measure on");
         }
         Router.Spec routing = blocks.get(0).router().spec();
         DropPolicy policy = sensitivity ? DropPolicy.NONE
@@ -302,45 +346,10 @@ public record DualSparseSettings(
         };
     }
 
-    private static String string(Map<String, ?> arguments, String key, String fallback) {
-        Object value = arguments.get(key);
-        return value == null ? fallback : value.toString();
-    }
-
-    private static Path path(Map<String, ?> arguments, String key) {
-        Object value = arguments.get(key);
-        return value == null ? null : value instanceof Path p ? p : Path.of(value.toString());
-    }
-
-    private static double number(Map<String, ?> arguments, String key, double fallback) {
-        Object value = arguments.get(key);
-        if (value == null) {
-            return fallback;
+    private static void requireOwnMethod(String argument, double value, Method owner, Method method) {
+        if (!Double.isNaN(value) && method != owner) {
+            throw new IllegalArgumentException("argument " + argument + " belongs to method " + owner.id()
+                    + ", not " + method.id() + ": add method=" + owner.id());
         }
-        try {
-            return Double.parseDouble(value.toString());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("argument " + key + " = \"" + value + "\" is not a number", e);
-        }
-    }
-
-    private static int integer(Map<String, ?> arguments, String key, int fallback) {
-        Object value = arguments.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        double number = number(arguments, key, fallback);
-        if (number != Math.rint(number) || Math.abs(number) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("argument " + key + " = \"" + value + "\" is not an integer");
-        }
-        return (int) number;
-    }
-
-    private static boolean bool(Map<String, ?> arguments, String key) {
-        String value = string(arguments, key, "false").toLowerCase(Locale.ROOT);
-        if (!value.equals("true") && !value.equals("false")) {
-            throw new IllegalArgumentException("argument " + key + " = \"" + arguments.get(key) + "\" is not true or false");
-        }
-        return value.equals("true");
     }
 }

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
+import org.dualsparse.arguments.InvalidArgumentException;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
@@ -53,6 +55,52 @@ class DualSparseSettingsTest {
         assertTrue(force.getMessage().contains("force_threshold"), force.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> DualSparseSettings.fromArguments(Map.of("profile", "a.profile", "calibration_data", "a.txt")));
+    }
+
+    @Test
+    void integersAreWholeAndEveryValueInItsRange() {
+        for (Object truncated : new Object[] {"2.5", 2.5, "1e3", "4.0", "3000000000"}) {
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+                    () -> DualSparseSettings.fromArguments(Map.of("partition", truncated)));
+            assertTrue(e.getMessage().contains("partition = \"" + truncated + "\""), e.getMessage());
+        }
+        for (Map<String, Object> outside : List.<Map<String, Object>>of(Map.of("partition", 0), Map.of("threshold", -0.1),
+                Map.of("delta", "-0.01"), Map.of("drop_rate", 1.5), Map.of("sensitivity_tokens", 0),
+                Map.of("method", "ees", "beta", 1.5), Map.of("method", "top-p", "routing_top_p", 0),
+                Map.of("method", "capacity", "capacity_factor", "0"))) {
+            String key = outside.keySet().stream().filter(k -> !k.equals("method")).findFirst().orElseThrow();
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> DualSparseSettings.fromArguments(outside));
+            assertTrue(e.getMessage().contains(key + " = \"" + outside.get(key) + "\" is not in "), e.getMessage());
+        }
+        InvalidArgumentException order = assertThrows(InvalidArgumentException.class,
+                () -> DualSparseSettings.fromArguments(Map.of("reconstruct", "sideways")));
+        assertTrue(order.getMessage().contains("none, weight, profile"), order.getMessage());
+        assertEquals(DualSparse.Reconstruction.PROFILE, DualSparseSettings.fromArguments(Map.of("reconstruct", "Profile")).reconstruction());
+    }
+
+    @Test
+    void defaultsAreTheNamedConstantsAndForeignKnobsAreUnset() {
+        DualSparseSettings partition = DualSparseSettings.fromArguments(Map.of("method", "none"));
+        assertEquals(DualSparseSettings.DEFAULT_PARTS, partition.parts());
+        assertEquals(DualSparseSettings.DEFAULT_RECONSTRUCTION, partition.reconstruction());
+        assertEquals(DualSparseSettings.DEFAULT_SENSITIVITY_TOKENS, partition.sensitivityTokens());
+        assertTrue(Double.isNaN(partition.beta()) && Double.isNaN(partition.topP()) && Double.isNaN(partition.capacityFactor()));
+        assertEquals(DualSparseSettings.DEFAULT_BETA, DualSparseSettings.fromArguments(Map.of("method", "ees")).beta());
+        assertEquals(DualSparseSettings.DEFAULT_TOP_P, DualSparseSettings.fromArguments(Map.of("method", "top-p")).topP());
+        assertEquals(DualSparseSettings.DEFAULT_CAPACITY_FACTOR,
+                DualSparseSettings.fromArguments(Map.of("method", "capacity")).capacityFactor());
+        assertTrue(Double.isNaN(DualSparseSettings.fromArguments(Map.of("method", "ees", "profile", "a.profile")).beta()),
+                "EES with a profile takes its calibrated β");
+    }
+
+    @Test
+    void theConstructorRefusesWhatCannotRun() {
+        assertThrows(IllegalArgumentException.class, () -> new DualSparseSettings(2, Method.ONE_T, 0.1, 0,
+                DualSparse.Reconstruction.WEIGHT, 0.5, Double.NaN, Double.NaN, false, null, null, Double.NaN,
+                DualSparseSettings.PerLayer.GLOBAL, 1024));
+        IllegalArgumentException eesTarget = assertThrows(IllegalArgumentException.class,
+                () -> DualSparseSettings.fromArguments(Map.of("method", "ees", "drop_rate", 0.2)));
+        assertTrue(eesTarget.getMessage().contains("1t/2t"), eesTarget.getMessage());
     }
 
     @Test

@@ -70,10 +70,8 @@ class SensitivitySplitTest {
         Path profile = dir.resolve("model.profile");
         c.profile().save(profile);
         try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
-            DualSparseSettings noTarget = DualSparseSettings.fromArguments(
-                    Map.of("method", "1t", "profile", profile, "per_layer", "sensitivity"));
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> noTarget.applyTo(lm, null, c.tokens()))
-                    .getMessage().contains("give drop_rate"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> DualSparseSettings.fromArguments(
+                    Map.of("method", "1t", "profile", profile, "per_layer", "sensitivity"))).getMessage().contains("give drop_rate"));
             DualSparseSettings noTokens = DualSparseSettings.fromArguments(
                     Map.of("method", "1t", "profile", profile, "drop_rate", 0.2, "per_layer", "sensitivity"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> noTokens.applyTo(lm))
@@ -83,7 +81,7 @@ class SensitivitySplitTest {
                 () -> DualSparseSettings.fromArguments(Map.of("per_layer", "layered")));
         assertTrue(bad.getMessage().contains("per_layer = \"layered\""), bad.getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> DualSparseSettings.fromArguments(Map.of("per_layer", "sensitivity")).sensitivityText(dir))
+                () -> DualSparseSettings.fromArguments(Map.of("per_layer", "sensitivity", "drop_rate", 0.2)).sensitivityText(dir))
                 .getMessage().contains("give calibration_data"));
         assertEquals(DualSparseSettings.PerLayer.EQUAL, DualSparseSettings.fromArguments(Map.of("per_layer", "true")).perLayer());
     }

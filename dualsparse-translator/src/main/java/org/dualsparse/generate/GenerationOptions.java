@@ -3,6 +3,7 @@ package org.dualsparse.generate;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.dualsparse.arguments.ArgumentReader;
 import org.dualsparse.config.GenerationConfig;
 
 /**
@@ -74,19 +75,22 @@ public record GenerationOptions(
      * {@code do_sample}, {@code temperature}, {@code top_k}, {@code top_p}, {@code min_p}, {@code
      * repetition_penalty}, {@code seed}, {@code stop}); other keys are ignored. Values may be
      * numbers or strings, as DJL Criteria arguments and {@code serving.properties} give them.
+     *
+     * @throws org.dualsparse.arguments.InvalidArgumentException for a value of the wrong type, an
+     *     {@link InvalidOptionException} for one outside its range
      */
     public GenerationOptions withArguments(Map<String, ?> arguments) {
         Builder b = toBuilder();
-        Arguments args = new Arguments(arguments);
-        args.intValue("max_new_tokens").ifPresent(b::maxNewTokens);
-        args.doubleValue("temperature").ifPresent(b::temperature);
-        args.intValue("top_k").ifPresent(b::topK);
-        args.doubleValue("top_p").ifPresent(b::topP);
-        args.doubleValue("min_p").ifPresent(b::minP);
-        args.doubleValue("repetition_penalty").ifPresent(b::repetitionPenalty);
-        args.longValue("seed").ifPresent(b::seed);
-        args.boolValue("do_sample").ifPresent(b::doSample);
-        args.stringList("stop").ifPresent(b::stopStrings);
+        ArgumentReader args = new ArgumentReader(arguments);
+        args.integer("max_new_tokens").ifPresent(b::maxNewTokens);
+        args.number("temperature").ifPresent(b::temperature);
+        args.integer("top_k").ifPresent(b::topK);
+        args.number("top_p").ifPresent(b::topP);
+        args.number("min_p").ifPresent(b::minP);
+        args.number("repetition_penalty").ifPresent(b::repetitionPenalty);
+        args.wholeNumber("seed").ifPresent(b::seed);
+        args.bool("do_sample").ifPresent(b::doSample);
+        args.strings("stop").ifPresent(b::stopStrings);
         return b.build();
     }
 

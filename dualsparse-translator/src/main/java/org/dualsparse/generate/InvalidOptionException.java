@@ -1,7 +1,9 @@
 package org.dualsparse.generate;
 
-/** A generation option outside its valid range, or an argument of the wrong type. */
-public class InvalidOptionException extends IllegalArgumentException {
+import org.dualsparse.arguments.InvalidArgumentException;
+
+/** A generation option outside its valid range; an argument of the wrong type is an {@link InvalidArgumentException}. */
+public class InvalidOptionException extends InvalidArgumentException {
 
     private static final long serialVersionUID = 1L;
 

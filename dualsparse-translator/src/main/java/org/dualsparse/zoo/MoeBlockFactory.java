@@ -18,7 +18,8 @@ import org.dualsparse.model.MoeLanguageModel;
  * DualSparse arguments ({@link DualSparseSettings#ARGUMENTS}) partition the experts and set the
  * drop rule; what they measure on calibration text (a profile, layer costs) {@link
  * LoadTimeCalibration} measures first. {@link DualSparse#of} then reads the statistics from the
- * model's block.
+ * model's block. The language model built here (block, parsed config, generation defaults) is
+ * the one {@link MoeTranslatorFactory} serves: it is handed over, not read again.
  */
 public final class MoeBlockFactory implements BlockFactory {
 
@@ -27,13 +28,16 @@ public final class MoeBlockFactory implements BlockFactory {
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
         DualSparseSettings dualSparse = DualSparseSettings.fromArguments(arguments);
-        if (dualSparse == null) {
-            return MoeLanguageModel.load(modelPath, model).block();
-        }
+        MoeLanguageModel lm = dualSparse == null ? MoeLanguageModel.load(modelPath, model) : partitioned(dualSparse, model, modelPath);
+        LanguageModelHandoff.hold(lm);
+        return lm.block();
+    }
+
+    private static MoeLanguageModel partitioned(DualSparseSettings dualSparse, Model model, Path modelPath) {
         CalibrationProfile measured = LoadTimeCalibration.measureFor(dualSparse, modelPath);
         List<long[]> sensitivityTokens = LoadTimeCalibration.sensitivityTokens(dualSparse, modelPath);
         MoeLanguageModel lm = MoeLanguageModel.load(modelPath, model);
         dualSparse.applyTo(lm, measured, sensitivityTokens);
-        return lm.block();
+        return lm;
     }
 }

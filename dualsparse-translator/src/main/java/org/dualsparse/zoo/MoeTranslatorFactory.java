@@ -29,7 +29,8 @@ import org.dualsparse.translate.MoeTranslators;
  *   <li>{@code LoglikelihoodRequest -> Loglikelihood}: lm-evaluation-harness scoring.
  * </ul>
  *
- * <p>The tokenizer is the folder's {@code tokenizer.json}. Generation options start from the
+ * <p>The model is the language model {@link MoeBlockFactory} built for this load. The tokenizer is
+ * the folder's {@code tokenizer.json}. Generation options start from the
  * folder's {@code generation_config.json} and take the Criteria arguments of the same names
  * ({@code max_new_tokens}, {@code temperature}, {@code top_k}, {@code top_p}, {@code min_p},
  * {@code repetition_penalty}, {@code do_sample}, {@code seed}, {@code stop}).
@@ -54,7 +55,7 @@ public final class MoeTranslatorFactory implements TranslatorFactory {
             throw new IllegalArgumentException("unsupported types " + input.getName() + " -> " + output.getName()
                     + "; supported: " + SUPPORTED);
         }
-        MoeLanguageModel lm = MoeLanguageModel.of(model);
+        MoeLanguageModel lm = LanguageModelHandoff.take(model);
         TextTokenizer tokenizer = TextTokenizer.load(model.getModelPath());
         model.getNDManager().attachInternal("tokenizer-" + UUID.randomUUID(), tokenizer);
         GenerationOptions defaults = GenerationOptions.defaults(lm.generationConfig()).withArguments(arguments);

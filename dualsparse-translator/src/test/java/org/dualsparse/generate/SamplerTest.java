@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dualsparse.arguments.InvalidArgumentException;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -73,8 +74,9 @@ class SamplerTest {
         assertTrue(GenerationOptions.greedy(1).withArguments(Map.of("temperature", 0.5, "do_sample", "false")).isGreedy());
     }
 
+    /** Out of range is an {@link InvalidOptionException}, the wrong type the reader's {@link InvalidArgumentException}. */
     private static void assertMessage(String name, Runnable invalid) {
-        InvalidOptionException e = assertThrows(InvalidOptionException.class, invalid::run);
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, invalid::run);
         assertTrue(e.getMessage().contains(name), e.getMessage());
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.dualsparse.bench.MoeLayerBenchmark;
 import org.dualsparse.bench.RouterStatistics;
 import org.dualsparse.bench.TrainedRouter;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SpeedupChart;
@@ -41,7 +42,7 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--methods", split = ",", defaultValue = "1t,2t", description = "1t and/or 2t (default ${DEFAULT-VALUE}).")
     List<String> methods;
 
-    @Option(names = "--delta", defaultValue = "0.01", description = "2T δ (default ${DEFAULT-VALUE}).")
+    @Option(names = "--delta", defaultValue = "" + ThresholdDropPolicy.PAPER_DELTA, description = "2T δ (default ${DEFAULT-VALUE}).")
     double delta;
 
     @Option(names = "--routing-model", description = "Trained model whose routers' statistics the synthetic routing imitates."

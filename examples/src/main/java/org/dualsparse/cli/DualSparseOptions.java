@@ -9,14 +9,20 @@ import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparse;
 import org.dualsparse.dualsparse.DualSparseSettings;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.zoo.LoadTimeCalibration;
 import picocli.CommandLine.Option;
 
-/** The DualSparse switches every command that runs a model accepts. */
+/**
+ * The DualSparse switches every command that runs a model accepts. They are the Criteria arguments
+ * of {@link DualSparseSettings} under command-line names, unset unless given: {@link #settings}
+ * reads them with the Criteria's defaults and checks, and {@link #addTo} hands them to a Criteria.
+ */
 final class DualSparseOptions {
 
-    @Option(names = "--partition", description = "Sub-experts per expert (enables DualSparse; default 2 when another DualSparse switch is given)."
+    @Option(names = "--partition", description = "Sub-experts per expert (enables DualSparse; default " + DualSparseSettings.DEFAULT_PARTS
+            + " when another DualSparse switch is given)."
             + " Alone it partitions without dropping: the model computes what the unpartitioned one does.")
     Integer partition;
 
@@ -27,19 +33,21 @@ final class DualSparseOptions {
     @Option(names = "--threshold", description = "Threshold T on normalised scores (1t/2t; default 0).")
     Double threshold;
 
-    @Option(names = "--delta", description = "2T half-gap δ (default 0.01, or T where --threshold is below it).")
+    @Option(names = "--delta", description = "2T half-gap δ (default " + ThresholdDropPolicy.PAPER_DELTA
+            + ", or T where --threshold is below it).")
     Double delta;
 
     @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
     String reconstruct;
 
-    @Option(names = "--beta", description = "EES β (default: the profile's median s2/s1 with --profile or --calibration-data, else 0.5).")
+    @Option(names = "--beta", description = "EES β (default: the profile's median s2/s1 with --profile or --calibration-data, else "
+            + DualSparseSettings.DEFAULT_BETA + ").")
     Double beta;
 
-    @Option(names = "--routing-top-p", description = "Top-p routing mass for --method top-p (default 0.9).")
+    @Option(names = "--routing-top-p", description = "Top-p routing mass for --method top-p (default " + DualSparseSettings.DEFAULT_TOP_P + ").")
     Double topP;
 
-    @Option(names = "--capacity-factor", description = "Capacity baseline γ (default 1.0).")
+    @Option(names = "--capacity-factor", description = "Capacity baseline γ (default " + DualSparseSettings.DEFAULT_CAPACITY_FACTOR + ").")
     Double capacityFactor;
 
     @Option(names = "--force-threshold", description = "Allow T ≥ 1/K, which can drop a token's top-1 expert.")
@@ -62,7 +70,8 @@ final class DualSparseOptions {
                     + " sensitivity: the split that costs least by each layer's next-token KL, measured on --calibration-data.")
     String perLayer;
 
-    @Option(names = "--sensitivity-tokens", description = "With --per-layer sensitivity: how many of its tokens to use (default 1024).")
+    @Option(names = "--sensitivity-tokens", description = "With --per-layer sensitivity: how many of its tokens to use (default "
+            + DualSparseSettings.DEFAULT_SENSITIVITY_TOKENS + ").")
     Long sensitivityTokens;
 
     /** The switches given, as DJL Criteria arguments (see {@link DualSparseSettings#ARGUMENTS}); empty when none. */
@@ -93,13 +102,18 @@ final class DualSparseOptions {
         return criteria;
     }
 
+    /** The settings of the switches given; null when none is. */
+    DualSparseSettings settings() {
+        return DualSparseSettings.fromArguments(arguments());
+    }
+
     /**
      * Applies the method to {@code lm}, loaded from {@code modelDir} (null for random weights),
      * when any switch is given; null otherwise. A profile measured from calibration text runs a
      * second copy of the model while it measures.
      */
     DualSparse apply(MoeLanguageModel lm, Path modelDir) {
-        DualSparseSettings settings = DualSparseSettings.fromArguments(arguments());
+        DualSparseSettings settings = settings();
         if (settings == null) {
             return null;
         }

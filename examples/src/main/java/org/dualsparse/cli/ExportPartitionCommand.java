@@ -1,7 +1,9 @@
 package org.dualsparse.cli;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter;
 import org.dualsparse.dualsparse.runtime.DualSparse;
 import picocli.CommandLine.Command;
@@ -15,15 +17,15 @@ import picocli.CommandLine.TypeConversionException;
                 + " of the same family (E·P experts, top-K·P) that computes the same logits.")
 final class ExportPartitionCommand implements Callable<Integer> {
 
-    /** The reconstructions that need nothing but the checkpoint. */
+    /** The reconstructions that need nothing but the checkpoint, by their {@link DualSparseSettings#RECONSTRUCTIONS} names. */
     static final class ReconstructionConverter implements ITypeConverter<DualSparse.Reconstruction> {
         @Override
         public DualSparse.Reconstruction convert(String value) {
-            return switch (value) {
-                case "none" -> DualSparse.Reconstruction.NONE;
-                case "weight" -> DualSparse.Reconstruction.WEIGHT;
-                default -> throw new TypeConversionException("'" + value + "' is not one of: none, weight");
-            };
+            DualSparse.Reconstruction reconstruction = DualSparseSettings.RECONSTRUCTIONS.get(value.toLowerCase(Locale.ROOT));
+            if (reconstruction == null || reconstruction == DualSparse.Reconstruction.PROFILE) {
+                throw new TypeConversionException("'" + value + "' is not one of: none, weight");
+            }
+            return reconstruction;
         }
     }
 
@@ -33,6 +35,9 @@ final class ExportPartitionCommand implements Callable<Integer> {
     @Option(names = "--partition", required = true, description = "Sub-experts per expert, P.")
     int parts;
 
+    // Unlike a run (DualSparseSettings.DEFAULT_RECONSTRUCTION, weight), an export keeps the checkpoint's neuron order
+    // unless asked: sub-expert p is then neurons p·I/P … of the original expert, which the golden export fixtures
+    // (tools/golden, `export-partition --partition 2`) were written from and transformers' parity is checked against.
     @Option(names = "--reconstruct", defaultValue = "none", converter = ReconstructionConverter.class,
             description = "Neuron order before splitting: none (the checkpoint's) or weight (‖W1ⁿ‖·‖W3ⁿ‖·‖W2ⁿ‖,"
                     + " most important first). Default: ${DEFAULT-VALUE}.")

@@ -48,11 +48,11 @@ final class SweepCommand implements Callable<Integer> {
             description = "Drop methods: 1t, 2t, ees, top-p, capacity (default ${DEFAULT-VALUE}).")
     List<String> methods;
 
-    @Option(names = "--partition", defaultValue = "2", description = "Sub-experts per expert (default ${DEFAULT-VALUE}).")
+    @Option(names = "--partition", defaultValue = "" + DualSparseSettings.DEFAULT_PARTS,
+            description = "Sub-experts per expert (default ${DEFAULT-VALUE}).")
     int partition;
 
-    @Option(names = "--reconstruct", defaultValue = "weight",
-            description = "Neuron order: none, weight or profile (default ${DEFAULT-VALUE}).")
+    @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
     String reconstruct;
 
     @Option(names = "--delta", defaultValue = "" + ThresholdDropPolicy.PAPER_DELTA, description = "2T δ (default ${DEFAULT-VALUE}).")
@@ -94,21 +94,18 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the knobs of " + ids(replayed) + " are solved on the routings of calibration"
                     + " text: give --calibration FILE" + (profile == null ? " (or --profile P for 1t and 2t)" : ""));
         }
-        DualSparse.Reconstruction reconstruction = reconstruction();
-        if (reconstruction == DualSparse.Reconstruction.PROFILE && profile == null) {
-            throw new IllegalArgumentException("--reconstruct profile needs --profile");
-        }
+        DualSparseSettings partitioning = partitioning();
         Files.createDirectories(out);
         List<String> notes = new ArrayList<>();
         List<SweepRow> rows = new ArrayList<>();
         List<SweepReport.Skipped> skipped = new ArrayList<>();
         try (MoeLanguageModel lm = MoeLanguageModel.load(options.model); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
             CalibrationProfile calibrated = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
-            DualSparse dualSparse = DualSparse.apply(lm.block(), partition, reconstruction,
-                    calibrated == null ? null : calibrated.neuronOrder(), DropPolicy.NONE);
+            DualSparse dualSparse = partitioning.applyTo(lm, calibrated, null);
             TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, text, options.maxItems, options.window, System.err);
             notes.add(String.format("Model %s, P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, partition,
-                    reconstruct, delta, String.join(", ", tasks.stream().map(EvalTask::name).toList())));
+                    partitioning.reconstruction().name().toLowerCase(Locale.ROOT), delta,
+                    String.join(", ", tasks.stream().map(EvalTask::name).toList())));
             SweepPolicies policies = policies(lm, dualSparse, runner, calibrated, parsedMethods, replayed, notes);
             notes.forEach(System.err::println);
             points(runner, policies, tasks, parsedMethods, rows, skipped);
@@ -150,13 +147,18 @@ final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    private DualSparse.Reconstruction reconstruction() {
-        for (DualSparse.Reconstruction r : DualSparse.Reconstruction.values()) {
-            if (r.name().toLowerCase(Locale.ROOT).equals(reconstruct)) {
-                return r;
-            }
+    /** The partition every point runs on, read as the Criteria arguments of the same names are; it drops nothing. */
+    private DualSparseSettings partitioning() {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put("partition", partition);
+        arguments.put("method", Method.NONE.id());
+        if (reconstruct != null) {
+            arguments.put("reconstruct", reconstruct);
         }
-        throw new IllegalArgumentException("unknown --reconstruct \"" + reconstruct + "\"; use none, weight or profile");
+        if (profile != null) {
+            arguments.put("profile", profile);
+        }
+        return DualSparseSettings.fromArguments(arguments);
     }
 
     private List<Method> methods() {
