@@ -15,13 +15,19 @@ import org.dualsparse.nn.SwiGluMlp;
  */
 public final class GroupedMoeBlock extends SparseMoeBlock {
 
+    private final ExpertWeights experts;
+
     public GroupedMoeBlock(Router router, ExpertWeights experts, SharedExpert sharedExpert) {
         super(router, experts, sharedExpert);
+        this.experts = experts;
+    }
+
+    public ExpertWeights experts() {
+        return experts;
     }
 
     @Override
     protected NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing) {
-        ExpertWeights experts = experts();
         PairGrouping groups = PairGrouping.byExpert(routing.experts(), experts.numExperts());
         NDManager step = tokens.getManager();
         NDArray grouped = tokens.get(step.create(groups.tokens(routing.topK())));

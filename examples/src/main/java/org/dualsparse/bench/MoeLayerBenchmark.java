@@ -77,7 +77,7 @@ public final class MoeLayerBenchmark {
             ParameterStore ps = new ParameterStore(denseModel.model().getNDManager(), false);
             SparseMoeBlock dense = MoeBlocks.of(denseModel.block()).get(0);
             int topK = dense.router().spec().topK();
-            int numExperts = dense.experts().numExperts();
+            int numExperts = dense.router().spec().numExperts();
             SyntheticRouting synthetic = SyntheticRouting.fit(
                     dense.router().getParameters().get("weight").getArray(), topK, setup.routing(), FIT_TOKENS, setup.seed());
             Random random = new Random(setup.seed());
@@ -86,7 +86,7 @@ public final class MoeLayerBenchmark {
             DualSparse ds = DualSparse.apply(sparseModel.block(), setup.parts(), DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
             DualSparseMoeBlock block = ds.blocks().get(0);
             DropStats.LayerShape shape = new DropStats.LayerShape(
-                    numExperts, block.experts().intermediateSize(), block.majorNeurons(), sharedNeurons);
+                    numExperts, block.experts().intermediateSize(), block.experts().majorNeurons(), sharedNeurons);
             List<Row> rows = new ArrayList<>();
             for (int n : setup.tokens()) {
                 NDArray state = synthetic.hiddenStates(inputs, n, random);

@@ -12,8 +12,9 @@ import org.dualsparse.moe.ExpertWeights;
  * Rewrites a layer's experts once so that every sub-expert is a contiguous slice. After an
  * optional neuron permutation, the {@code I} neurons of an expert are split into {@code P} equal
  * parts; the fused gate/up matrix is laid out part by part ({@code [gate_0; up_0; gate_1; up_1;
- * …]}, each {@code I/P} rows) and the down matrix's columns follow the same neuron order. Any
- * prefix of parts is then one row range of gate/up and one column range of down.
+ * …]}, each {@code I/P} rows) and the down matrix's columns follow the same neuron order: the
+ * {@link PartitionedExperts} layout. Any prefix of parts is then one row range of gate/up and one
+ * column range of down.
  */
 public final class ExpertPartitioner {
 
@@ -24,7 +25,7 @@ public final class ExpertPartitioner {
      *
      * @param order neuron permutation per expert, or null to keep the checkpoint's order
      */
-    public static ExpertWeights partition(ExpertWeights experts, int layer, int parts, NeuronOrder order, NDManager manager) {
+    public static PartitionedExperts partition(ExpertWeights experts, int layer, int parts, NeuronOrder order, NDManager manager) {
         int neurons = experts.intermediateSize();
         if (parts < 1 || neurons % parts != 0) {
             throw new IllegalArgumentException(
@@ -55,7 +56,7 @@ public final class ExpertPartitioner {
             down.close();
             throw e;
         }
-        return new ExpertWeights(gateUp, down);
+        return new PartitionedExperts(gateUp, down, parts);
     }
 
     /** The {@code weight} importance of every neuron of every expert, as {@link #weightImportance(FloatBuffer, FloatBuffer, FloatBuffer, int)}. */

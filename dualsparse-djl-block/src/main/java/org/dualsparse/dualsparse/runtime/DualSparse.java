@@ -3,12 +3,14 @@ package org.dualsparse.dualsparse.runtime;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.partition.ExpertPartitioner;
 import org.dualsparse.dualsparse.partition.NeuronOrder;
+import org.dualsparse.dualsparse.partition.PartitionedExperts;
 import ai.djl.nn.Block;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.moe.ExpertWeights;
+import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
@@ -60,7 +62,11 @@ public final class DualSparse {
         if (block instanceof DualSparseMoeBlock) {
             throw new IllegalStateException("layer " + layer + " is already partitioned");
         }
-        ExpertWeights original = block.experts();
+        if (!(block instanceof GroupedMoeBlock dense)) {
+            throw new IllegalStateException("layer " + layer + " runs a " + block.getClass().getSimpleName()
+                    + ", not the dense " + GroupedMoeBlock.class.getSimpleName() + " that DualSparse partitions");
+        }
+        ExpertWeights original = dense.experts();
         NeuronOrder order = switch (reconstruction) {
             case NONE -> null;
             case WEIGHT -> {
@@ -69,14 +75,14 @@ public final class DualSparse {
             }
             case PROFILE -> profileOrder;
         };
-        ExpertWeights partitioned = ExpertPartitioner.partition(
+        PartitionedExperts partitioned = ExpertPartitioner.partition(
                 original, layer, parts, order, original.stackedGateUp().getManager());
         original.clear();
         DualSparseMoeBlock replacement =
-                new DualSparseMoeBlock(layer, block.router(), partitioned, block.sharedExpert(), parts, this);
+                new DualSparseMoeBlock(layer, block.router(), partitioned, block.sharedExpert(), this);
         SharedExpert shared = block.sharedExpert();
         stats.register(layer, new DropStats.LayerShape(
-                partitioned.numExperts(), partitioned.intermediateSize(), replacement.majorNeurons(),
+                partitioned.numExperts(), partitioned.intermediateSize(), partitioned.majorNeurons(),
                 shared == null ? 0 : shared.intermediateSize()));
         blocks.add(replacement);
         return replacement;

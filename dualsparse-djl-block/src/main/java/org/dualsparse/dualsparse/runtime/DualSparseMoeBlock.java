@@ -4,6 +4,7 @@ import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.partition.ExpertPartitioner;
+import org.dualsparse.dualsparse.partition.PartitionedExperts;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -11,7 +12,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.PairGrouping;
 import org.dualsparse.moe.Router;
 import org.dualsparse.moe.Routing;
@@ -45,6 +45,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
 
     private final int layer;
     private final DualSparse control;
+    private final PartitionedExperts experts;
     private final int parts;
     private final int majorParts;
     private final int partNeurons;
@@ -55,31 +56,31 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     private final NDArray[] minorGateUp;
     private final NDArray[] minorDown;
 
-    DualSparseMoeBlock(int layer, Router router, ExpertWeights partitioned, SharedExpert shared, int parts, DualSparse control) {
-        super(router, partitioned, shared);
+    DualSparseMoeBlock(int layer, Router router, PartitionedExperts experts, SharedExpert shared, DualSparse control) {
+        super(router, experts, shared);
         this.layer = layer;
         this.control = control;
-        this.parts = parts;
-        this.majorParts = majorParts(parts);
-        this.partNeurons = partitioned.intermediateSize() / parts;
-        int experts = partitioned.numExperts();
-        fullGateUp = new NDArray[experts];
-        fullDown = new NDArray[experts];
-        majorGateUp = new NDArray[experts];
-        majorDown = new NDArray[experts];
-        minorGateUp = new NDArray[experts];
-        minorDown = new NDArray[experts];
-        for (int e = 0; e < experts; e++) {
-            NDArray gateUp = partitioned.gateUp(e);
-            NDArray down = partitioned.down(e);
+        this.experts = experts;
+        this.parts = experts.parts();
+        this.majorParts = experts.majorParts();
+        this.partNeurons = experts.partNeurons();
+        int count = experts.numExperts();
+        fullGateUp = new NDArray[count];
+        fullDown = new NDArray[count];
+        majorGateUp = new NDArray[count];
+        majorDown = new NDArray[count];
+        minorGateUp = new NDArray[count];
+        minorDown = new NDArray[count];
+        for (int e = 0; e < count; e++) {
+            NDArray gateUp = experts.gateUp(e);
+            NDArray down = experts.down(e);
             fullGateUp[e] = gateUp;
             fullDown[e] = down;
-            int majorRows = 2 * majorParts * partNeurons;
-            majorGateUp[e] = gateUp.get(new NDIndex("0:{}", majorRows));
-            majorDown[e] = down.get(new NDIndex(":, 0:{}", majorParts * partNeurons));
-            if (majorParts < parts) {
-                minorGateUp[e] = gateUp.get(new NDIndex("{}:", majorRows));
-                minorDown[e] = down.get(new NDIndex(":, {}:", majorParts * partNeurons));
+            majorGateUp[e] = gateUp.get(new NDIndex("0:{}", experts.majorRows().to()));
+            majorDown[e] = down.get(new NDIndex(":, 0:{}", experts.majorColumns().to()));
+            if (experts.hasMinor()) {
+                minorGateUp[e] = gateUp.get(new NDIndex("{}:", experts.minorRows().from()));
+                minorDown[e] = down.get(new NDIndex(":, {}:", experts.minorColumns().from()));
             }
         }
     }
@@ -92,26 +93,14 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         return control;
     }
 
+    /** The partitioned experts this block computes with. */
+    public PartitionedExperts experts() {
+        return experts;
+    }
+
     /** Number of sub-experts per expert. */
     public int parts() {
         return parts;
-    }
-
-    /** Neurons a major-only pair computes. */
-    public int majorNeurons() {
-        return majorParts * partNeurons;
-    }
-
-    /**
-     * Neurons a major-only pair computes when {@code neurons} are split into {@code parts}
-     * sub-experts: the first half of the sub-experts, or the whole expert when there is one.
-     */
-    public static int majorNeurons(int neurons, int parts) {
-        return majorParts(parts) * (neurons / parts);
-    }
-
-    private static int majorParts(int parts) {
-        return Math.max(1, parts / 2);
     }
 
     @Override
@@ -122,7 +111,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         if (majorParts == parts) {
             promoteMajorToFull(decisions);
         }
-        PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts().numExperts());
+        PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts.numExperts());
         control.stats().record(layer, routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
         MoeObserver observer = control.observer();
         if (observer != null) {
@@ -133,14 +122,14 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
 
     /** Routed expert-neuron computations the kernels of {@link #expert} run for {@code groups}. */
     private long computedNeuronRows(PairGrouping groups) {
-        long expertNeurons = (long) parts * partNeurons;
+        long expertNeurons = experts.intermediateSize();
         long computed = 0;
-        for (int e = 0; e < experts().numExperts(); e++) {
+        for (int e = 0; e < experts.numExperts(); e++) {
             int full = groups.count(2 * e);
             int major = groups.count(2 * e + 1);
             computed += onePass(full, major)
                     ? (full + major) * expertNeurons
-                    : full * expertNeurons + major * (long) majorNeurons();
+                    : full * expertNeurons + major * (long) experts.majorNeurons();
         }
         return computed;
     }
@@ -161,12 +150,11 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
 
     private NDArray combine(NDArray tokens, Routing routing, PairGrouping groups, MoeObserver observer) {
         NDManager step = tokens.getManager();
-        int experts = experts().numExperts();
         long hidden = tokens.getShape().get(1);
         NDList outputs = new NDList();
         if (groups.kept() > 0) {
             NDArray grouped = tokens.get(step.create(groups.tokens(routing.topK())));
-            for (int e = 0; e < experts; e++) {
+            for (int e = 0; e < experts.numExperts(); e++) {
                 int full = groups.count(2 * e);
                 int major = groups.count(2 * e + 1);
                 if (full + major == 0) {
