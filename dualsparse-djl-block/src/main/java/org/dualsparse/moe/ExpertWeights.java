@@ -1,10 +1,9 @@
 package org.dualsparse.moe;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
+import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
 /**
@@ -49,30 +48,14 @@ public final class ExpertWeights extends StackedExperts {
         super(gateUp, down);
     }
 
-    /** Expert {@code e}'s fused {@code [2I, d]} gate/up matrix (a view). */
-    public NDArray gateUp(int e) {
-        return gateUpView(e);
+    /** Expert {@code e}'s fused {@code [2I, d]} gate/up matrix. */
+    public WeightMatrix gateUp(int e) {
+        return gateUpMatrix(e);
     }
 
-    /** Expert {@code e}'s {@code [d, I]} down matrix (a view). */
-    public NDArray down(int e) {
-        return downView(e);
-    }
-
-    /**
-     * Expert {@code e}'s gate/up matrix for one forward step: the cached view, or, while the
-     * weights are being trained, a view taken in {@code step} (views made at load time do not
-     * carry gradients back to the stacked array).
-     */
-    public NDArray gateUp(int e, NDManager step) {
-        NDArray stacked = stackedGateUp();
-        return stacked.hasGradient() ? stacked.get(step, new NDIndex(e)) : gateUpView(e);
-    }
-
-    /** Expert {@code e}'s down matrix for one forward step; see {@link #gateUp(int, NDManager)}. */
-    public NDArray down(int e, NDManager step) {
-        NDArray stacked = stackedDown();
-        return stacked.hasGradient() ? stacked.get(step, new NDIndex(e)) : downView(e);
+    /** Expert {@code e}'s {@code [d, I]} down matrix. */
+    public WeightMatrix down(int e) {
+        return downMatrix(e);
     }
 
     /** The stacked {@code [E, 2I, d]} array. */

@@ -36,7 +36,7 @@ public final class GroupedMoeBlock extends SparseMoeBlock {
             int count = groups.count(e);
             if (count > 0) {
                 NDArray rows = grouped.get(new NDIndex("{}:{}", groups.start(e), groups.start(e) + count));
-                outputs.add(SwiGluMlp.apply(rows, experts.gateUp(e, step), experts.down(e, step)));
+                outputs.add(SwiGluMlp.apply(rows, experts.gateUp(e), experts.down(e)));
             }
         }
         NDArray weights = routing.weights().reshape(-1).get(step.create(groups.order()));

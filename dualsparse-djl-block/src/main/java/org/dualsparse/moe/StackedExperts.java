@@ -8,21 +8,23 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
 
 /**
  * The routed experts of one MoE layer as two stacked parameters, gate/up {@code [E, 2I, d]} and
  * down {@code [E, d, I]}, without saying in which order the {@code 2I} rows and {@code I} columns
  * hold the neurons: that is the layout, and only a subclass that knows it hands out matrices to
  * compute with ({@link ExpertWeights}, gate rows first, or the method's partitioned layout).
- * Per-expert views are made once at load, so running an expert never allocates in the model's
- * manager.
+ * Each expert's matrices are made once at load ({@link TorchMatrices}), so running an expert never
+ * allocates in the model's manager.
  */
 public abstract class StackedExperts extends AbstractBlock {
 
     private final Parameter gateUp;
     private final Parameter down;
-    private final NDArray[] gateUpViews;
-    private final NDArray[] downViews;
+    private final WeightMatrix[] gateUps;
+    private final WeightMatrix[] downs;
     private final int numExperts;
     private final int intermediateSize;
     private final int hiddenSize;
@@ -38,11 +40,11 @@ public abstract class StackedExperts extends AbstractBlock {
         hiddenSize = Math.toIntExact(s.get(2));
         this.gateUp = addParameter(Layers.parameter("gate_up_proj", gateUp));
         this.down = addParameter(Layers.parameter("down_proj", down));
-        gateUpViews = new NDArray[numExperts];
-        downViews = new NDArray[numExperts];
+        gateUps = new WeightMatrix[numExperts];
+        downs = new WeightMatrix[numExperts];
         for (int e = 0; e < numExperts; e++) {
-            gateUpViews[e] = gateUp.get(e);
-            downViews[e] = down.get(e);
+            gateUps[e] = TorchMatrices.BACKEND.matrix(gateUp, e);
+            downs[e] = TorchMatrices.BACKEND.matrix(down, e);
         }
     }
 
@@ -59,14 +61,14 @@ public abstract class StackedExperts extends AbstractBlock {
         return hiddenSize;
     }
 
-    /** Expert {@code e}'s {@code [2I, d]} gate/up matrix (a view), rows in the subclass's order. */
-    protected NDArray gateUpView(int e) {
-        return gateUpViews[e];
+    /** Expert {@code e}'s {@code [2I, d]} gate/up matrix, rows in the subclass's order. */
+    protected WeightMatrix gateUpMatrix(int e) {
+        return gateUps[e];
     }
 
-    /** Expert {@code e}'s {@code [d, I]} down matrix (a view), columns in the subclass's order. */
-    protected NDArray downView(int e) {
-        return downViews[e];
+    /** Expert {@code e}'s {@code [d, I]} down matrix, columns in the subclass's order. */
+    protected WeightMatrix downMatrix(int e) {
+        return downs[e];
     }
 
     /** The stacked {@code [E, 2I, d]} array. */
@@ -79,12 +81,12 @@ public abstract class StackedExperts extends AbstractBlock {
         return down.getArray();
     }
 
-    /** Frees the stacked weights and their per-expert views (after a partitioned copy replaced them). */
+    /** Frees the stacked weights and their per-expert matrices (after a partitioned copy replaced them). */
     @Override
     public void clear() {
         for (int e = 0; e < numExperts; e++) {
-            gateUpViews[e].close();
-            downViews[e].close();
+            gateUps[e].release();
+            downs[e].release();
         }
         super.clear();
     }

@@ -39,7 +39,7 @@ public final class ExpertPartitioner {
             for (int e = 0; e < experts.numExperts(); e++) {
                 try (NDManager scratch = manager.newSubManager()) {
                     NDArray index = scratch.create(permutation(order, layer, e, neurons));
-                    NDArray expertGateUp = experts.gateUp(e).get(scratch, new NDIndex("..."));
+                    NDArray expertGateUp = experts.stackedGateUp().get(scratch, new NDIndex(e));
                     NDArray gate = expertGateUp.get(new NDIndex("0:{}", neurons)).get(index);
                     NDArray up = expertGateUp.get(new NDIndex("{}:", neurons)).get(index);
                     NDList pieces = new NDList();
@@ -48,7 +48,7 @@ public final class ExpertPartitioner {
                         pieces.add(up.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
                     }
                     gateUp.set(new NDIndex(e), NDArrays.concat(pieces, 0));
-                    down.set(new NDIndex(e), experts.down(e).get(scratch, new NDIndex("...")).get(new NDIndex(":, {}", index)));
+                    down.set(new NDIndex(e), experts.stackedDown().get(scratch, new NDIndex(e)).get(new NDIndex(":, {}", index)));
                 }
             }
         } catch (RuntimeException e) {
@@ -64,12 +64,14 @@ public final class ExpertPartitioner {
         int weightsPerProjection = experts.intermediateSize() * experts.hiddenSize();
         float[][] importance = new float[experts.numExperts()][];
         for (int e = 0; e < importance.length; e++) {
-            float[] gateUp = experts.gateUp(e).toFloatArray();
-            importance[e] = weightImportance(
-                    FloatBuffer.wrap(gateUp, 0, weightsPerProjection).slice(),
-                    FloatBuffer.wrap(gateUp, weightsPerProjection, weightsPerProjection).slice(),
-                    FloatBuffer.wrap(experts.down(e).toFloatArray()),
-                    experts.hiddenSize());
+            try (NDManager scratch = experts.stackedGateUp().getManager().newSubManager()) {
+                float[] gateUp = experts.stackedGateUp().get(scratch, new NDIndex(e)).toFloatArray();
+                importance[e] = weightImportance(
+                        FloatBuffer.wrap(gateUp, 0, weightsPerProjection).slice(),
+                        FloatBuffer.wrap(gateUp, weightsPerProjection, weightsPerProjection).slice(),
+                        FloatBuffer.wrap(experts.stackedDown().get(scratch, new NDIndex(e)).toFloatArray()),
+                        experts.hiddenSize());
+            }
         }
         return importance;
     }

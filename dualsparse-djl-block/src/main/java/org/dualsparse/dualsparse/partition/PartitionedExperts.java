@@ -2,6 +2,7 @@ package org.dualsparse.dualsparse.partition;
 
 import ai.djl.ndarray.NDArray;
 import org.dualsparse.moe.StackedExperts;
+import org.dualsparse.nn.WeightMatrix;
 
 /**
  * The routed experts of one MoE layer as {@link ExpertPartitioner} lays them out: each expert's
@@ -89,13 +90,13 @@ public final class PartitionedExperts extends StackedExperts {
         return new Span(majorNeurons(), intermediateSize());
     }
 
-    /** Expert {@code e}'s {@code [2I, d]} gate/up matrix, sub-expert by sub-expert (a view). */
-    public NDArray gateUp(int e) {
-        return gateUpView(e);
+    /** Expert {@code e}'s {@code [2I, d]} gate/up matrix, sub-expert by sub-expert. */
+    public WeightMatrix gateUp(int e) {
+        return gateUpMatrix(e);
     }
 
-    /** Expert {@code e}'s {@code [d, I]} down matrix, columns in the sub-experts' neuron order (a view). */
-    public NDArray down(int e) {
-        return downView(e);
+    /** Expert {@code e}'s {@code [d, I]} down matrix, columns in the sub-experts' neuron order. */
+    public WeightMatrix down(int e) {
+        return downMatrix(e);
     }
 }

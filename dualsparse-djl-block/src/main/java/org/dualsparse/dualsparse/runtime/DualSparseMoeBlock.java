@@ -18,7 +18,7 @@ import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
 import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.WeightProduct;
+import org.dualsparse.nn.WeightMatrix;
 
 /**
  * The DualSparse MoE block: the layer's router untouched, its experts partitioned into {@code P}
@@ -49,12 +49,12 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     private final int parts;
     private final int majorParts;
     private final int partNeurons;
-    private final NDArray[] fullGateUp;
-    private final NDArray[] fullDown;
-    private final NDArray[] majorGateUp;
-    private final NDArray[] majorDown;
-    private final NDArray[] minorGateUp;
-    private final NDArray[] minorDown;
+    private final WeightMatrix[] fullGateUp;
+    private final WeightMatrix[] fullDown;
+    private final WeightMatrix[] majorGateUp;
+    private final WeightMatrix[] majorDown;
+    private final WeightMatrix[] minorGateUp;
+    private final WeightMatrix[] minorDown;
 
     DualSparseMoeBlock(int layer, Router router, PartitionedExperts experts, SharedExpert shared, DualSparse control) {
         super(router, experts, shared);
@@ -65,22 +65,26 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         this.majorParts = experts.majorParts();
         this.partNeurons = experts.partNeurons();
         int count = experts.numExperts();
-        fullGateUp = new NDArray[count];
-        fullDown = new NDArray[count];
-        majorGateUp = new NDArray[count];
-        majorDown = new NDArray[count];
-        minorGateUp = new NDArray[count];
-        minorDown = new NDArray[count];
+        fullGateUp = new WeightMatrix[count];
+        fullDown = new WeightMatrix[count];
+        majorGateUp = new WeightMatrix[count];
+        majorDown = new WeightMatrix[count];
+        minorGateUp = new WeightMatrix[count];
+        minorDown = new WeightMatrix[count];
+        PartitionedExperts.Span majorRows = experts.majorRows();
+        PartitionedExperts.Span majorColumns = experts.majorColumns();
+        PartitionedExperts.Span minorRows = experts.minorRows();
+        PartitionedExperts.Span minorColumns = experts.minorColumns();
         for (int e = 0; e < count; e++) {
-            NDArray gateUp = experts.gateUp(e);
-            NDArray down = experts.down(e);
+            WeightMatrix gateUp = experts.gateUp(e);
+            WeightMatrix down = experts.down(e);
             fullGateUp[e] = gateUp;
             fullDown[e] = down;
-            majorGateUp[e] = gateUp.get(new NDIndex("0:{}", experts.majorRows().to()));
-            majorDown[e] = down.get(new NDIndex(":, 0:{}", experts.majorColumns().to()));
+            majorGateUp[e] = gateUp.rows(majorRows.from(), majorRows.to());
+            majorDown[e] = down.columns(majorColumns.from(), majorColumns.to());
             if (experts.hasMinor()) {
-                minorGateUp[e] = gateUp.get(new NDIndex("{}:", experts.minorRows().from()));
-                minorDown[e] = down.get(new NDIndex(":, {}:", experts.minorColumns().from()));
+                minorGateUp[e] = gateUp.rows(minorRows.from(), minorRows.to());
+                minorDown[e] = down.columns(minorColumns.from(), minorColumns.to());
             }
         }
     }
@@ -222,10 +226,10 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
      * tokens as columns like {@link org.dualsparse.nn.SwiGluMlp#apply}; {@code mask}, when
      * given, multiplies the {@code [count, neurons/count, n]} activations.
      */
-    private NDArray swiGlu(NDArray rows, NDArray gateUp, NDArray down, int count, NDArray mask, MoeObserver observer, int e) {
+    private NDArray swiGlu(NDArray rows, WeightMatrix gateUp, WeightMatrix down, int count, NDArray mask, MoeObserver observer, int e) {
         long n = rows.getShape().get(0);
         long neurons = (long) count * partNeurons;
-        NDArray h = WeightProduct.of(gateUp, rows.transpose()).reshape(count, 2, partNeurons, n);
+        NDArray h = gateUp.timesTransposed(rows).reshape(count, 2, partNeurons, n);
         NDArray gate = h.get(new NDIndex(":, 0"));
         NDArray up = h.get(new NDIndex(":, 1"));
         if (observer != null && count == parts) {
@@ -235,6 +239,6 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         if (mask != null) {
             activations = activations.mul(mask);
         }
-        return WeightProduct.ofActivations(down, activations.reshape(neurons, n)).transpose();
+        return down.times(activations.reshape(neurons, n)).transpose();
     }
 }
