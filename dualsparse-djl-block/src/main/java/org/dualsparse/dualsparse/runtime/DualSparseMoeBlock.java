@@ -13,6 +13,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import org.dualsparse.moe.PairGrouping;
+import org.dualsparse.moe.RoutedCombine;
 import org.dualsparse.moe.Router;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SharedExpert;
@@ -121,7 +122,8 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         if (observer != null) {
             observer.routed(layer, routing, scores);
         }
-        return combine(tokens, routing, groups, observer);
+        return RoutedCombine.sum(tokens, routing, groups, 2,
+                (e, rows) -> expert(e, rows, groups.count(2 * e), groups.count(2 * e + 1), observer));
     }
 
     /** Routed expert-neuron computations the kernels of {@link #expert} run for {@code groups}. */
@@ -150,33 +152,6 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
                 decisions[p] = PairDecision.FULL;
             }
         }
-    }
-
-    private NDArray combine(NDArray tokens, Routing routing, PairGrouping groups, MoeObserver observer) {
-        NDManager step = tokens.getManager();
-        long hidden = tokens.getShape().get(1);
-        NDList outputs = new NDList();
-        if (groups.kept() > 0) {
-            NDArray grouped = tokens.get(step.create(groups.tokens(routing.topK())));
-            for (int e = 0; e < experts.numExperts(); e++) {
-                int full = groups.count(2 * e);
-                int major = groups.count(2 * e + 1);
-                if (full + major == 0) {
-                    continue;
-                }
-                NDArray rows = grouped.get(new NDIndex("{}:{}", groups.start(2 * e), groups.start(2 * e) + full + major));
-                outputs.add(expert(e, rows, full, major, observer));
-            }
-        }
-        NDArray dropped = step.zeros(new Shape(1, hidden));
-        NDArray computed = outputs.isEmpty() ? dropped : NDArrays.concat(outputs, 0);
-        if (!outputs.isEmpty()) {
-            NDArray weights = routing.weights().reshape(-1).get(step.create(groups.order()));
-            computed = NDArrays.concat(new NDList(computed.mul(weights.expandDims(1)), dropped), 0);
-        }
-        return computed.get(step.create(groups.inverse()))
-                .reshape(routing.numTokens(), routing.topK(), hidden)
-                .sum(new int[] {1});
     }
 
     /** Bucket {@code 2e} for whole pairs of expert {@code e}, {@code 2e + 1} for major-only ones, -1 dropped. */
