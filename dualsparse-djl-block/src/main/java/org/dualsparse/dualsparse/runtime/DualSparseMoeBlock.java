@@ -6,11 +6,6 @@ import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.partition.ExpertPartitioner;
 import org.dualsparse.dualsparse.partition.PartitionedExperts;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import org.dualsparse.moe.PairGrouping;
 import org.dualsparse.moe.RoutedCombine;
@@ -18,8 +13,6 @@ import org.dualsparse.moe.Router;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
-import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.WeightMatrix;
 
 /**
  * The DualSparse MoE block: the layer's router untouched, its experts partitioned into {@code P}
@@ -47,46 +40,16 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     private final int layer;
     private final DualSparse control;
     private final PartitionedExperts experts;
-    private final int parts;
-    private final int majorParts;
-    private final int partNeurons;
-    private final WeightMatrix[] fullGateUp;
-    private final WeightMatrix[] fullDown;
-    private final WeightMatrix[] majorGateUp;
-    private final WeightMatrix[] majorDown;
-    private final WeightMatrix[] minorGateUp;
-    private final WeightMatrix[] minorDown;
+    private final PartitionedExpert[] kernels;
 
     DualSparseMoeBlock(int layer, Router router, PartitionedExperts experts, SharedExpert shared, DualSparse control) {
         super(router, experts, shared);
         this.layer = layer;
         this.control = control;
         this.experts = experts;
-        this.parts = experts.parts();
-        this.majorParts = experts.majorParts();
-        this.partNeurons = experts.partNeurons();
-        int count = experts.numExperts();
-        fullGateUp = new WeightMatrix[count];
-        fullDown = new WeightMatrix[count];
-        majorGateUp = new WeightMatrix[count];
-        majorDown = new WeightMatrix[count];
-        minorGateUp = new WeightMatrix[count];
-        minorDown = new WeightMatrix[count];
-        PartitionedExperts.Span majorRows = experts.majorRows();
-        PartitionedExperts.Span majorColumns = experts.majorColumns();
-        PartitionedExperts.Span minorRows = experts.minorRows();
-        PartitionedExperts.Span minorColumns = experts.minorColumns();
-        for (int e = 0; e < count; e++) {
-            WeightMatrix gateUp = experts.gateUp(e);
-            WeightMatrix down = experts.down(e);
-            fullGateUp[e] = gateUp;
-            fullDown[e] = down;
-            majorGateUp[e] = gateUp.rows(majorRows.from(), majorRows.to());
-            majorDown[e] = down.columns(majorColumns.from(), majorColumns.to());
-            if (experts.hasMinor()) {
-                minorGateUp[e] = gateUp.rows(minorRows.from(), minorRows.to());
-                minorDown[e] = down.columns(minorColumns.from(), minorColumns.to());
-            }
+        kernels = new PartitionedExpert[experts.numExperts()];
+        for (int e = 0; e < kernels.length; e++) {
+            kernels[e] = new PartitionedExpert(experts, e);
         }
     }
 
@@ -105,7 +68,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
 
     /** Number of sub-experts per expert. */
     public int parts() {
-        return parts;
+        return experts.parts();
     }
 
     @Override
@@ -113,7 +76,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         float[] scores = Scores.normalised(routing);
         byte[] decisions = new byte[scores.length];
         control.policy().decide(layer, routing, scores, decisions);
-        if (majorParts == parts) {
+        if (!experts.hasMinor()) {
             promoteMajorToFull(decisions);
         }
         PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts.numExperts());
@@ -167,53 +130,18 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         return buckets;
     }
 
-    /** Expert {@code e} on {@code rows}: the first {@code full} whole, the next {@code major} major-only. */
+    /**
+     * Expert {@code e} on {@code rows}: the first {@code full} whole, the next {@code major}
+     * major-only; only an expert whose rows are all whole shows its activations to {@code observer}.
+     */
     private NDArray expert(int e, NDArray rows, int full, int major, MoeObserver observer) {
+        PartitionedExpert expert = kernels[e];
         if (major == 0) {
-            return swiGlu(rows, fullGateUp[e], fullDown[e], parts, null, observer, e);
+            return expert.whole(rows, observer == null ? null : (gate, up) -> observer.activations(layer, e, gate, up));
         }
         if (full == 0) {
-            return swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, null, e);
+            return expert.majorOnly(rows);
         }
-        if (onePass(full, major)) {
-            return swiGlu(rows, fullGateUp[e], fullDown[e], parts, minorMask(rows.getManager(), full, major), null, e);
-        }
-        NDArray majorOut = swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, null, e);
-        NDArray minorOut = swiGlu(rows.get(new NDIndex("0:{}", full)), minorGateUp[e], minorDown[e], parts - majorParts, null, null, e);
-        NDArray wholeRows = majorOut.get(new NDIndex("0:{}", full)).add(minorOut);
-        return NDArrays.concat(new NDList(wholeRows, majorOut.get(new NDIndex("{}:", full))), 0);
-    }
-
-    /** {@code [parts, 1, n]}: 1, but 0 for the minor sub-experts of the {@code major} rows after the {@code full} ones. */
-    private NDArray minorMask(NDManager step, int full, int major) {
-        int n = full + major;
-        float[] mask = new float[parts * n];
-        for (int p = 0; p < parts; p++) {
-            for (int row = 0; row < n; row++) {
-                mask[p * n + row] = p < majorParts || row < full ? 1 : 0;
-            }
-        }
-        return step.create(mask, new Shape(parts, 1, n));
-    }
-
-    /**
-     * SwiGLU over {@code count} consecutive sub-experts laid out {@code [gate_p; up_p]} each,
-     * tokens as columns like {@link org.dualsparse.nn.SwiGluMlp#apply}; {@code mask}, when
-     * given, multiplies the {@code [count, neurons/count, n]} activations.
-     */
-    private NDArray swiGlu(NDArray rows, WeightMatrix gateUp, WeightMatrix down, int count, NDArray mask, MoeObserver observer, int e) {
-        long n = rows.getShape().get(0);
-        long neurons = (long) count * partNeurons;
-        NDArray h = gateUp.timesTransposed(rows).reshape(count, 2, partNeurons, n);
-        NDArray gate = h.get(new NDIndex(":, 0"));
-        NDArray up = h.get(new NDIndex(":, 1"));
-        if (observer != null && count == parts) {
-            observer.activations(layer, e, gate.reshape(neurons, n).transpose(), up.reshape(neurons, n).transpose());
-        }
-        NDArray activations = Scalars.silu(gate).mul(up);
-        if (mask != null) {
-            activations = activations.mul(mask);
-        }
-        return down.times(activations.reshape(neurons, n)).transpose();
+        return onePass(full, major) ? expert.maskedWhole(rows, full) : expert.split(rows, full);
     }
 }
