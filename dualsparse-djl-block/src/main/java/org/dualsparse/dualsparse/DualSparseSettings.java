@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.Chunks;
 import org.dualsparse.dualsparse.calibration.LayerSensitivity;
@@ -10,7 +11,7 @@ import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.EesDropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.drop.TopPDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +48,7 @@ public record DualSparseSettings(
         Method method,
         double threshold,
         double delta,
-        DualSparse.Reconstruction reconstruction,
+        Reconstruction reconstruction,
         double beta,
         double topP,
         double capacityFactor,
@@ -170,7 +171,7 @@ public record DualSparseSettings(
                 method,
                 threshold,
                 number(arguments, "delta", defaultDelta),
-                DualSparse.Reconstruction.valueOf(string(arguments, "reconstruct", "weight").toUpperCase(Locale.ROOT)),
+                Reconstruction.valueOf(string(arguments, "reconstruct", "weight").toUpperCase(Locale.ROOT)),
                 number(arguments, "beta", profile != null || calibrationData != null ? Double.NaN : 0.5),
                 number(arguments, "routing_top_p", 0.9),
                 number(arguments, "capacity_factor", 1.0),
@@ -187,7 +188,7 @@ public record DualSparseSettings(
      * target drop rate, the neuron order of profile reconstruction or EES's calibrated β.
      */
     public boolean needsProfile() {
-        return !Double.isNaN(dropRate) || reconstruction == DualSparse.Reconstruction.PROFILE
+        return !Double.isNaN(dropRate) || reconstruction == Reconstruction.PROFILE
                 || method == Method.EES && Double.isNaN(beta);
     }
 
@@ -221,7 +222,7 @@ public record DualSparseSettings(
     }
 
     /** {@link #applyTo(MoeLanguageModel, CalibrationProfile, List)} reading the profile file, if any, and measuring nothing. */
-    public DualSparse applyTo(MoeLanguageModel lm) {
+    public DualSparseRuntime applyTo(MoeLanguageModel lm) {
         return applyTo(lm, null, null);
     }
 
@@ -234,7 +235,7 @@ public record DualSparseSettings(
      * @param sensitivitySequences with {@link PerLayer#SENSITIVITY}, the tokenised {@link
      *     #sensitivityText}, of which the first {@code sensitivityTokens} are measured; else unused
      */
-    public DualSparse applyTo(MoeLanguageModel lm, CalibrationProfile measured, List<long[]> sensitivitySequences) {
+    public DualSparseRuntime applyTo(MoeLanguageModel lm, CalibrationProfile measured, List<long[]> sensitivitySequences) {
         List<SparseMoeBlock> blocks = MoeBlocks.of(lm.block());
         if (blocks.isEmpty()) {
             throw new IllegalArgumentException("the model has no sparse-MoE layer to partition");
@@ -243,7 +244,7 @@ public record DualSparseSettings(
         CalibrationProfile calibration = measured != null ? measured
                 : profile != null ? CalibrationProfile.loadFor(profile, lm) : null;
         if (needsProfile() && calibration == null) {
-            throw new MissingProfileException((targeted ? "a target drop rate" : reconstruction == DualSparse.Reconstruction.PROFILE
+            throw new MissingProfileException((targeted ? "a target drop rate" : reconstruction == Reconstruction.PROFILE
                     ? "profile reconstruction" : "EES without a beta") + " needs a calibration profile: add the argument profile"
                     + " (a file from `calibrate`) or calibration_data (a text file to calibrate on when the model loads)");
         }
@@ -263,7 +264,7 @@ public record DualSparseSettings(
                 : targeted ? solved(calibration)
                 : method == Method.EES && Double.isNaN(beta) ? new EesDropPolicy(calibration.eesBeta())
                 : policy(routing.topK(), routing.numExperts());
-        DualSparse dualSparse = DualSparse.apply(lm.block(), parts, reconstruction,
+        DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), parts, reconstruction,
                 calibration == null ? null : calibration.neuronOrder(), policy);
         if (sensitivity) {
             dualSparse.setPolicy(sensitivityWeighted(lm, dualSparse, calibration, sensitivitySequences));
@@ -277,7 +278,7 @@ public record DualSparseSettings(
     }
 
     /** Measures every layer's cost curve on the first {@code sensitivityTokens} tokens, then splits the target by them. */
-    private DropPolicy sensitivityWeighted(MoeLanguageModel lm, DualSparse dualSparse, CalibrationProfile calibration,
+    private DropPolicy sensitivityWeighted(MoeLanguageModel lm, DualSparseRuntime dualSparse, CalibrationProfile calibration,
             List<long[]> sequences) {
         ThresholdSolver solver = new ThresholdSolver(calibration, parts);
         int window = Math.min(SENSITIVITY_WINDOW, lm.config().decoder().maxPositions());

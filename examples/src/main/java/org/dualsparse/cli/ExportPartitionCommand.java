@@ -1,9 +1,9 @@
 package org.dualsparse.cli;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter;
-import org.dualsparse.dualsparse.runtime.DualSparse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -16,12 +16,12 @@ import picocli.CommandLine.TypeConversionException;
 final class ExportPartitionCommand implements Callable<Integer> {
 
     /** The reconstructions that need nothing but the checkpoint. */
-    static final class ReconstructionConverter implements ITypeConverter<DualSparse.Reconstruction> {
+    static final class ReconstructionConverter implements ITypeConverter<Reconstruction> {
         @Override
-        public DualSparse.Reconstruction convert(String value) {
+        public Reconstruction convert(String value) {
             return switch (value) {
-                case "none" -> DualSparse.Reconstruction.NONE;
-                case "weight" -> DualSparse.Reconstruction.WEIGHT;
+                case "none" -> Reconstruction.NONE;
+                case "weight" -> Reconstruction.WEIGHT;
                 default -> throw new TypeConversionException("'" + value + "' is not one of: none, weight");
             };
         }
@@ -36,7 +36,7 @@ final class ExportPartitionCommand implements Callable<Integer> {
     @Option(names = "--reconstruct", defaultValue = "none", converter = ReconstructionConverter.class,
             description = "Neuron order before splitting: none (the checkpoint's) or weight (‖W1ⁿ‖·‖W3ⁿ‖·‖W2ⁿ‖,"
                     + " most important first). Default: ${DEFAULT-VALUE}.")
-    DualSparse.Reconstruction reconstruction;
+    Reconstruction reconstruction;
 
     @Option(names = "--out", required = true, description = "Folder to create (or an empty one).")
     Path out;

@@ -1,5 +1,6 @@
 package org.dualsparse.cli;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.parallel.ReplayedTargets;
@@ -94,8 +95,8 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the knobs of " + ids(replayed) + " are solved on the routings of calibration"
                     + " text: give --calibration FILE" + (profile == null ? " (or --profile P for 1t and 2t)" : ""));
         }
-        DualSparse.Reconstruction reconstruction = reconstruction();
-        if (reconstruction == DualSparse.Reconstruction.PROFILE && profile == null) {
+        Reconstruction reconstruction = reconstruction();
+        if (reconstruction == Reconstruction.PROFILE && profile == null) {
             throw new IllegalArgumentException("--reconstruct profile needs --profile");
         }
         Files.createDirectories(out);
@@ -104,7 +105,7 @@ final class SweepCommand implements Callable<Integer> {
         List<SweepReport.Skipped> skipped = new ArrayList<>();
         try (MoeLanguageModel lm = MoeLanguageModel.load(options.model); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
             CalibrationProfile calibrated = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
-            DualSparse dualSparse = DualSparse.apply(lm.block(), partition, reconstruction,
+            DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), partition, reconstruction,
                     calibrated == null ? null : calibrated.neuronOrder(), DropPolicy.NONE);
             TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, text, options.maxItems, options.window, System.err);
             notes.add(String.format("Model %s, P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, partition,
@@ -150,8 +151,8 @@ final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    private DualSparse.Reconstruction reconstruction() {
-        for (DualSparse.Reconstruction r : DualSparse.Reconstruction.values()) {
+    private Reconstruction reconstruction() {
+        for (Reconstruction r : Reconstruction.values()) {
             if (r.name().toLowerCase(Locale.ROOT).equals(reconstruct)) {
                 return r;
             }
@@ -168,7 +169,7 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /** The knob solvers the methods need, recording calibration routings only when some method needs them. */
-    private SweepPolicies policies(MoeLanguageModel lm, DualSparse dualSparse, TaskRunner runner,
+    private SweepPolicies policies(MoeLanguageModel lm, DualSparseRuntime dualSparse, TaskRunner runner,
             CalibrationProfile calibrated, List<Method> all, List<Method> replayed, List<String> notes) {
         ThresholdSolver solver = calibrated == null ? null : new ThresholdSolver(calibrated, partition);
         if (solver != null && replayed.size() < all.size()) {

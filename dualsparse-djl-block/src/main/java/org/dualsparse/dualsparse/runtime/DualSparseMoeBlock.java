@@ -38,11 +38,11 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     public static final int MIXED_SPLIT_ROWS = 64;
 
     private final int layer;
-    private final DualSparse control;
+    private final DualSparseRuntime control;
     private final PartitionedExperts experts;
     private final PartitionedExpert[] kernels;
 
-    DualSparseMoeBlock(int layer, Router router, PartitionedExperts experts, SharedExpert shared, DualSparse control) {
+    DualSparseMoeBlock(int layer, Router router, PartitionedExperts experts, SharedExpert shared, DualSparseRuntime control) {
         super(router, experts, shared);
         this.layer = layer;
         this.control = control;
@@ -57,7 +57,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         return layer;
     }
 
-    DualSparse control() {
+    DualSparseRuntime control() {
         return control;
     }
 
