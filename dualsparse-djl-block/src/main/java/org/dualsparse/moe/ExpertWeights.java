@@ -58,15 +58,13 @@ public final class ExpertWeights extends StackedExperts {
         return downMatrix(e);
     }
 
-    /** The stacked {@code [E, 2I, d]} array. */
-    @Override
+    /** The stacked {@code [E, 2I, d]} array, gate rows first. */
     public NDArray stackedGateUp() {
-        return super.stackedGateUp();
+        return gateUpArray();
     }
 
     /** The stacked {@code [E, d, I]} array. */
-    @Override
     public NDArray stackedDown() {
-        return super.stackedDown();
+        return downArray();
     }
 }

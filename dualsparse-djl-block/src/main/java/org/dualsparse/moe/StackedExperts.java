@@ -71,13 +71,11 @@ public abstract class StackedExperts extends AbstractBlock {
         return downs[e];
     }
 
-    /** The stacked {@code [E, 2I, d]} array. */
-    protected NDArray stackedGateUp() {
+    NDArray gateUpArray() {
         return gateUp.getArray();
     }
 
-    /** The stacked {@code [E, d, I]} array. */
-    protected NDArray stackedDown() {
+    NDArray downArray() {
         return down.getArray();
     }
 
