@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.arguments.ArgumentReader;
 import org.dualsparse.arguments.Range;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
@@ -12,7 +13,7 @@ import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.EesDropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.drop.TopPDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -54,7 +55,7 @@ public record DualSparseSettings(
         Method method,
         double threshold,
         double delta,
-        DualSparse.Reconstruction reconstruction,
+        Reconstruction reconstruction,
         double beta,
         double topP,
         double capacityFactor,
@@ -69,7 +70,7 @@ public record DualSparseSettings(
     public static final int DEFAULT_PARTS = 2;
 
     /** The neuron order when {@code reconstruct} is not given. */
-    public static final DualSparse.Reconstruction DEFAULT_RECONSTRUCTION = DualSparse.Reconstruction.WEIGHT;
+    public static final Reconstruction DEFAULT_RECONSTRUCTION = Reconstruction.WEIGHT;
 
     /** EES {@code β} when neither {@code beta} nor a calibration profile to take it from is given. */
     public static final double DEFAULT_BETA = 0.5;
@@ -84,8 +85,8 @@ public record DualSparseSettings(
     public static final long DEFAULT_SENSITIVITY_TOKENS = 1024;
 
     /** The neuron orders by their argument names. */
-    public static final Map<String, DualSparse.Reconstruction> RECONSTRUCTIONS = Collections.unmodifiableMap(
-            ArgumentReader.names(r -> r.name().toLowerCase(Locale.ROOT), DualSparse.Reconstruction.values()));
+    public static final Map<String, Reconstruction> RECONSTRUCTIONS = Collections.unmodifiableMap(
+            ArgumentReader.names(r -> r.name().toLowerCase(Locale.ROOT), Reconstruction.values()));
 
     /** Where {@code calibration_data} defaults to, inside the model folder: the shipped model's calibration text. */
     public static final Path DEFAULT_CALIBRATION_TEXT = Path.of("eval", "calibration.txt");
@@ -238,7 +239,7 @@ public record DualSparseSettings(
      * target drop rate, the neuron order of profile reconstruction or EES's calibrated β.
      */
     public boolean needsProfile() {
-        return !Double.isNaN(dropRate) || reconstruction == DualSparse.Reconstruction.PROFILE
+        return !Double.isNaN(dropRate) || reconstruction == Reconstruction.PROFILE
                 || method == Method.EES && Double.isNaN(beta);
     }
 
@@ -272,7 +273,7 @@ public record DualSparseSettings(
     }
 
     /** {@link #applyTo(MoeLanguageModel, CalibrationProfile, List)} reading the profile file, if any, and measuring nothing. */
-    public DualSparse applyTo(MoeLanguageModel lm) {
+    public DualSparseRuntime applyTo(MoeLanguageModel lm) {
         return applyTo(lm, null, null);
     }
 
@@ -285,7 +286,7 @@ public record DualSparseSettings(
      * @param sensitivitySequences with {@link PerLayer#SENSITIVITY}, the tokenised {@link
      *     #sensitivityText}, of which the first {@code sensitivityTokens} are measured; else unused
      */
-    public DualSparse applyTo(MoeLanguageModel lm, CalibrationProfile measured, List<long[]> sensitivitySequences) {
+    public DualSparseRuntime applyTo(MoeLanguageModel lm, CalibrationProfile measured, List<long[]> sensitivitySequences) {
         List<SparseMoeBlock> blocks = MoeBlocks.of(lm.block());
         if (blocks.isEmpty()) {
             throw new IllegalArgumentException("the model has no sparse-MoE layer to partition");
@@ -294,7 +295,7 @@ public record DualSparseSettings(
         CalibrationProfile calibration = measured != null ? measured
                 : profile != null ? CalibrationProfile.loadFor(profile, lm) : null;
         if (needsProfile() && calibration == null) {
-            throw new MissingProfileException((targeted ? "a target drop rate" : reconstruction == DualSparse.Reconstruction.PROFILE
+            throw new MissingProfileException((targeted ? "a target drop rate" : reconstruction == Reconstruction.PROFILE
                     ? "profile reconstruction" : "EES without a beta") + " needs a calibration profile: add the argument profile"
                     + " (a file from `calibrate`) or calibration_data (a text file to calibrate on when the model loads)");
         }
@@ -307,7 +308,7 @@ public record DualSparseSettings(
                 : targeted ? solved(calibration)
                 : method == Method.EES && Double.isNaN(beta) ? new EesDropPolicy(calibration.eesBeta())
                 : policy(routing.topK(), routing.numExperts());
-        DualSparse dualSparse = DualSparse.apply(lm.block(), parts, reconstruction,
+        DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), parts, reconstruction,
                 calibration == null ? null : calibration.neuronOrder(), policy);
         if (sensitivity) {
             dualSparse.setPolicy(sensitivityWeighted(lm, dualSparse, calibration, sensitivitySequences));
@@ -321,7 +322,7 @@ public record DualSparseSettings(
     }
 
     /** Measures every layer's cost curve on the first {@code sensitivityTokens} tokens, then splits the target by them. */
-    private DropPolicy sensitivityWeighted(MoeLanguageModel lm, DualSparse dualSparse, CalibrationProfile calibration,
+    private DropPolicy sensitivityWeighted(MoeLanguageModel lm, DualSparseRuntime dualSparse, CalibrationProfile calibration,
             List<long[]> sequences) {
         ThresholdSolver solver = new ThresholdSolver(calibration, parts);
         int window = Math.min(SENSITIVITY_WINDOW, lm.config().decoder().maxPositions());

@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.runtime.DualSparse;
 
 /** The DualSparse settings take something from a calibration profile, and none was given; the message says which argument to add. */
 public final class MissingProfileException extends IllegalArgumentException {

@@ -69,6 +69,16 @@ public final class PairGrouping {
         return order.length;
     }
 
+    /** Pairs in bucket -1. */
+    public int dropped() {
+        return inverse.length - order.length;
+    }
+
+    /** Number of buckets. */
+    public int buckets() {
+        return offsets.length - 1;
+    }
+
     public int start(int bucket) {
         return offsets[bucket];
     }

@@ -33,7 +33,7 @@ public final class SharedExpert extends AbstractBlock {
     }
 
     public NDArray apply(ParameterStore ps, NDArray tokens) {
-        NDArray out = mlp.apply(ps, tokens);
+        NDArray out = mlp.apply(tokens);
         if (gate == null) {
             return out;
         }

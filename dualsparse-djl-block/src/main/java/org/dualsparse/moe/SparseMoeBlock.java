@@ -17,10 +17,13 @@ import org.dualsparse.decoder.ForwardState;
 public abstract class SparseMoeBlock extends AbstractBlock {
 
     private final Router router;
-    private final ExpertWeights experts;
+    private final StackedExperts experts;
     private final SharedExpert sharedExpert;
 
-    protected SparseMoeBlock(Router router, ExpertWeights experts, SharedExpert sharedExpert) {
+    /**
+     * @param experts the routed experts, in the layout the subclass computes with (and hands out)
+     */
+    protected SparseMoeBlock(Router router, StackedExperts experts, SharedExpert sharedExpert) {
         this.router = addChildBlock("gate", router);
         this.experts = addChildBlock("experts", experts);
         this.sharedExpert = sharedExpert == null ? null : addChildBlock("shared_expert", sharedExpert);
@@ -28,10 +31,6 @@ public abstract class SparseMoeBlock extends AbstractBlock {
 
     public Router router() {
         return router;
-    }
-
-    public ExpertWeights experts() {
-        return experts;
     }
 
     /** The shared experts, or null when the family has none. */

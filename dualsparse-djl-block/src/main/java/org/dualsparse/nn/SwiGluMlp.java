@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.List;
@@ -19,8 +18,8 @@ import java.util.List;
  */
 public final class SwiGluMlp extends AbstractBlock {
 
-    private final Parameter gateUp;
-    private final Parameter down;
+    private final WeightMatrix gateUp;
+    private final WeightMatrix down;
 
     /** Loads {@code gate_proj}, {@code up_proj} and {@code down_proj} under {@code prefix}. */
     public SwiGluMlp(WeightSource w, String prefix, int hiddenSize, int intermediateSize) {
@@ -28,37 +27,39 @@ public final class SwiGluMlp extends AbstractBlock {
                 List.of(prefix + "gate_proj.weight", prefix + "up_proj.weight"),
                 new long[] {intermediateSize, hiddenSize},
                 2L * intermediateSize, hiddenSize);
-        gateUp = addParameter(Layers.parameter("gate_up_proj", fused));
-        down = addParameter(Layers.parameter("down_proj", w.load(prefix + "down_proj.weight", hiddenSize, intermediateSize)));
+        NDArray downWeight = w.load(prefix + "down_proj.weight", hiddenSize, intermediateSize);
+        addParameter(Layers.parameter("gate_up_proj", fused));
+        addParameter(Layers.parameter("down_proj", downWeight));
+        gateUp = TorchMatrices.BACKEND.matrix(fused);
+        down = TorchMatrices.BACKEND.matrix(downWeight);
     }
 
     /** Width of the hidden layer, {@code I}. */
     public int intermediateSize() {
-        return Math.toIntExact(gateUp.getArray().getShape().get(0) / 2);
+        return Math.toIntExact(gateUp.outputs() / 2);
     }
 
     /**
      * SwiGLU of the rows of {@code x} {@code [..., d]} with a fused {@code [2I, d]} gate/up matrix
      * and a {@code [d, I]} down matrix; the result lives in {@code x}'s manager.
      */
-    public static NDArray apply(NDArray x, NDArray gateUp, NDArray down) {
+    public static NDArray apply(NDArray x, WeightMatrix gateUp, WeightMatrix down) {
         Shape shape = x.getShape();
-        NDArray columns = x.reshape(-1, shape.getLastDimension()).transpose();
-        NDArray h = WeightProduct.of(gateUp, columns);
-        long intermediate = h.getShape().get(0) / 2;
+        NDArray h = gateUp.timesTransposed(x.reshape(-1, shape.getLastDimension()));
+        long intermediate = gateUp.outputs() / 2;
         NDArray gate = h.get(new NDIndex(":{}", intermediate));
         NDArray up = h.get(new NDIndex("{}:", intermediate));
-        return WeightProduct.ofActivations(down, Scalars.silu(gate).mul(up)).transpose().reshape(shape);
+        return down.times(Scalars.silu(gate).mul(up)).transpose().reshape(shape);
     }
 
-    public NDArray apply(ParameterStore ps, NDArray x) {
-        return apply(x, ps.getValue(gateUp, x.getDevice(), false), ps.getValue(down, x.getDevice(), false));
+    public NDArray apply(NDArray x) {
+        return apply(x, gateUp, down);
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow()));
+        return new NDList(apply(inputs.singletonOrThrow()));
     }
 
     @Override

@@ -130,6 +130,13 @@ public final class TorchMatrices implements MatrixBackend {
             return new Matrix(root, stackIndex, rowFrom, rowTo, columnFrom + from, columnFrom + to);
         }
 
+        @Override
+        public void release() {
+            if (view != root) {
+                view.close();
+            }
+        }
+
         private static void checkRange(long from, long to, long size, String what) {
             if (from < 0 || to > size || from >= to) {
                 throw new IndexOutOfBoundsException(what + " [" + from + ", " + to + ") of " + size);

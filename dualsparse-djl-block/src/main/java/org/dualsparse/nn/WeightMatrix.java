@@ -31,4 +31,11 @@ public interface WeightMatrix {
 
     /** The columns {@code [from, to)} of {@code W} (inputs {@code from} to {@code to}), sharing its storage. */
     WeightMatrix columns(long from, long to);
+
+    /**
+     * Frees what the backend made for this matrix (for libtorch, its view); the weight it was made
+     * from stays its owner's. For weights that are replaced while the model stays loaded: a view
+     * left open would keep the replaced weight's memory alive.
+     */
+    void release();
 }

@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter;
 import org.dualsparse.dualsparse.export.PartitionRefusedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +24,6 @@ import org.dualsparse.checkpoint.Checkpoint;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.TensorInfo;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.dualsparse.runtime.DualSparse.Reconstruction;
 import org.dualsparse.model.family.ExpertLayout;
 import org.dualsparse.model.family.ModelRegistry;
 import org.dualsparse.model.MoeLanguageModel;

@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter;
 import org.dualsparse.dualsparse.export.PartitionRefusedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +23,6 @@ import org.dualsparse.checkpoint.MissingTensorException;
 import org.dualsparse.checkpoint.ShapeMismatchException;
 import org.dualsparse.checkpoint.UnexpectedTensorException;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.dualsparse.runtime.DualSparse.Reconstruction;
 import org.dualsparse.dualsparse.export.PartitionRefusedException.Reason;
 import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.model.family.ExpertLayout;

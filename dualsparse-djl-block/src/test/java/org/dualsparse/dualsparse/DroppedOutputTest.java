@@ -1,8 +1,9 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,10 +55,10 @@ class DroppedOutputTest {
         }
 
         float[] actual;
-        DualSparse ds;
+        DualSparseRuntime ds;
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
             int topK = config.get("num_experts_per_tok").getAsInt();
-            ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null,
+            ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null,
                     ThresholdDropPolicy.global(T, DELTA, topK, false));
             DualSparseMoeBlock block = ds.blocks().stream().filter(b -> b.layer() == layer).findFirst().orElseThrow();
             try (NDManager step = lm.model().getNDManager().newSubManager()) {

@@ -1,8 +1,8 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -75,7 +75,7 @@ class DualSparseSettingsTest {
         InvalidArgumentException order = assertThrows(InvalidArgumentException.class,
                 () -> DualSparseSettings.fromArguments(Map.of("reconstruct", "sideways")));
         assertTrue(order.getMessage().contains("none, weight, profile"), order.getMessage());
-        assertEquals(DualSparse.Reconstruction.PROFILE, DualSparseSettings.fromArguments(Map.of("reconstruct", "Profile")).reconstruction());
+        assertEquals(Reconstruction.PROFILE, DualSparseSettings.fromArguments(Map.of("reconstruct", "Profile")).reconstruction());
     }
 
     @Test
@@ -96,7 +96,7 @@ class DualSparseSettingsTest {
     @Test
     void theConstructorRefusesWhatCannotRun() {
         assertThrows(IllegalArgumentException.class, () -> new DualSparseSettings(2, Method.ONE_T, 0.1, 0,
-                DualSparse.Reconstruction.WEIGHT, 0.5, Double.NaN, Double.NaN, false, null, null, Double.NaN,
+                Reconstruction.WEIGHT, 0.5, Double.NaN, Double.NaN, false, null, null, Double.NaN,
                 DualSparseSettings.PerLayer.GLOBAL, 1024));
         IllegalArgumentException eesTarget = assertThrows(IllegalArgumentException.class,
                 () -> DualSparseSettings.fromArguments(Map.of("method", "ees", "drop_rate", 0.2)));

@@ -1,8 +1,9 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,12 +53,12 @@ class PartitionEquivalenceTest {
             scale = Math.max(scale, Math.abs(v));
         }
         for (int parts : new int[] {1, 2, 4}) {
-            for (DualSparse.Reconstruction reconstruction : new DualSparse.Reconstruction[] {
-                DualSparse.Reconstruction.NONE, DualSparse.Reconstruction.WEIGHT}) {
+            for (Reconstruction reconstruction : new Reconstruction[] {
+                Reconstruction.NONE, Reconstruction.WEIGHT}) {
                 try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
                     int moeLayers = MoeBlocks.of(lm.block()).size();
                     int arraysBefore = ((BaseNDManager) lm.model().getNDManager()).getManagedArrays().size();
-                    DualSparse ds = DualSparse.apply(lm.block(), parts, reconstruction, null, DropPolicy.NONE);
+                    DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), parts, reconstruction, null, DropPolicy.NONE);
                     assertEquals(moeLayers, ds.blocks().size());
                     float[] partitioned = logits(lm);
                     float diff = 0;

@@ -4,7 +4,7 @@ import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,7 +50,7 @@ class SensitivitySplitTest {
                 "drop_rate", target, "per_layer", "sensitivity", "sensitivity_tokens", SLICE_TOKENS));
         List<long[]> slice = c.tokens().subList(0, 2);
         try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
-            DualSparse ds = settings.applyTo(lm, null, c.tokens());
+            DualSparseRuntime ds = settings.applyTo(lm, null, c.tokens());
             ThresholdSolver solver = new ThresholdSolver(c.profile(), 2);
             ThresholdDropPolicy weighted = (ThresholdDropPolicy) ds.policy();
             ThresholdDropPolicy equal = solver.perLayerEqual(target, settings.delta() * (method.equals("2t") ? 1 : 0));

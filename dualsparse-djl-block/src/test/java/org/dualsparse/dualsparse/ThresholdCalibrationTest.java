@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.calibration.LayerSensitivity;
 import org.dualsparse.dualsparse.calibration.SensitivityCurve;
@@ -7,9 +8,8 @@ import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ class ThresholdCalibrationTest {
             check(c, solver, equal, target, name + " per-layer", true);
             SortedMap<Integer, SensitivityCurve> curves;
             try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
-                DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.PROFILE,
+                DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.PROFILE,
                         c.profile().neuronOrder(), DropPolicy.NONE);
                 curves = LayerSensitivity.measure(lm, ds, solver, target, delta, c.tokens().subList(0, 2), CalibratedModels.MAX_LENGTH);
             }
@@ -59,7 +59,7 @@ class ThresholdCalibrationTest {
         ThresholdSolver.Prediction predicted = solver.predict(policy);
         DropStats realised;
         try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
-            DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.PROFILE, c.profile().neuronOrder(), policy);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.PROFILE, c.profile().neuronOrder(), policy);
             CalibratedModels.run(lm, c.tokens());
             realised = ds.stats();
         }

@@ -1,10 +1,11 @@
 package org.dualsparse.dualsparse;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter;
 import org.dualsparse.dualsparse.export.PartitionRefusedException;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * transformers and recorded its logits ({@code export-p2/}). Here the same export is redone:
  * its tensors and expert keys are what the script exported, and transformers' logits of the
  * export equal, within 1e-4 of the logit scale, both our undropped P = 2 partitioned model
- * ({@code DualSparse.apply} on the original) and the export loaded through our loader. A fixture
+ * ({@code DualSparseRuntime.apply} on the original) and the export loaded through our loader. A fixture
  * the script could not export (group-limited routing) is refused here too.
  */
 class TransformersExportParityTest {
@@ -53,13 +54,13 @@ class TransformersExportParityTest {
         Path recorded = fixture.dir().resolve("export-p2");
         if (!Files.isDirectory(recorded)) {
             PartitionRefusedException refused = assertThrows(PartitionRefusedException.class,
-                    () -> CompletePartitionExporter.export(fixture.dir(), out, PARTS, DualSparse.Reconstruction.NONE, null));
+                    () -> CompletePartitionExporter.export(fixture.dir(), out, PARTS, Reconstruction.NONE, null));
             assertEquals(PartitionRefusedException.Reason.ROUTER_NOT_SPLITTABLE, refused.reason(), refused.getMessage());
             assertFalse(Files.exists(out));
             return;
         }
         GoldenFixture export = GoldenFixture.at(recorded);
-        CompletePartitionExporter.export(fixture.dir(), out, PARTS, DualSparse.Reconstruction.NONE, null);
+        CompletePartitionExporter.export(fixture.dir(), out, PARTS, Reconstruction.NONE, null);
         assertEquals(expectedShapes(export.meta().getAsJsonObject("tensors")), shapes(out), "exported tensors");
         JsonObject config = GoldenFixture.readJson(out.resolve("config.json"));
         for (Map.Entry<String, JsonElement> key : export.meta().getAsJsonObject("config_switches").entrySet()) {
@@ -70,7 +71,7 @@ class TransformersExportParityTest {
         float[] transformers = export.logits();
         LogitComparison partitioned;
         try (MoeLanguageModel lm = MoeLanguageModel.load(fixture.dir())) {
-            DualSparse ds = DualSparse.apply(lm.block(), PARTS, DualSparse.Reconstruction.NONE, null, DropPolicy.NONE);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), PARTS, Reconstruction.NONE, null, DropPolicy.NONE);
             partitioned = new LogitComparison().add(transformers, logits(lm, prompt));
             assertEquals(DropRates.NONE, ds.stats().rates());
         }

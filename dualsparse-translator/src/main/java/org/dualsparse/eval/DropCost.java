@@ -4,7 +4,7 @@ import java.util.List;
 import org.dualsparse.dualsparse.calibration.Calibrator;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
 import org.dualsparse.model.MoeLanguageModel;
 
@@ -30,7 +30,7 @@ public final class DropCost {
      * @param policy the drop policy to measure; {@code dualSparse}'s own policy is restored afterwards
      * @param progress told after each window how many of the tokens are done, or null
      */
-    public static Result measure(MoeLanguageModel lm, DualSparse dualSparse, DropPolicy policy, List<long[]> documents,
+    public static Result measure(MoeLanguageModel lm, DualSparseRuntime dualSparse, DropPolicy policy, List<long[]> documents,
             int window, Calibrator.Progress progress) {
         NextTokenAgreement.Score score =
                 NextTokenAgreement.measure(lm, dualSparse, documents, window, List.of(policy), progress).get(0);

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.model.MoeLanguageModel;
 
@@ -17,7 +17,7 @@ import org.dualsparse.model.MoeLanguageModel;
  * the Criteria argument (or {@code serving.properties} key) {@code blockFactory} names this class.
  * DualSparse arguments ({@link DualSparseSettings#ARGUMENTS}) partition the experts and set the
  * drop rule; what they measure on calibration text (a profile, layer costs) {@link
- * LoadTimeCalibration} measures first. {@link DualSparse#of} then reads the statistics from the
+ * LoadTimeCalibration} measures first. {@link DualSparseRuntime#of} then reads the statistics from the
  * model's block. The language model built here (block, parsed config, generation defaults) is
  * the one {@link MoeTranslatorFactory} serves: it is handed over, not read again.
  */

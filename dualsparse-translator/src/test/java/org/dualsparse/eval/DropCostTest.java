@@ -1,5 +1,6 @@
 package org.dualsparse.eval;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.testing.TinyModels;
@@ -29,7 +30,7 @@ class DropCostTest {
             List<long[]> documents = TextDocuments.tokenize(
                     List.of("the world and the rest of it, in a world", "Hello world, hello again"), tokenizer);
             ThresholdDropPolicy installed = ThresholdDropPolicy.global(0.3, 0, 2, false);
-            DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, installed);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, installed);
             long tokens = documents.stream().mapToLong(d -> d.length).sum();
 
             for (DropPolicy nothing : List.of(DropPolicy.NONE, ThresholdDropPolicy.global(0, 0, 2, false))) {

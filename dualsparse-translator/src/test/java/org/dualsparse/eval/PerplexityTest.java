@@ -1,5 +1,6 @@
 package org.dualsparse.eval;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.testing.TinyModels;
@@ -100,7 +101,7 @@ class PerplexityTest {
             undropped = new Perplexity(lm, SHIPPED_WINDOW).measure(chapter, null).meanNll();
         }
         try (MoeLanguageModel lm = MoeLanguageModel.load(shipped)) {
-            DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null,
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null,
                     ThresholdDropPolicy.global(0.15, 0, 4, false));
             List<Long> progress = new ArrayList<>();
             Perplexity.Result dropped = new Perplexity(lm, SHIPPED_WINDOW).measure(chapter, (done, total) -> progress.add(done));

@@ -9,7 +9,7 @@ import ai.djl.repository.zoo.ZooModel;
 import java.nio.file.Path;
 import org.dualsparse.arguments.InvalidArgumentException;
 import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.testing.TinyModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class CriteriaArgumentsTest {
         Criteria<String, String> criteria = MoeCriteria.builder().setTypes(String.class, String.class).optModelPath(qwen)
                 .optArgument("partition", "4").optArgument("method", "NONE").optArgument("max_new_tokens", 2.0).build();
         try (ZooModel<String, String> model = criteria.loadModel()) {
-            DualSparse method = DualSparse.of(model.getBlock()).orElseThrow();
+            DualSparseRuntime method = DualSparseRuntime.of(model.getBlock()).orElseThrow();
             assertEquals(4, method.blocks().get(0).parts());
             assertSame(DropPolicy.NONE, method.policy());
         }

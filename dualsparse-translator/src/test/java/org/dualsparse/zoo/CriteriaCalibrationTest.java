@@ -13,7 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.dualsparse.runtime.StatsWindow;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.MissingProfileException;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
@@ -40,13 +41,14 @@ class CriteriaCalibrationTest {
                 .build();
         try (ZooModel<String, String> model = criteria.loadModel(); Predictor<String, String> predictor = model.newPredictor()) {
             assertFalse(predictor.predict("And God said").isBlank());
-            DualSparse method = DualSparse.of(model.getBlock()).orElseThrow();
+            DualSparseRuntime method = DualSparseRuntime.of(model.getBlock()).orElseThrow();
             assertEquals(ThresholdDropPolicy.class, method.policy().getClass());
-            method.stats().reset();
-            runText(MoeLanguageModel.of(model), SHIPPED.resolve(DualSparseSettings.DEFAULT_CALIBRATION_TEXT), SHIPPED);
-            // The threshold is solved on the score histogram of this very text: measured 0.19997
-            // (AVX-512, AVX2 and default kernels alike); the slack is the histogram's bin width around T.
-            assertEquals(0.2, method.stats().rates().decision(), 0.002, "realised drop rate on the calibration text");
+            try (StatsWindow window = method.measuring()) {
+                runText(MoeLanguageModel.of(model), SHIPPED.resolve(DualSparseSettings.DEFAULT_CALIBRATION_TEXT), SHIPPED);
+                // The threshold is solved on the score histogram of this very text: measured 0.19997
+                // (AVX-512, AVX2 and default kernels alike); the slack is the histogram's bin width around T.
+                assertEquals(0.2, window.stats().rates().decision(), 0.002, "realised drop rate on the calibration text");
+            }
         }
     }
 
@@ -67,11 +69,12 @@ class CriteriaCalibrationTest {
                 .optArgument("max_new_tokens", 4).build();
         try (ZooModel<String, String> model = withText.loadModel(); Predictor<String, String> predictor = model.newPredictor()) {
             predictor.predict("Hello");
-            DualSparse method = DualSparse.of(model.getBlock()).orElseThrow();
-            method.stats().reset();
-            runText(MoeLanguageModel.of(model), text, qwen);
-            // Measured 0.1487: on a few hundred token-expert pairs one pair moves the rate by about 0.003.
-            assertEquals(0.15, method.stats().rates().decision(), 0.01, "realised drop rate on the calibration text");
+            DualSparseRuntime method = DualSparseRuntime.of(model.getBlock()).orElseThrow();
+            try (StatsWindow window = method.measuring()) {
+                runText(MoeLanguageModel.of(model), text, qwen);
+                // Measured 0.1487: on a few hundred token-expert pairs one pair moves the rate by about 0.003.
+                assertEquals(0.15, window.stats().rates().decision(), 0.01, "realised drop rate on the calibration text");
+            }
         }
     }
 

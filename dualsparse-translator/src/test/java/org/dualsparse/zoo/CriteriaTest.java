@@ -19,7 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.dualsparse.chat.ChatMessage;
 import org.dualsparse.chat.NoChatTemplateException;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.eval.Loglikelihood;
 import org.dualsparse.eval.LoglikelihoodRequest;
@@ -88,7 +88,7 @@ class CriteriaTest {
                 .build();
         try (ZooModel<String, String> model = dropping.loadModel(); Predictor<String, String> predictor = model.newPredictor()) {
             predictor.predict("the world and the rest");
-            DualSparse method = DualSparse.of(model.getBlock()).orElseThrow();
+            DualSparseRuntime method = DualSparseRuntime.of(model.getBlock()).orElseThrow();
             assertTrue(method.stats().rates().decision() > 0, "2T at T = 0.2 drops pairs of a top-2 model");
             assertEquals(ThresholdDropPolicy.class, method.policy().getClass());
         }

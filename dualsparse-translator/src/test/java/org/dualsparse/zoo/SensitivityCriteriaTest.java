@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.dualsparse.dualsparse.calibration.Calibrator;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
@@ -59,7 +59,7 @@ class SensitivityCriteriaTest {
         Criteria.Builder<String, String> builder = MoeCriteria.builder().setTypes(String.class, String.class).optModelPath(qwen);
         arguments.forEach(builder::optArgument);
         try (ZooModel<String, String> model = builder.build().loadModel()) {
-            ThresholdDropPolicy installed = (ThresholdDropPolicy) DualSparse.of(model.getBlock()).orElseThrow().policy();
+            ThresholdDropPolicy installed = (ThresholdDropPolicy) DualSparseRuntime.of(model.getBlock()).orElseThrow().policy();
             for (int layer : List.of(0, 1)) {
                 assertEquals(expected.threshold(layer), installed.threshold(layer), "layer " + layer);
             }

@@ -1,5 +1,6 @@
 package org.dualsparse.bench;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -13,8 +14,9 @@ import org.dualsparse.config.HfConfig;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
+import org.dualsparse.dualsparse.runtime.StatsWindow;
 import org.dualsparse.dualsparse.parallel.LayerRouting;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
@@ -77,16 +79,16 @@ public final class MoeLayerBenchmark {
             ParameterStore ps = new ParameterStore(denseModel.model().getNDManager(), false);
             SparseMoeBlock dense = MoeBlocks.of(denseModel.block()).get(0);
             int topK = dense.router().spec().topK();
-            int numExperts = dense.experts().numExperts();
+            int numExperts = dense.router().spec().numExperts();
             SyntheticRouting synthetic = SyntheticRouting.fit(
                     dense.router().getParameters().get("weight").getArray(), topK, setup.routing(), FIT_TOKENS, setup.seed());
             Random random = new Random(setup.seed());
             RouterStatistics achieved = RouterStatistics.of(route(dense, ps, synthetic.hiddenStates(inputs, FIT_TOKENS, random)), numExperts);
             int sharedNeurons = dense.sharedExpert() == null ? 0 : dense.sharedExpert().intermediateSize();
-            DualSparse ds = DualSparse.apply(sparseModel.block(), setup.parts(), DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseRuntime ds = DualSparseRuntime.apply(sparseModel.block(), setup.parts(), Reconstruction.WEIGHT, null, DropPolicy.NONE);
             DualSparseMoeBlock block = ds.blocks().get(0);
             DropStats.LayerShape shape = new DropStats.LayerShape(
-                    numExperts, block.experts().intermediateSize(), block.majorNeurons(), sharedNeurons);
+                    numExperts, block.experts().intermediateSize(), block.experts().majorNeurons(), sharedNeurons);
             List<Row> rows = new ArrayList<>();
             for (int n : setup.tokens()) {
                 NDArray state = synthetic.hiddenStates(inputs, n, random);
@@ -97,8 +99,9 @@ public final class MoeLayerBenchmark {
                 int[] arrays = new int[configs.size()];
                 int denseArrays = arraysPerForward(dense, ps, state);
                 for (int i = 0; i < configs.size(); i++) {
-                    ds.setPolicy(policy(configs.get(i), topK));
-                    arrays[i] = arraysPerForward(block, ps, state);
+                    try (DualSparseRuntime.PolicyScope scope = ds.using(policy(configs.get(i), topK))) {
+                        arrays[i] = arraysPerForward(block, ps, state);
+                    }
                 }
                 List<DoubleSupplier> tasks = new ArrayList<>();
                 tasks.add(() -> forwardMs(dense, ps, state));
@@ -106,11 +109,12 @@ public final class MoeLayerBenchmark {
                     Config c = configs.get(i);
                     int at = i;
                     tasks.add(() -> {
-                        ds.setPolicy(policy(c, topK));
-                        ds.stats().reset();
-                        double ms = forwardMs(block, ps, state);
-                        realised[at] = ds.stats().rates();
-                        return ms;
+                        try (DualSparseRuntime.PolicyScope scope = ds.using(policy(c, topK));
+                                StatsWindow window = ds.measuring()) {
+                            double ms = forwardMs(block, ps, state);
+                            realised[at] = window.stats().rates();
+                            return ms;
+                        }
                     });
                 }
                 double[][] ms = InterleavedTrials.run(tasks, setup.warmUp(), setup.repeats());
@@ -156,9 +160,9 @@ public final class MoeLayerBenchmark {
     }
 
     /** Guards the timing: undropped, the partitioned layer must compute what the dense one does. */
-    private static void checkAgreement(SparseMoeBlock dense, DualSparseMoeBlock block, DualSparse ds, ParameterStore ps, NDArray state) {
-        ds.setPolicy(DropPolicy.NONE);
-        try (NDManager step = state.getManager().newSubManager()) {
+    private static void checkAgreement(SparseMoeBlock dense, DualSparseMoeBlock block, DualSparseRuntime ds, ParameterStore ps, NDArray state) {
+        try (DualSparseRuntime.PolicyScope undropped = ds.using(DropPolicy.NONE);
+                NDManager step = state.getManager().newSubManager()) {
             NDArray expected = dense.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null).head();
             NDArray actual = block.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null).head();
             double error = actual.sub(expected).abs().max().getFloat() / expected.abs().max().getFloat();

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.bench.ModelBenchmark;
 import org.dualsparse.dualsparse.runtime.DropRates;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.nn.TorchEngine;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /** {@code bench model}: prefill and decode speed of a whole model with a KV cache. */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "Time a whole model: prefill and KV-cached decode tokens/s; with DualSparse switches, against a dense copy"
+        description = "Time a whole model: prefill and KV-cached decode tokens/s; with DualSparseRuntime switches, against a dense copy"
                 + " in interleaved rounds.")
 final class BenchModelCommand implements Callable<Integer> {
 
@@ -75,7 +75,7 @@ final class BenchModelCommand implements Callable<Integer> {
         String name = source.preset != null ? "preset " + source.preset : source.dir.toString();
         ModelBenchmark benchmark = new ModelBenchmark(new ModelBenchmark.Setup(promptTokens, gen, warmUp, repeats, 7));
         try (MoeLanguageModel lm = open()) {
-            DualSparse method = dualSparse.apply(lm, source.dir);
+            DualSparseRuntime method = dualSparse.apply(lm, source.dir);
             int modelLayers = lm.block().layers().size();
             if (method == null) {
                 print(name, modelLayers, benchmark.run(lm));
@@ -107,7 +107,7 @@ final class BenchModelCommand implements Callable<Integer> {
                 r.decodeSteps(), r.decodeTokensPerSecond(), r.firstQuarterDecodeMs(), r.lastQuarterDecodeMs());
     }
 
-    private void print(String name, int modelLayers, ModelBenchmark.Comparison c, DualSparse method) {
+    private void print(String name, int modelLayers, ModelBenchmark.Comparison c, DualSparseRuntime method) {
         ModelBenchmark.Result d = c.dense();
         ModelBenchmark.Result s = c.dropping();
         DropRates dropRates = method.stats().rates();

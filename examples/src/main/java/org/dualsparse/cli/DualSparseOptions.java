@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.model.MoeLanguageModel;
@@ -112,7 +112,7 @@ final class DualSparseOptions {
      * when any switch is given; null otherwise. A profile measured from calibration text runs a
      * second copy of the model while it measures.
      */
-    DualSparse apply(MoeLanguageModel lm, Path modelDir) {
+    DualSparseRuntime apply(MoeLanguageModel lm, Path modelDir) {
         DualSparseSettings settings = settings();
         if (settings == null) {
             return null;

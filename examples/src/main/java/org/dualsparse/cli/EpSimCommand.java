@@ -1,5 +1,6 @@
 package org.dualsparse.cli;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import java.util.function.DoubleFunction;
 import java.util.stream.Stream;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator.Comparison;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator.LayerResult;
@@ -107,7 +108,7 @@ final class EpSimCommand implements Callable<Integer> {
         }
         List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.HELDOUT, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
-            DualSparse dualSparse = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, DropPolicy.NONE);
             int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
             List<LayerRouting> batches = trace != null
                     ? RoutingTrace.read(trace)

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
 import picocli.CommandLine.Command;
@@ -42,7 +42,7 @@ final class EvalCommand implements Callable<Integer> {
         Path text = options.textData(tasks);
         List<TaskScore> scores = new ArrayList<>();
         try (MoeLanguageModel lm = MoeLanguageModel.load(options.model); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
-            DualSparse method = dualSparse.apply(lm, options.model);
+            DualSparseRuntime method = dualSparse.apply(lm, options.model);
             DropPolicy policy = method == null ? DropPolicy.NONE : method.policy();
             TaskRunner runner = new TaskRunner(lm, tokenizer, method, text, options.maxItems, options.window, System.err);
             for (EvalTask task : tasks) {

@@ -1,5 +1,6 @@
 package org.dualsparse.cli;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.parallel.LayerRouting;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
 import org.dualsparse.model.MoeLanguageModel;
@@ -46,7 +47,7 @@ final class ExpertUsageCommand implements Callable<Integer> {
         model = ShippedModel.orDefault(model);
         List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.HELDOUT, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
-            DualSparse dualSparse = DualSparse.apply(lm.block(), 1, DualSparse.Reconstruction.NONE, null, DropPolicy.NONE);
+            DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), 1, Reconstruction.NONE, null, DropPolicy.NONE);
             int experts = dualSparse.stats().shapes().values().iterator().next().numExperts();
             List<LayerRouting> batches = RoutingRecorder.record(lm, dualSparse, sequences,
                     Math.min(MAX_LENGTH, lm.config().decoder().maxPositions()));

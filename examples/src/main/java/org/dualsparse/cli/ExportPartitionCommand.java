@@ -1,11 +1,11 @@
 package org.dualsparse.cli;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter;
-import org.dualsparse.dualsparse.runtime.DualSparse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -18,11 +18,11 @@ import picocli.CommandLine.TypeConversionException;
 final class ExportPartitionCommand implements Callable<Integer> {
 
     /** The reconstructions that need nothing but the checkpoint, by their {@link DualSparseSettings#RECONSTRUCTIONS} names. */
-    static final class ReconstructionConverter implements ITypeConverter<DualSparse.Reconstruction> {
+    static final class ReconstructionConverter implements ITypeConverter<Reconstruction> {
         @Override
-        public DualSparse.Reconstruction convert(String value) {
-            DualSparse.Reconstruction reconstruction = DualSparseSettings.RECONSTRUCTIONS.get(value.toLowerCase(Locale.ROOT));
-            if (reconstruction == null || reconstruction == DualSparse.Reconstruction.PROFILE) {
+        public Reconstruction convert(String value) {
+            Reconstruction reconstruction = DualSparseSettings.RECONSTRUCTIONS.get(value.toLowerCase(Locale.ROOT));
+            if (reconstruction == null || reconstruction == Reconstruction.PROFILE) {
                 throw new TypeConversionException("'" + value + "' is not one of: none, weight");
             }
             return reconstruction;
@@ -41,7 +41,7 @@ final class ExportPartitionCommand implements Callable<Integer> {
     @Option(names = "--reconstruct", defaultValue = "none", converter = ReconstructionConverter.class,
             description = "Neuron order before splitting: none (the checkpoint's) or weight (‖W1ⁿ‖·‖W3ⁿ‖·‖W2ⁿ‖,"
                     + " most important first). Default: ${DEFAULT-VALUE}.")
-    DualSparse.Reconstruction reconstruction;
+    Reconstruction reconstruction;
 
     @Option(names = "--out", required = true, description = "Folder to create (or an empty one).")
     Path out;

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.generate.Generation;
 import org.dualsparse.translate.GenerationRequest;
 import org.dualsparse.zoo.MoeCriteria;
@@ -67,12 +67,12 @@ final class GenerateCommand implements Callable<Integer> {
             Generation generation = predictor.predict(request);
             if (json) {
                 Map<String, Object> out = asJson(generation);
-                DualSparse.of(zoo.getBlock()).ifPresent(method -> out.putAll(DualSparseOptions.report(method.stats())));
+                DualSparseRuntime.of(zoo.getBlock()).ifPresent(method -> out.putAll(DualSparseOptions.report(method.stats())));
                 System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
             } else {
                 System.out.println(stream ? "" : generation.text());
                 System.err.println(Speed.of(generation));
-                DualSparse.of(zoo.getBlock()).ifPresent(
+                DualSparseRuntime.of(zoo.getBlock()).ifPresent(
                         method -> System.err.printf("decision drop rate: %.4f, skipped work: %.4f%n",
                                 method.stats().rates().decision(), method.stats().rates().skippedWork()));
             }

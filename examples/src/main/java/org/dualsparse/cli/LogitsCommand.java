@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.generate.Sampler;
 import org.dualsparse.decoder.KvCache;
 import org.dualsparse.model.LoadOptions;
@@ -60,7 +60,7 @@ final class LogitsCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (MoeLanguageModel lm = MoeLanguageModel.load(model, new LoadOptions(LoadOptions.Dtype.parse(dtype)))) {
             System.err.printf("loaded %s in %.2f s%n", model, (System.nanoTime() - start) / 1e9);
-            DualSparse method = dualSparse.apply(lm, model);
+            DualSparseRuntime method = dualSparse.apply(lm, model);
             float[] logits;
             Map<String, Object> dropReport = null;
             List<Long> greedy = new ArrayList<>();

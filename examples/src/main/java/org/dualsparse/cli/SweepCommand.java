@@ -13,7 +13,7 @@ import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.parallel.ReplayedTargets;
@@ -101,7 +101,7 @@ final class SweepCommand implements Callable<Integer> {
         List<SweepReport.Skipped> skipped = new ArrayList<>();
         try (MoeLanguageModel lm = MoeLanguageModel.load(options.model); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
             CalibrationProfile calibrated = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
-            DualSparse dualSparse = partitioning.applyTo(lm, calibrated, null);
+            DualSparseRuntime dualSparse = partitioning.applyTo(lm, calibrated, null);
             TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, text, options.maxItems, options.window, System.err);
             notes.add(String.format("Model %s, P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, partition,
                     partitioning.reconstruction().name().toLowerCase(Locale.ROOT), delta,
@@ -170,7 +170,7 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /** The knob solvers the methods need, recording calibration routings only when some method needs them. */
-    private SweepPolicies policies(MoeLanguageModel lm, DualSparse dualSparse, TaskRunner runner,
+    private SweepPolicies policies(MoeLanguageModel lm, DualSparseRuntime dualSparse, TaskRunner runner,
             CalibrationProfile calibrated, List<Method> all, List<Method> replayed, List<String> notes) {
         ThresholdSolver solver = calibrated == null ? null : new ThresholdSolver(calibrated, partition);
         if (solver != null && replayed.size() < all.size()) {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.eval.DropCost;
 import org.dualsparse.eval.MultipleChoiceFile;
 import org.dualsparse.eval.MultipleChoiceItem;
@@ -27,7 +27,7 @@ final class TaskRunner {
 
     private final MoeLanguageModel lm;
     private final TextTokenizer tokenizer;
-    private final DualSparse dualSparse;
+    private final DualSparseRuntime dualSparse;
     private final Path text;
     private final Integer maxItems;
     private final int window;
@@ -36,12 +36,12 @@ final class TaskRunner {
     private final Map<Path, List<MultipleChoiceItem>> items = new HashMap<>();
 
     /**
-     * @param dualSparse the model's DualSparse state, or null to run it as loaded (then no task may be kl)
+     * @param dualSparse the model's DualSparseRuntime state, or null to run it as loaded (then no task may be kl)
      * @param text the text of ppl and kl, or null when no task reads it
      * @param maxItems the most documents or items per task, or null for all
      * @param window the most tokens per forward pass of ppl and kl, or null for 256 (or the model's maximum)
      */
-    TaskRunner(MoeLanguageModel lm, TextTokenizer tokenizer, DualSparse dualSparse, Path text, Integer maxItems,
+    TaskRunner(MoeLanguageModel lm, TextTokenizer tokenizer, DualSparseRuntime dualSparse, Path text, Integer maxItems,
             Integer window, PrintStream progress) {
         this.lm = lm;
         this.tokenizer = tokenizer;

@@ -35,7 +35,7 @@ class BenchModelCommandTest {
         }
         double decodeMsPerToken = 1e3 / json.get("decode_tokens_per_second").getAsDouble();
         assertTrue(decodeMsPerToken < 1e3, "a tiny model decodes a token in well under a second: " + json);
-        assertTrue(!json.has("decision_drop_rate") && !json.has("skipped_work_rate"), "no DualSparse switch, no drop rate");
+        assertTrue(!json.has("decision_drop_rate") && !json.has("skipped_work_rate"), "no DualSparseRuntime switch, no drop rate");
     }
 
     @Test

@@ -1,8 +1,8 @@
 package org.dualsparse.dualsparse.calibration;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.partition.NeuronOrder;
-import org.dualsparse.dualsparse.runtime.DualSparse;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -91,7 +91,7 @@ public final class CalibrationProfile {
         throw new NoSuchElementException("the profile has no MoE layer " + layer);
     }
 
-    /** Neuron reconstruction by this profile's importance: for {@link DualSparse.Reconstruction#PROFILE}. */
+    /** Neuron reconstruction by this profile's importance: for {@link Reconstruction#PROFILE}. */
     public NeuronOrder neuronOrder() {
         return (layer, expert) -> NeuronOrder.byImportance(layer(layer).importance()[expert]);
     }

@@ -1,7 +1,8 @@
 package org.dualsparse.dualsparse.calibration;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.dualsparse.model.MoeLanguageModel;
@@ -27,24 +28,24 @@ public final class Calibrator {
     }
 
     private final MoeLanguageModel lm;
-    private final DualSparse dualSparse;
+    private final DualSparseRuntime dualSparse;
     private final ModelIdentity model;
 
-    private Calibrator(MoeLanguageModel lm, DualSparse dualSparse, ModelIdentity model) {
+    private Calibrator(MoeLanguageModel lm, DualSparseRuntime dualSparse, ModelIdentity model) {
         this.lm = lm;
         this.dualSparse = dualSparse;
         this.model = model;
     }
 
     /**
-     * Prepares {@code lm} for calibration: {@link DualSparse#apply} with one sub-expert per
+     * Prepares {@code lm} for calibration: {@link DualSparseRuntime#apply} with one sub-expert per
      * expert, the checkpoint's neuron order and nothing dropped, so it still computes the
      * original model while its blocks report every expert's activations. DualSparse cannot be
      * applied to {@code lm} again: load the model afresh to deploy the profile.
      */
     public static Calibrator attach(MoeLanguageModel lm) {
         ModelIdentity model = ModelIdentity.of(lm);
-        DualSparse dualSparse = DualSparse.apply(lm.block(), 1, DualSparse.Reconstruction.NONE, null, DropPolicy.NONE);
+        DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), 1, Reconstruction.NONE, null, DropPolicy.NONE);
         if (dualSparse.blocks().isEmpty()) {
             throw new IllegalArgumentException("model " + model + " has no MoE layer to calibrate");
         }

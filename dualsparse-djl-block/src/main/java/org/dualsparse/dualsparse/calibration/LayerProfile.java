@@ -1,7 +1,7 @@
 package org.dualsparse.dualsparse.calibration;
 
 import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
+import org.dualsparse.dualsparse.partition.PartitionedExperts;
 
 /**
  * What calibration measured on one MoE layer.
@@ -29,6 +29,6 @@ public record LayerProfile(
     /** The layer's shape once its experts are split into {@code parts} sub-experts. */
     public DropStats.LayerShape shape(int parts) {
         return new DropStats.LayerShape(
-                numExperts, expertNeurons, DualSparseMoeBlock.majorNeurons(expertNeurons, parts), sharedNeurons);
+                numExperts, expertNeurons, PartitionedExperts.majorNeurons(expertNeurons, parts), sharedNeurons);
     }
 }

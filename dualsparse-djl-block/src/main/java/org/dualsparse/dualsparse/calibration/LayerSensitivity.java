@@ -1,7 +1,8 @@
 package org.dualsparse.dualsparse.calibration;
 
 import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.dualsparse.runtime.StatsWindow;
 import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -31,7 +32,7 @@ public final class LayerSensitivity {
      * per chunk, layer and rate. Restores the drop policy afterwards and resets the drop
      * statistics, which the measurement filled.
      */
-    public static SortedMap<Integer, SensitivityCurve> measure(MoeLanguageModel lm, DualSparse dualSparse,
+    public static SortedMap<Integer, SensitivityCurve> measure(MoeLanguageModel lm, DualSparseRuntime dualSparse,
             ThresholdSolver solver, double target, double delta, List<long[]> sequences, int maxLength) {
         List<long[]> chunks = Chunks.of(lm, sequences, maxLength);
         Map<Integer, double[]> rates = new TreeMap<>();
@@ -49,17 +50,16 @@ public final class LayerSensitivity {
         Map<Integer, double[]> klSums = new TreeMap<>();
         rates.forEach((layer, r) -> klSums.put(layer, new double[r.length]));
         long positions = 0;
-        DropPolicy original = dualSparse.policy();
-        try {
+        try (DualSparseRuntime.PolicyScope undropped = dualSparse.using(DropPolicy.NONE);
+                StatsWindow measurement = dualSparse.measuring()) {
             for (long[] chunk : chunks) {
                 try (NDManager step = lm.model().getNDManager().newSubManager()) {
-                    dualSparse.setPolicy(DropPolicy.NONE);
                     NDArray dense = logProbabilities(lm, step, chunk);
                     NDArray denseProbabilities = dense.exp();
                     for (Map.Entry<Integer, List<DropPolicy>> layer : policies.entrySet()) {
                         for (int i = 0; i < layer.getValue().size(); i++) {
-                            dualSparse.setPolicy(layer.getValue().get(i));
-                            try (NDManager pass = step.newSubManager()) {
+                            try (DualSparseRuntime.PolicyScope dropping = dualSparse.using(layer.getValue().get(i));
+                                    NDManager pass = step.newSubManager()) {
                                 NDArray dropped = logProbabilities(lm, pass, chunk);
                                 klSums.get(layer.getKey())[i] += dropped.sub(dense).mul(denseProbabilities).sum().neg().getFloat();
                             }
@@ -68,9 +68,6 @@ public final class LayerSensitivity {
                 }
                 positions += chunk.length;
             }
-        } finally {
-            dualSparse.setPolicy(original);
-            dualSparse.stats().reset();
         }
         SortedMap<Integer, SensitivityCurve> curves = new TreeMap<>();
         for (Map.Entry<Integer, double[]> layer : klSums.entrySet()) {

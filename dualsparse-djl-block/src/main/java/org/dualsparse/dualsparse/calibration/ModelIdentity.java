@@ -1,6 +1,6 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -17,7 +17,7 @@ import org.dualsparse.moe.SparseMoeBlock;
  * parsed family config (exactly the config values the graph uses), the name and shape of every
  * parameter, and the router weights. Any change to the architecture, the shapes or the routing
  * (a fine-tuned checkpoint of the same architecture) gives another fingerprint. Partitioning a
- * model with {@link DualSparse#apply} keeps every name, shape and router, so it keeps the identity.
+ * model with {@link DualSparseRuntime#apply} keeps every name, shape and router, so it keeps the identity.
  */
 public record ModelIdentity(String modelType, String fingerprint) {
 

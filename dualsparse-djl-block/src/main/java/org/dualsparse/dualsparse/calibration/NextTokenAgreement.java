@@ -3,7 +3,8 @@ package org.dualsparse.dualsparse.calibration;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.dualsparse.runtime.StatsWindow;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public final class NextTokenAgreement {
      *
      * @param progress told after each chunk, or null
      */
-    public static List<Score> measure(MoeLanguageModel lm, DualSparse dualSparse, List<long[]> sequences, int maxLength,
+    public static List<Score> measure(MoeLanguageModel lm, DualSparseRuntime dualSparse, List<long[]> sequences, int maxLength,
             List<DropPolicy> policies, Calibrator.Progress progress) {
         double[] kl = new double[policies.size()];
         long[] agreeing = new long[policies.size()];
@@ -43,22 +44,21 @@ public final class NextTokenAgreement {
         List<long[]> chunks = Chunks.of(lm, sequences, maxLength);
         long total = chunks.stream().mapToLong(c -> c.length).sum();
         long positions = 0;
-        DropPolicy original = dualSparse.policy();
-        try {
+        try (DualSparseRuntime.PolicyScope undropped = dualSparse.using(DropPolicy.NONE);
+                StatsWindow measurement = dualSparse.measuring()) {
             for (long[] chunk : chunks) {
                 try (NDManager step = lm.model().getNDManager().newSubManager()) {
-                    dualSparse.setPolicy(DropPolicy.NONE);
                     NDArray dense = logProbabilities(lm, step, chunk);
                     NDArray denseTop = dense.argMax(-1);
                     for (int i = 0; i < policies.size(); i++) {
-                        dualSparse.setPolicy(policies.get(i));
-                        dualSparse.stats().reset();
-                        try (NDManager pass = step.newSubManager()) {
-                            NDArray dropped = logProbabilities(lm, pass, chunk);
+                        try (DualSparseRuntime.PolicyScope dropping = dualSparse.using(policies.get(i));
+                                StatsWindow pass = dualSparse.measuring();
+                                NDManager passManager = step.newSubManager()) {
+                            NDArray dropped = logProbabilities(lm, passManager, chunk);
                             kl[i] += dense.sub(dropped).mul(dense.exp()).sum().getFloat();
                             agreeing[i] += denseTop.eq(dropped.argMax(-1)).countNonzero().getLong();
+                            work[i] = work[i].plus(pass.stats().work());
                         }
-                        work[i] = work[i].plus(dualSparse.stats().work());
                     }
                 }
                 positions += chunk.length;
@@ -66,9 +66,6 @@ public final class NextTokenAgreement {
                     progress.tokensDone(positions, total);
                 }
             }
-        } finally {
-            dualSparse.setPolicy(original);
-            dualSparse.stats().reset();
         }
         List<Score> scores = new ArrayList<>();
         for (int i = 0; i < policies.size(); i++) {

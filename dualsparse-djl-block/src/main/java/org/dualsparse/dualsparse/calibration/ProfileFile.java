@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.runtime.DualSparse;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;

@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse.drop;
 
-import org.dualsparse.dualsparse.runtime.DualSparse;
 import java.util.Arrays;
 import org.dualsparse.moe.Routing;
 

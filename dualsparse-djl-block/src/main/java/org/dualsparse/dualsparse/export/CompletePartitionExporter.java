@@ -1,8 +1,8 @@
 package org.dualsparse.dualsparse.export;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.partition.CheckpointWeightOrder;
 import org.dualsparse.dualsparse.partition.NeuronOrder;
-import org.dualsparse.dualsparse.runtime.DualSparse;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -54,7 +54,7 @@ public final class CompletePartitionExporter {
      *
      * @param reconstruction the neuron order in which each expert is split: the checkpoint's,
      *     by the {@code weight} metric, or {@code profileOrder}'s
-     * @param profileOrder the neuron order for {@link DualSparse.Reconstruction#PROFILE}, else ignored
+     * @param profileOrder the neuron order for {@link Reconstruction#PROFILE}, else ignored
      * @return the routed experts of the exported model
      * @throws PartitionRefusedException if the export cannot be exact, {@code out} is not a new
      *     or empty folder, or a remote-code file {@code auto_map} names is missing
@@ -63,12 +63,12 @@ public final class CompletePartitionExporter {
      *     unexpected, or a file cannot be read or written
      */
     public static RoutedExperts export(
-            Path model, Path out, int parts, DualSparse.Reconstruction reconstruction, NeuronOrder profileOrder) {
+            Path model, Path out, int parts, Reconstruction reconstruction, NeuronOrder profileOrder) {
         if (parts < 1) {
             throw new PartitionRefusedException(Reason.INVALID_PARTS,
                     "cannot split experts into " + parts + " parts: at least 1 is needed");
         }
-        if (reconstruction == DualSparse.Reconstruction.PROFILE && profileOrder == null) {
+        if (reconstruction == Reconstruction.PROFILE && profileOrder == null) {
             throw new IllegalArgumentException("profile reconstruction needs a calibration profile");
         }
         Path target = usableOutput(model, out);

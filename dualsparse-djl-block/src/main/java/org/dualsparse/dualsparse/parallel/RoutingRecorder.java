@@ -2,7 +2,7 @@ package org.dualsparse.dualsparse.parallel;
 
 import org.dualsparse.dualsparse.calibration.Chunks;
 import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.runtime.MoeObserver;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -21,7 +21,7 @@ public final class RoutingRecorder implements MoeObserver {
      * most {@code maxLength} tokens: one batch per pass and MoE layer. Restores the drop policy
      * and observer afterwards and resets the drop statistics.
      */
-    public static List<LayerRouting> record(MoeLanguageModel lm, DualSparse dualSparse, List<long[]> sequences, int maxLength) {
+    public static List<LayerRouting> record(MoeLanguageModel lm, DualSparseRuntime dualSparse, List<long[]> sequences, int maxLength) {
         RoutingRecorder recorder = new RoutingRecorder();
         DropPolicy original = dualSparse.policy();
         dualSparse.setPolicy(DropPolicy.NONE);

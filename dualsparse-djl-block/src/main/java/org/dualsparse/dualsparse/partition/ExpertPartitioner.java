@@ -12,8 +12,9 @@ import org.dualsparse.moe.ExpertWeights;
  * Rewrites a layer's experts once so that every sub-expert is a contiguous slice. After an
  * optional neuron permutation, the {@code I} neurons of an expert are split into {@code P} equal
  * parts; the fused gate/up matrix is laid out part by part ({@code [gate_0; up_0; gate_1; up_1;
- * …]}, each {@code I/P} rows) and the down matrix's columns follow the same neuron order. Any
- * prefix of parts is then one row range of gate/up and one column range of down.
+ * …]}, each {@code I/P} rows) and the down matrix's columns follow the same neuron order: the
+ * {@link PartitionedExperts} layout. Any prefix of parts is then one row range of gate/up and one
+ * column range of down.
  */
 public final class ExpertPartitioner {
 
@@ -24,7 +25,7 @@ public final class ExpertPartitioner {
      *
      * @param order neuron permutation per expert, or null to keep the checkpoint's order
      */
-    public static ExpertWeights partition(ExpertWeights experts, int layer, int parts, NeuronOrder order, NDManager manager) {
+    public static PartitionedExperts partition(ExpertWeights experts, int layer, int parts, NeuronOrder order, NDManager manager) {
         int neurons = experts.intermediateSize();
         if (parts < 1 || neurons % parts != 0) {
             throw new IllegalArgumentException(
@@ -38,7 +39,7 @@ public final class ExpertPartitioner {
             for (int e = 0; e < experts.numExperts(); e++) {
                 try (NDManager scratch = manager.newSubManager()) {
                     NDArray index = scratch.create(permutation(order, layer, e, neurons));
-                    NDArray expertGateUp = experts.gateUp(e).get(scratch, new NDIndex("..."));
+                    NDArray expertGateUp = experts.stackedGateUp().get(scratch, new NDIndex(e));
                     NDArray gate = expertGateUp.get(new NDIndex("0:{}", neurons)).get(index);
                     NDArray up = expertGateUp.get(new NDIndex("{}:", neurons)).get(index);
                     NDList pieces = new NDList();
@@ -47,7 +48,7 @@ public final class ExpertPartitioner {
                         pieces.add(up.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
                     }
                     gateUp.set(new NDIndex(e), NDArrays.concat(pieces, 0));
-                    down.set(new NDIndex(e), experts.down(e).get(scratch, new NDIndex("...")).get(new NDIndex(":, {}", index)));
+                    down.set(new NDIndex(e), experts.stackedDown().get(scratch, new NDIndex(e)).get(new NDIndex(":, {}", index)));
                 }
             }
         } catch (RuntimeException e) {
@@ -55,7 +56,7 @@ public final class ExpertPartitioner {
             down.close();
             throw e;
         }
-        return new ExpertWeights(gateUp, down);
+        return new PartitionedExperts(gateUp, down, parts);
     }
 
     /** The {@code weight} importance of every neuron of every expert, as {@link #weightImportance(FloatBuffer, FloatBuffer, FloatBuffer, int)}. */
@@ -63,12 +64,14 @@ public final class ExpertPartitioner {
         int weightsPerProjection = experts.intermediateSize() * experts.hiddenSize();
         float[][] importance = new float[experts.numExperts()][];
         for (int e = 0; e < importance.length; e++) {
-            float[] gateUp = experts.gateUp(e).toFloatArray();
-            importance[e] = weightImportance(
-                    FloatBuffer.wrap(gateUp, 0, weightsPerProjection).slice(),
-                    FloatBuffer.wrap(gateUp, weightsPerProjection, weightsPerProjection).slice(),
-                    FloatBuffer.wrap(experts.down(e).toFloatArray()),
-                    experts.hiddenSize());
+            try (NDManager scratch = experts.stackedGateUp().getManager().newSubManager()) {
+                float[] gateUp = experts.stackedGateUp().get(scratch, new NDIndex(e)).toFloatArray();
+                importance[e] = weightImportance(
+                        FloatBuffer.wrap(gateUp, 0, weightsPerProjection).slice(),
+                        FloatBuffer.wrap(gateUp, weightsPerProjection, weightsPerProjection).slice(),
+                        FloatBuffer.wrap(experts.stackedDown().get(scratch, new NDIndex(e)).toFloatArray()),
+                        experts.hiddenSize());
+            }
         }
         return importance;
     }

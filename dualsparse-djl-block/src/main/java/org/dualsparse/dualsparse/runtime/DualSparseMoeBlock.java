@@ -4,21 +4,15 @@ import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.partition.ExpertPartitioner;
+import org.dualsparse.dualsparse.partition.PartitionedExperts;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.PairGrouping;
+import org.dualsparse.moe.RoutedCombine;
 import org.dualsparse.moe.Router;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
-import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.WeightProduct;
 
 /**
  * The DualSparse MoE block: the layer's router untouched, its experts partitioned into {@code P}
@@ -44,43 +38,18 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     public static final int MIXED_SPLIT_ROWS = 64;
 
     private final int layer;
-    private final DualSparse control;
-    private final int parts;
-    private final int majorParts;
-    private final int partNeurons;
-    private final NDArray[] fullGateUp;
-    private final NDArray[] fullDown;
-    private final NDArray[] majorGateUp;
-    private final NDArray[] majorDown;
-    private final NDArray[] minorGateUp;
-    private final NDArray[] minorDown;
+    private final DualSparseRuntime control;
+    private final PartitionedExperts experts;
+    private final PartitionedExpert[] kernels;
 
-    DualSparseMoeBlock(int layer, Router router, ExpertWeights partitioned, SharedExpert shared, int parts, DualSparse control) {
-        super(router, partitioned, shared);
+    DualSparseMoeBlock(int layer, Router router, PartitionedExperts experts, SharedExpert shared, DualSparseRuntime control) {
+        super(router, experts, shared);
         this.layer = layer;
         this.control = control;
-        this.parts = parts;
-        this.majorParts = majorParts(parts);
-        this.partNeurons = partitioned.intermediateSize() / parts;
-        int experts = partitioned.numExperts();
-        fullGateUp = new NDArray[experts];
-        fullDown = new NDArray[experts];
-        majorGateUp = new NDArray[experts];
-        majorDown = new NDArray[experts];
-        minorGateUp = new NDArray[experts];
-        minorDown = new NDArray[experts];
-        for (int e = 0; e < experts; e++) {
-            NDArray gateUp = partitioned.gateUp(e);
-            NDArray down = partitioned.down(e);
-            fullGateUp[e] = gateUp;
-            fullDown[e] = down;
-            int majorRows = 2 * majorParts * partNeurons;
-            majorGateUp[e] = gateUp.get(new NDIndex("0:{}", majorRows));
-            majorDown[e] = down.get(new NDIndex(":, 0:{}", majorParts * partNeurons));
-            if (majorParts < parts) {
-                minorGateUp[e] = gateUp.get(new NDIndex("{}:", majorRows));
-                minorDown[e] = down.get(new NDIndex(":, {}:", majorParts * partNeurons));
-            }
+        this.experts = experts;
+        kernels = new PartitionedExpert[experts.numExperts()];
+        for (int e = 0; e < kernels.length; e++) {
+            kernels[e] = new PartitionedExpert(experts, e);
         }
     }
 
@@ -88,30 +57,18 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         return layer;
     }
 
-    DualSparse control() {
+    DualSparseRuntime control() {
         return control;
+    }
+
+    /** The partitioned experts this block computes with. */
+    public PartitionedExperts experts() {
+        return experts;
     }
 
     /** Number of sub-experts per expert. */
     public int parts() {
-        return parts;
-    }
-
-    /** Neurons a major-only pair computes. */
-    public int majorNeurons() {
-        return majorParts * partNeurons;
-    }
-
-    /**
-     * Neurons a major-only pair computes when {@code neurons} are split into {@code parts}
-     * sub-experts: the first half of the sub-experts, or the whole expert when there is one.
-     */
-    public static int majorNeurons(int neurons, int parts) {
-        return majorParts(parts) * (neurons / parts);
-    }
-
-    private static int majorParts(int parts) {
-        return Math.max(1, parts / 2);
+        return experts.parts();
     }
 
     @Override
@@ -119,28 +76,29 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         float[] scores = Scores.normalised(routing);
         byte[] decisions = new byte[scores.length];
         control.policy().decide(layer, routing, scores, decisions);
-        if (majorParts == parts) {
+        if (!experts.hasMinor()) {
             promoteMajorToFull(decisions);
         }
-        PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts().numExperts());
+        PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts.numExperts());
         control.stats().record(layer, routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
         MoeObserver observer = control.observer();
         if (observer != null) {
             observer.routed(layer, routing, scores);
         }
-        return combine(tokens, routing, groups, observer);
+        return RoutedCombine.sum(tokens, routing, groups, 2,
+                (e, rows) -> expert(e, rows, groups.count(2 * e), groups.count(2 * e + 1), observer));
     }
 
     /** Routed expert-neuron computations the kernels of {@link #expert} run for {@code groups}. */
     private long computedNeuronRows(PairGrouping groups) {
-        long expertNeurons = (long) parts * partNeurons;
+        long expertNeurons = experts.intermediateSize();
         long computed = 0;
-        for (int e = 0; e < experts().numExperts(); e++) {
+        for (int e = 0; e < experts.numExperts(); e++) {
             int full = groups.count(2 * e);
             int major = groups.count(2 * e + 1);
             computed += onePass(full, major)
                     ? (full + major) * expertNeurons
-                    : full * expertNeurons + major * (long) majorNeurons();
+                    : full * expertNeurons + major * (long) experts.majorNeurons();
         }
         return computed;
     }
@@ -159,34 +117,6 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         }
     }
 
-    private NDArray combine(NDArray tokens, Routing routing, PairGrouping groups, MoeObserver observer) {
-        NDManager step = tokens.getManager();
-        int experts = experts().numExperts();
-        long hidden = tokens.getShape().get(1);
-        NDList outputs = new NDList();
-        if (groups.kept() > 0) {
-            NDArray grouped = tokens.get(step.create(groups.tokens(routing.topK())));
-            for (int e = 0; e < experts; e++) {
-                int full = groups.count(2 * e);
-                int major = groups.count(2 * e + 1);
-                if (full + major == 0) {
-                    continue;
-                }
-                NDArray rows = grouped.get(new NDIndex("{}:{}", groups.start(2 * e), groups.start(2 * e) + full + major));
-                outputs.add(expert(e, rows, full, major, observer));
-            }
-        }
-        NDArray dropped = step.zeros(new Shape(1, hidden));
-        NDArray computed = outputs.isEmpty() ? dropped : NDArrays.concat(outputs, 0);
-        if (!outputs.isEmpty()) {
-            NDArray weights = routing.weights().reshape(-1).get(step.create(groups.order()));
-            computed = NDArrays.concat(new NDList(computed.mul(weights.expandDims(1)), dropped), 0);
-        }
-        return computed.get(step.create(groups.inverse()))
-                .reshape(routing.numTokens(), routing.topK(), hidden)
-                .sum(new int[] {1});
-    }
-
     /** Bucket {@code 2e} for whole pairs of expert {@code e}, {@code 2e + 1} for major-only ones, -1 dropped. */
     private static int[] buckets(long[] experts, byte[] decisions) {
         int[] buckets = new int[experts.length];
@@ -200,53 +130,18 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         return buckets;
     }
 
-    /** Expert {@code e} on {@code rows}: the first {@code full} whole, the next {@code major} major-only. */
+    /**
+     * Expert {@code e} on {@code rows}: the first {@code full} whole, the next {@code major}
+     * major-only; only an expert whose rows are all whole shows its activations to {@code observer}.
+     */
     private NDArray expert(int e, NDArray rows, int full, int major, MoeObserver observer) {
+        PartitionedExpert expert = kernels[e];
         if (major == 0) {
-            return swiGlu(rows, fullGateUp[e], fullDown[e], parts, null, observer, e);
+            return expert.whole(rows, observer == null ? null : (gate, up) -> observer.activations(layer, e, gate, up));
         }
         if (full == 0) {
-            return swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, null, e);
+            return expert.majorOnly(rows);
         }
-        if (onePass(full, major)) {
-            return swiGlu(rows, fullGateUp[e], fullDown[e], parts, minorMask(rows.getManager(), full, major), null, e);
-        }
-        NDArray majorOut = swiGlu(rows, majorGateUp[e], majorDown[e], majorParts, null, null, e);
-        NDArray minorOut = swiGlu(rows.get(new NDIndex("0:{}", full)), minorGateUp[e], minorDown[e], parts - majorParts, null, null, e);
-        NDArray wholeRows = majorOut.get(new NDIndex("0:{}", full)).add(minorOut);
-        return NDArrays.concat(new NDList(wholeRows, majorOut.get(new NDIndex("{}:", full))), 0);
-    }
-
-    /** {@code [parts, 1, n]}: 1, but 0 for the minor sub-experts of the {@code major} rows after the {@code full} ones. */
-    private NDArray minorMask(NDManager step, int full, int major) {
-        int n = full + major;
-        float[] mask = new float[parts * n];
-        for (int p = 0; p < parts; p++) {
-            for (int row = 0; row < n; row++) {
-                mask[p * n + row] = p < majorParts || row < full ? 1 : 0;
-            }
-        }
-        return step.create(mask, new Shape(parts, 1, n));
-    }
-
-    /**
-     * SwiGLU over {@code count} consecutive sub-experts laid out {@code [gate_p; up_p]} each,
-     * tokens as columns like {@link org.dualsparse.nn.SwiGluMlp#apply}; {@code mask}, when
-     * given, multiplies the {@code [count, neurons/count, n]} activations.
-     */
-    private NDArray swiGlu(NDArray rows, NDArray gateUp, NDArray down, int count, NDArray mask, MoeObserver observer, int e) {
-        long n = rows.getShape().get(0);
-        long neurons = (long) count * partNeurons;
-        NDArray h = WeightProduct.of(gateUp, rows.transpose()).reshape(count, 2, partNeurons, n);
-        NDArray gate = h.get(new NDIndex(":, 0"));
-        NDArray up = h.get(new NDIndex(":, 1"));
-        if (observer != null && count == parts) {
-            observer.activations(layer, e, gate.reshape(neurons, n).transpose(), up.reshape(neurons, n).transpose());
-        }
-        NDArray activations = Scalars.silu(gate).mul(up);
-        if (mask != null) {
-            activations = activations.mul(mask);
-        }
-        return WeightProduct.ofActivations(down, activations.reshape(neurons, n)).transpose();
+        return onePass(full, major) ? expert.maskedWhole(rows, full) : expert.split(rows, full);
     }
 }

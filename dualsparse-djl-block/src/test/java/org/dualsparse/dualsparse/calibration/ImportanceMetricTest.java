@@ -1,7 +1,8 @@
 package org.dualsparse.dualsparse.calibration;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +56,7 @@ class ImportanceMetricTest {
         }
         Expected expected = new Expected(config, w, layer, x);
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
-            DualSparse ds = DualSparse.apply(lm.block(), 1, DualSparse.Reconstruction.NONE, null, DropPolicy.NONE);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 1, Reconstruction.NONE, null, DropPolicy.NONE);
             DualSparseMoeBlock block = ds.blocks().stream().filter(b -> b.layer() == layer).findFirst().orElseThrow();
             for (ImportanceMetric metric : ImportanceMetric.values()) {
                 CalibrationObserver observer = new CalibrationObserver(metric, ds.blocks());

@@ -1,9 +1,10 @@
 package org.dualsparse.dualsparse.calibration;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -105,7 +106,7 @@ class ProfileFileTest {
             int arrays = manager.getManagedArrays().size();
             identity = ModelIdentity.of(lm);
             assertEquals(arrays, manager.getManagedArrays().size(), "fingerprinting allocates nothing in the model's manager");
-            DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, DropPolicy.NONE);
             assertEquals(identity, ModelIdentity.of(lm));
         }
         assertEquals(calibrated.profile().model(), identity);

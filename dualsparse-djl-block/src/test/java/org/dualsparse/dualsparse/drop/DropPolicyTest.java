@@ -4,7 +4,6 @@ import static org.dualsparse.dualsparse.drop.PairDecision.DROPPED;
 import static org.dualsparse.dualsparse.drop.PairDecision.FULL;
 import static org.dualsparse.dualsparse.drop.PairDecision.MAJOR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse.parallel;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.calibration.Chunks;
 import org.dualsparse.dualsparse.drop.DropPolicy;
@@ -8,7 +9,8 @@ import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparse;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.dualsparse.runtime.StatsWindow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,7 +34,7 @@ class ReplayedTargetsTest {
     void everyMethodReachesTheTargetOnTheRecordedRoutingsAndInARun() {
         List<long[]> tokens = CalibratedModels.tokens(256, 6, 60, 3);
         try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("olmoe-tiny", 2), 5)) {
-            DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, DropPolicy.NONE);
             List<LayerRouting> recorded = RoutingRecorder.record(lm, ds, tokens, MAX_LENGTH);
             Map<Integer, DropStats.LayerShape> shapes = ds.stats().shapes();
             ReplayedTargets targets = new ReplayedTargets(recorded, shapes, ThresholdDropPolicy.PAPER_DELTA);
@@ -44,12 +46,12 @@ class ReplayedTargetsTest {
                 assertEquals(0.2, solved.predictedRate(), tolerance, what);
                 assertEquals(countedRate(recorded, shapes, solved.policy()), solved.predictedRate(), 1e-12,
                         what + ": the policy's rate counted pair by pair on the recorded routings");
-                ds.setPolicy(solved.policy());
-                ds.stats().reset();
-                for (long[] chunk : Chunks.of(lm, tokens, MAX_LENGTH)) {
-                    lm.lastLogits(chunk);
+                try (DualSparseRuntime.PolicyScope scope = ds.using(solved.policy()); StatsWindow run = ds.measuring()) {
+                    for (long[] chunk : Chunks.of(lm, tokens, MAX_LENGTH)) {
+                        lm.lastLogits(chunk);
+                    }
+                    assertEquals(solved.predictedRate(), run.stats().rates().decision(), 0.03, what + ": realised in a run");
                 }
-                assertEquals(solved.predictedRate(), ds.stats().rates().decision(), 0.03, what + ": realised in a run");
             }
             assertSame(DropPolicy.NONE, targets.solve(Method.NONE, 0).policy());
             DropRateUnreachableException unreachable =

@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse.runtime;
 
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,7 +112,7 @@ class DropRatesTest {
             x[i] = (float) random.nextGaussian();
         }
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
-            DualSparse ds = DualSparse.apply(lm.block(), 2, DualSparse.Reconstruction.WEIGHT, null, counting);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, counting);
             DualSparseMoeBlock block = ds.blocks().get(0);
             try (NDManager step = lm.model().getNDManager().newSubManager()) {
                 block.forward(new ParameterStore(lm.model().getNDManager(), false),

@@ -6,7 +6,7 @@ import ai.djl.nn.core.Linear;
 import java.util.Locale;
 import org.dualsparse.nn.Scalars;
 import org.dualsparse.nn.SwiGluMlp;
-import org.dualsparse.nn.WeightProduct;
+import org.dualsparse.nn.TorchMatrices;
 
 /**
  * The two ways to lay out one expert's matmuls on its tokens {@code x [n, d]}, with a fused
@@ -35,12 +35,12 @@ enum ExpertOrientation {
     COLUMNS {
         @Override
         NDArray gateUp(NDArray x, NDArray gateUp) {
-            return WeightProduct.of(gateUp, x.transpose());
+            return TorchMatrices.BACKEND.matrix(gateUp).timesTransposed(x);
         }
 
         @Override
         NDArray expert(NDArray x, NDArray gateUp, NDArray down) {
-            return SwiGluMlp.apply(x, gateUp, down);
+            return SwiGluMlp.apply(x, TorchMatrices.BACKEND.matrix(gateUp), TorchMatrices.BACKEND.matrix(down));
         }
     };
 

@@ -3,12 +3,15 @@ package org.dualsparse.dualsparse.runtime;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.partition.ExpertPartitioner;
 import org.dualsparse.dualsparse.partition.NeuronOrder;
+import org.dualsparse.dualsparse.partition.PartitionedExperts;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import ai.djl.nn.Block;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.moe.ExpertWeights;
+import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
@@ -16,26 +19,18 @@ import org.dualsparse.moe.SparseMoeBlock;
 /**
  * DualSparse-MoE on a loaded model: {@link #apply} replaces every sparse-MoE block by a {@link
  * DualSparseMoeBlock} once; the drop policy, the statistics and a calibration observer are then
- * controlled here, for all layers at once, without touching the weights again.
+ * controlled here, for all layers at once, without touching the weights again. A policy for a
+ * block of code is installed with {@link #using}, a fresh statistics window opened with {@link
+ * #measuring}; both undo themselves on close.
  */
-public final class DualSparse {
-
-    /** Where the neuron order of the sub-experts comes from. */
-    public enum Reconstruction {
-        /** The checkpoint's order. */
-        NONE,
-        /** The {@code weight} metric, computed from the weights: needs no data. */
-        WEIGHT,
-        /** A calibration profile's order. */
-        PROFILE
-    }
+public final class DualSparseRuntime {
 
     private final DropStats stats = new DropStats();
     private final List<DualSparseMoeBlock> blocks = new ArrayList<>();
     private volatile DropPolicy policy;
     private volatile MoeObserver observer;
 
-    private DualSparse(DropPolicy policy) {
+    private DualSparseRuntime(DropPolicy policy) {
         this.policy = policy;
     }
 
@@ -45,12 +40,12 @@ public final class DualSparse {
      *
      * @param profileOrder the neuron order for {@link Reconstruction#PROFILE}, else ignored
      */
-    public static DualSparse apply(
+    public static DualSparseRuntime apply(
             CausalLmBlock model, int parts, Reconstruction reconstruction, NeuronOrder profileOrder, DropPolicy policy) {
         if (reconstruction == Reconstruction.PROFILE && profileOrder == null) {
             throw new IllegalArgumentException("profile reconstruction needs a calibration profile");
         }
-        DualSparse dualSparse = new DualSparse(policy);
+        DualSparseRuntime dualSparse = new DualSparseRuntime(policy);
         MoeBlocks.replaceAll(model, (layer, block) -> dualSparse.partition(layer, block, parts, reconstruction, profileOrder));
         return dualSparse;
     }
@@ -60,7 +55,11 @@ public final class DualSparse {
         if (block instanceof DualSparseMoeBlock) {
             throw new IllegalStateException("layer " + layer + " is already partitioned");
         }
-        ExpertWeights original = block.experts();
+        if (!(block instanceof GroupedMoeBlock dense)) {
+            throw new IllegalStateException("layer " + layer + " runs a " + block.getClass().getSimpleName()
+                    + ", not the dense " + GroupedMoeBlock.class.getSimpleName() + " that DualSparse partitions");
+        }
+        ExpertWeights original = dense.experts();
         NeuronOrder order = switch (reconstruction) {
             case NONE -> null;
             case WEIGHT -> {
@@ -69,21 +68,21 @@ public final class DualSparse {
             }
             case PROFILE -> profileOrder;
         };
-        ExpertWeights partitioned = ExpertPartitioner.partition(
+        PartitionedExperts partitioned = ExpertPartitioner.partition(
                 original, layer, parts, order, original.stackedGateUp().getManager());
         original.clear();
         DualSparseMoeBlock replacement =
-                new DualSparseMoeBlock(layer, block.router(), partitioned, block.sharedExpert(), parts, this);
+                new DualSparseMoeBlock(layer, block.router(), partitioned, block.sharedExpert(), this);
         SharedExpert shared = block.sharedExpert();
         stats.register(layer, new DropStats.LayerShape(
-                partitioned.numExperts(), partitioned.intermediateSize(), replacement.majorNeurons(),
+                partitioned.numExperts(), partitioned.intermediateSize(), partitioned.majorNeurons(),
                 shared == null ? 0 : shared.intermediateSize()));
         blocks.add(replacement);
         return replacement;
     }
 
     /** The DualSparse state of a model it was applied to (e.g. one loaded through DJL Criteria). */
-    public static Optional<DualSparse> of(Block model) {
+    public static Optional<DualSparseRuntime> of(Block model) {
         if (model instanceof CausalLmBlock lm) {
             for (SparseMoeBlock block : MoeBlocks.of(lm)) {
                 if (block instanceof DualSparseMoeBlock dualSparse) {
@@ -108,8 +107,43 @@ public final class DualSparse {
         this.policy = policy;
     }
 
+    /**
+     * Switches every layer to {@code policy} until the returned scope closes, which puts back the
+     * policy it replaced, also when the body throws: {@code try (var scope = runtime.using(policy))
+     * {...}}. Scopes nest.
+     */
+    public PolicyScope using(DropPolicy policy) {
+        PolicyScope scope = new PolicyScope(this.policy);
+        this.policy = policy;
+        return scope;
+    }
+
+    /** What {@link #using} installed: closing it puts back the policy it replaced. */
+    public final class PolicyScope implements AutoCloseable {
+
+        private final DropPolicy previous;
+
+        private PolicyScope(DropPolicy previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            policy = previous;
+        }
+    }
+
     public DropStats stats() {
         return stats;
+    }
+
+    /**
+     * Resets the drop statistics, which then count the forward passes until the returned window
+     * closes; closing it resets them again, so what was measured inside does not show outside.
+     * Windows do not nest: any window's opening or closing starts the counts afresh.
+     */
+    public StatsWindow measuring() {
+        return new StatsWindow(stats);
     }
 
     MoeObserver observer() {
