@@ -1,6 +1,8 @@
 package org.dualsparse.decoder;
 
+import org.dualsparse.nn.FeedForward;
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.Scalars;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.WeightSource;
@@ -73,7 +75,7 @@ public final class CausalLmBlock extends AbstractBlock {
     /** How a family builds the feed-forward block of layer {@code layer}, from tensors under {@code prefix}. */
     @FunctionalInterface
     public interface FeedForwardFactory {
-        Block build(int layer, String prefix);
+        FeedForward build(int layer, String prefix);
     }
 
     /** How a family builds the self-attention block of layer {@code layer}, from tensors under {@code prefix}. */
@@ -112,7 +114,7 @@ public final class CausalLmBlock extends AbstractBlock {
         for (int i = 0; i < config.numLayers(); i++) {
             String prefix = layerPrefix(i);
             Block attn = attention.build(i, prefix + "self_attn.");
-            Block ffn = feedForward.build(i, prefix);
+            FeedForward ffn = feedForward.build(i, prefix);
             layers.add(new DecoderLayer(attn, ffn, w, prefix, config.hiddenSize(), config.rmsNormEps()));
         }
         return new CausalLmBlock(config, rotary, layers, w);
@@ -152,12 +154,17 @@ public final class CausalLmBlock extends AbstractBlock {
         KvCache cache = params == null ? null : (KvCache) params.get(KV_CACHE);
         NDList cosSin = rotary.cosSin(positions);
         boolean routerLoss = params != null && Boolean.TRUE.equals(params.get(ROUTER_LOSS));
-        ForwardState state = new ForwardState(cosSin.get(0), cosSin.get(1), keyMask, steps, cache, step, routerLoss);
+        ForwardState state = new ForwardState(cosSin.get(0), cosSin.get(1), keyMask, steps, cache, step);
         PairList<String, Object> layerParams = state.asParams();
 
         NDArray h = Embedding.embedding(ids, ps.getValue(embedding, ids.getDevice(), training), SparseFormat.DENSE).head();
+        List<NDArray> routerLosses = new ArrayList<>();
         for (DecoderLayer layer : layers) {
-            h = layer.forward(ps, new NDList(h), training, layerParams).head();
+            FeedForward.Output out = layer.apply(ps, h, training, layerParams, routerLoss);
+            h = out.hidden();
+            if (out.routerLoss() != null) {
+                routerLosses.add(out.routerLoss());
+            }
         }
         boolean lastOnly = params != null && Boolean.TRUE.equals(params.get(LAST_POSITION_ONLY));
         if (lastOnly) {
@@ -166,10 +173,18 @@ public final class CausalLmBlock extends AbstractBlock {
         h = finalNorm.apply(ps, h);
         NDList out = Linear.linear(h, ps.getValue(lmHead, h.getDevice(), training));
         if (routerLoss) {
-            NDArray loss = state.meanRouterLoss();
-            out.add(loss != null ? loss : step.zeros(new Shape()));
+            out.add(routerLosses.isEmpty() ? step.zeros(new Shape()) : mean(routerLosses));
         }
         return out;
+    }
+
+    /** The mean of the MoE layers' load-balancing losses, summed in layer order. */
+    private static NDArray mean(List<NDArray> losses) {
+        NDArray sum = losses.get(0);
+        for (int i = 1; i < losses.size(); i++) {
+            sum = sum.add(losses.get(i));
+        }
+        return Scalars.div(sum, losses.size());
     }
 
     private void checkIds(long[] ids) {

@@ -1,12 +1,9 @@
 package org.dualsparse.decoder;
 
-import org.dualsparse.nn.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.util.PairList;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What every layer of one forward step shares: the rotary angles, the additive attention masks
@@ -25,14 +22,11 @@ public final class ForwardState {
     private final int pastLength;
     private final int steps;
     private final NDManager manager;
-    private final boolean collectRouterLoss;
-    private final List<NDArray> routerLosses = new ArrayList<>();
     private NDArray causalMask;
     private NDArray windowMask;
     private int window;
 
-    ForwardState(NDArray cos, NDArray sin, long[][] keyMask, int steps, KvCache cache, NDManager manager, boolean collectRouterLoss) {
-        this.collectRouterLoss = collectRouterLoss;
+    ForwardState(NDArray cos, NDArray sin, long[][] keyMask, int steps, KvCache cache, NDManager manager) {
         this.cos = cos;
         this.sin = sin;
         this.keyMask = keyMask;
@@ -40,11 +34,6 @@ public final class ForwardState {
         this.pastLength = keyMask[0].length - steps;
         this.cache = cache;
         this.manager = manager;
-    }
-
-    /** The state {@link CausalLmBlock} handed to the layers through {@code params}, or null for a block run on its own. */
-    public static ForwardState inside(PairList<String, Object> params) {
-        return params != null && params.get(KEY) instanceof ForwardState state ? state : null;
     }
 
     static ForwardState from(PairList<String, Object> params) {
@@ -67,28 +56,6 @@ public final class ForwardState {
 
     public NDArray sin() {
         return sin;
-    }
-
-    /** Whether MoE layers should record their load-balancing loss ({@link CausalLmBlock#ROUTER_LOSS}). */
-    public boolean collectsRouterLoss() {
-        return collectRouterLoss;
-    }
-
-    /** Records one MoE layer's load-balancing loss. */
-    public void addRouterLoss(NDArray loss) {
-        routerLosses.add(loss);
-    }
-
-    /** The mean of the recorded load-balancing losses, or null when no MoE layer recorded one. */
-    NDArray meanRouterLoss() {
-        if (routerLosses.isEmpty()) {
-            return null;
-        }
-        NDArray sum = routerLosses.get(0);
-        for (int i = 1; i < routerLosses.size(); i++) {
-            sum = sum.add(routerLosses.get(i));
-        }
-        return Scalars.div(sum, routerLosses.size());
     }
 
     /** The KV cache, or null for a single full pass. */

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.dualsparse.decoder.ForwardState;
+import org.dualsparse.nn.FeedForward;
 
 /**
  * The sparse-MoE slot of a decoder layer: a router, the routed experts and optional shared
@@ -14,7 +14,7 @@ import org.dualsparse.decoder.ForwardState;
  * GroupedMoeBlock}, and the DualSparse method plugs another implementation in here through
  * {@link MoeBlocks#replaceAll}. Shared experts always run.
  */
-public abstract class SparseMoeBlock extends AbstractBlock {
+public abstract class SparseMoeBlock extends AbstractBlock implements FeedForward {
 
     private final Router router;
     private final ExpertWeights experts;
@@ -48,21 +48,22 @@ public abstract class SparseMoeBlock extends AbstractBlock {
     protected abstract NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing);
 
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+    public Output apply(ParameterStore ps, NDArray x, boolean routerLoss) {
         Shape shape = x.getShape();
         NDArray tokens = x.reshape(-1, shape.getLastDimension());
         Routing routing = router.route(ps, tokens);
-        ForwardState state = ForwardState.inside(params);
-        if (state != null && state.collectsRouterLoss()) {
-            state.addRouterLoss(LoadBalancingLoss.of(routing, experts.numExperts()));
-        }
+        NDArray loss = routerLoss ? LoadBalancingLoss.of(routing, experts.numExperts()) : null;
         NDArray out = routedOutput(ps, tokens, routing);
         if (sharedExpert != null) {
             out = out.add(sharedExpert.apply(ps, tokens));
         }
-        return new NDList(out.reshape(shape));
+        return new Output(out.reshape(shape), loss);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(ps, inputs.singletonOrThrow(), false).hidden());
     }
 
     @Override

@@ -17,7 +17,7 @@ import java.util.List;
  * {@code x·Wᵀ}: with the weight as the left operand libtorch's CPU GEMM runs the few rows an
  * expert gets 1.2–2x faster, and many rows no slower ({@code bench kernels}).
  */
-public final class SwiGluMlp extends AbstractBlock {
+public final class SwiGluMlp extends AbstractBlock implements FeedForward {
 
     private final Parameter gateUp;
     private final Parameter down;
@@ -53,6 +53,12 @@ public final class SwiGluMlp extends AbstractBlock {
 
     public NDArray apply(ParameterStore ps, NDArray x) {
         return apply(x, ps.getValue(gateUp, x.getDevice(), false), ps.getValue(down, x.getDevice(), false));
+    }
+
+    /** A dense MLP has no router: never a router loss. */
+    @Override
+    public Output apply(ParameterStore ps, NDArray x, boolean routerLoss) {
+        return Output.of(apply(ps, x));
     }
 
     @Override
