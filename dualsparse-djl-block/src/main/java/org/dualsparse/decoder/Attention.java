@@ -7,8 +7,6 @@ import org.dualsparse.nn.Scalars;
 import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -22,7 +20,7 @@ import org.dualsparse.config.DecoderConfig;
  * MoE families switch on: q/k/v (and o) biases, q/k RMSNorm over the whole projection (OLMoE) or
  * per head (Qwen3-MoE), q/k/v clipping and a sliding window.
  */
-public final class Attention extends AbstractBlock {
+public final class Attention extends AbstractBlock implements SelfAttention {
 
     /** Where a q/k RMSNorm sits, if any. */
     public enum QkNorm {
@@ -119,11 +117,7 @@ public final class Attention extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        ForwardState state = ForwardState.from(params);
-        NDArray x = inputs.singletonOrThrow();
-        NDManager step = x.getManager();
+    public NDArray attend(ParameterStore ps, NDArray x, AttentionInputs in) {
         long batch = x.getShape().get(0);
         long steps = x.getShape().get(1);
 
@@ -138,24 +132,29 @@ public final class Attention extends AbstractBlock {
         query = heads(ps, query, batch, steps, spec.numHeads(), qNorm);
         key = heads(ps, key, batch, steps, spec.numKvHeads(), kNorm);
         value = heads(ps, value, batch, steps, spec.numKvHeads(), null);
-        query = RotaryEmbedding.apply(query, state.cos(), state.sin());
-        key = RotaryEmbedding.apply(key, state.cos(), state.sin());
+        query = RotaryEmbedding.apply(query, in.cos(), in.sin());
+        key = RotaryEmbedding.apply(key, in.cos(), in.sin());
 
-        KvCache cache = state.cache();
-        if (cache != null) {
-            // Views in the step's manager, so the ops below never allocate in the cache's.
-            key = cache.append(spec.layer(), 0, key, 2).get(step, new NDIndex("..."));
-            value = cache.append(spec.layer(), 1, value, 2).get(step, new NDIndex("..."));
+        if (in.cache() != null) {
+            key = in.cache().append(KvCache.Slot.KEY, key);
+            value = in.cache().append(KvCache.Slot.VALUE, value);
         }
         key = repeatKvHeads(key);
         value = repeatKvHeads(value);
 
-        NDArray scores = Scalars.mul(query.matMul(key.transpose(0, 1, 3, 2)), scale).add(state.mask(spec.slidingWindow()));
+        NDArray scores = Scalars.mul(query.matMul(key.transpose(0, 1, 3, 2)), scale).add(in.mask(spec.slidingWindow()));
         NDArray context = scores.softmax(-1).matMul(value)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, steps, (long) spec.numHeads() * spec.headDim());
-        NDArray oBiasValue = oBias == null ? null : ps.getValue(oBias, x.getDevice(), training);
-        return Linear.linear(context, ps.getValue(o, x.getDevice(), training), oBiasValue);
+        NDArray oBiasValue = oBias == null ? null : ps.getValue(oBias, x.getDevice(), false);
+        return Linear.linear(context, ps.getValue(o, x.getDevice(), false), oBiasValue).head();
+    }
+
+    /** Runs on its own: inputs {@code [x, cos, sin, additive mask]}, see {@link AttentionInputs#of}. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(attend(ps, inputs.get(0), AttentionInputs.of(inputs)));
     }
 
     private NDArray project(ParameterStore ps, NDArray x, Parameter weight, Parameter bias, RmsNorm norm) {

@@ -13,7 +13,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
@@ -81,7 +80,7 @@ public final class CausalLmBlock extends AbstractBlock {
     /** How a family builds the self-attention block of layer {@code layer}, from tensors under {@code prefix}. */
     @FunctionalInterface
     public interface AttentionFactory {
-        Block build(int layer, String prefix);
+        SelfAttention build(int layer, String prefix);
     }
 
     /**
@@ -113,7 +112,7 @@ public final class CausalLmBlock extends AbstractBlock {
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             String prefix = layerPrefix(i);
-            Block attn = attention.build(i, prefix + "self_attn.");
+            SelfAttention attn = attention.build(i, prefix + "self_attn.");
             FeedForward ffn = feedForward.build(i, prefix);
             layers.add(new DecoderLayer(attn, ffn, w, prefix, config.hiddenSize(), config.rmsNormEps()));
         }
@@ -133,11 +132,6 @@ public final class CausalLmBlock extends AbstractBlock {
         return layers;
     }
 
-    /** Cache tensors per layer: key and value (multi-head latent attention: latent and rotary key). */
-    public int cacheSlotsPerLayer() {
-        return 2;
-    }
-
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -154,13 +148,14 @@ public final class CausalLmBlock extends AbstractBlock {
         KvCache cache = params == null ? null : (KvCache) params.get(KV_CACHE);
         NDList cosSin = rotary.cosSin(positions);
         boolean routerLoss = params != null && Boolean.TRUE.equals(params.get(ROUTER_LOSS));
-        ForwardState state = new ForwardState(cosSin.get(0), cosSin.get(1), keyMask, steps, cache, step);
-        PairList<String, Object> layerParams = state.asParams();
+        AttentionInputs shared = new AttentionInputs(
+                cosSin.get(0), cosSin.get(1), AttentionMasks.of(keyMask, steps, step), null);
 
         NDArray h = Embedding.embedding(ids, ps.getValue(embedding, ids.getDevice(), training), SparseFormat.DENSE).head();
         List<NDArray> routerLosses = new ArrayList<>();
-        for (DecoderLayer layer : layers) {
-            FeedForward.Output out = layer.apply(ps, h, training, layerParams, routerLoss);
+        for (int i = 0; i < layers.size(); i++) {
+            AttentionInputs in = shared.withCache(cache == null ? null : cache.layer(i));
+            FeedForward.Output out = layers.get(i).apply(ps, h, in, routerLoss);
             h = out.hidden();
             if (out.routerLoss() != null) {
                 routerLosses.add(out.routerLoss());

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import org.dualsparse.nn.FeedForward;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -20,12 +19,12 @@ public final class DecoderLayer extends AbstractBlock {
     private static final String FFN = "mlp";
 
     private final RmsNorm inputNorm;
-    private final Block attention;
+    private final SelfAttention attention;
     private final RmsNorm postAttentionNorm;
     private FeedForward ffn;
 
     /** Loads {@code input_layernorm} and {@code post_attention_layernorm} under {@code prefix}. */
-    public DecoderLayer(Block attention, FeedForward ffn, WeightSource w, String prefix, int hiddenSize, double eps) {
+    public DecoderLayer(SelfAttention attention, FeedForward ffn, WeightSource w, String prefix, int hiddenSize, double eps) {
         inputNorm = addChildBlock("input_layernorm", new RmsNorm(w.load(prefix + "input_layernorm.weight", hiddenSize), eps));
         this.attention = addChildBlock("self_attn", attention);
         postAttentionNorm = addChildBlock(
@@ -34,7 +33,7 @@ public final class DecoderLayer extends AbstractBlock {
     }
 
     /** The self-attention block ({@link Attention}, or a family's own such as multi-head latent attention). */
-    public Block attention() {
+    public SelfAttention attention() {
         return attention;
     }
 
@@ -53,21 +52,20 @@ public final class DecoderLayer extends AbstractBlock {
     }
 
     /**
-     * Runs the layer on {@code x}; the output carries the feed-forward's router loss when {@code
-     * routerLoss} is asked and the slot is sparse.
+     * Runs the layer on {@code x} {@code [B, S, d]}; the output carries the feed-forward's router
+     * loss when {@code routerLoss} is asked and the slot is sparse.
      */
-    public FeedForward.Output apply(
-            ParameterStore ps, NDArray x, boolean training, PairList<String, Object> params, boolean routerLoss) {
-        NDArray attended = attention.forward(ps, new NDList(inputNorm.apply(ps, x)), training, params).head();
-        NDArray h = x.add(attended);
+    public FeedForward.Output apply(ParameterStore ps, NDArray x, AttentionInputs in, boolean routerLoss) {
+        NDArray h = x.add(attention.attend(ps, inputNorm.apply(ps, x), in));
         FeedForward.Output ffnOut = ffn.apply(ps, postAttentionNorm.apply(ps, h), routerLoss);
         return new FeedForward.Output(h.add(ffnOut.hidden()), ffnOut.routerLoss());
     }
 
+    /** Runs on its own: inputs {@code [x, cos, sin, additive mask]}, see {@link AttentionInputs#of}. */
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow(), training, params, false).hidden());
+        return new NDList(apply(ps, inputs.get(0), AttentionInputs.of(inputs), false).hidden());
     }
 
     @Override

@@ -160,7 +160,7 @@ public final class MoeLanguageModel implements AutoCloseable {
 
     /** A fresh cache for {@code batchSize} sequences; close it when the generation ends. */
     public KvCache newCache(int batchSize) {
-        return new KvCache(model.getNDManager(), block.layers().size(), block.cacheSlotsPerLayer(), batchSize);
+        return new KvCache(model.getNDManager(), block.layers().size(), batchSize);
     }
 
     /**
