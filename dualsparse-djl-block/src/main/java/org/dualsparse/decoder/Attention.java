@@ -1,6 +1,8 @@
 package org.dualsparse.decoder;
 
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.WeightMatrix;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.Scalars;
@@ -10,7 +12,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.config.DecoderConfig;
@@ -74,10 +75,10 @@ public final class Attention extends AbstractBlock implements SelfAttention {
     }
 
     private final Spec spec;
-    private final Parameter q;
-    private final Parameter k;
-    private final Parameter v;
-    private final Parameter o;
+    private final WeightMatrix q;
+    private final WeightMatrix k;
+    private final WeightMatrix v;
+    private final WeightMatrix o;
     private final Parameter qBias;
     private final Parameter kBias;
     private final Parameter vBias;
@@ -92,10 +93,10 @@ public final class Attention extends AbstractBlock implements SelfAttention {
         int d = spec.hiddenSize();
         long qDim = (long) spec.numHeads() * spec.headDim();
         long kvDim = (long) spec.numKvHeads() * spec.headDim();
-        q = addParameter(Layers.parameter("q_proj", w.load(prefix + "q_proj.weight", qDim, d)));
-        k = addParameter(Layers.parameter("k_proj", w.load(prefix + "k_proj.weight", kvDim, d)));
-        v = addParameter(Layers.parameter("v_proj", w.load(prefix + "v_proj.weight", kvDim, d)));
-        o = addParameter(Layers.parameter("o_proj", w.load(prefix + "o_proj.weight", d, qDim)));
+        q = matrix("q_proj", w.load(prefix + "q_proj.weight", qDim, d));
+        k = matrix("k_proj", w.load(prefix + "k_proj.weight", kvDim, d));
+        v = matrix("v_proj", w.load(prefix + "v_proj.weight", kvDim, d));
+        o = matrix("o_proj", w.load(prefix + "o_proj.weight", d, qDim));
         qBias = spec.qkvBias() ? addParameter(Layers.parameter("q_bias", w.load(prefix + "q_proj.bias", qDim))) : null;
         kBias = spec.qkvBias() ? addParameter(Layers.parameter("k_bias", w.load(prefix + "k_proj.bias", kvDim))) : null;
         vBias = spec.qkvBias() ? addParameter(Layers.parameter("v_bias", w.load(prefix + "v_proj.bias", kvDim))) : null;
@@ -110,6 +111,12 @@ public final class Attention extends AbstractBlock implements SelfAttention {
             kNorm = addChildBlock("k_norm", new RmsNorm(w.load(prefix + "k_norm.weight", kNormDim), spec.rmsNormEps()));
         }
         scale = (float) (1.0 / Math.sqrt(spec.headDim()));
+    }
+
+    /** Registers {@code weight} as parameter {@code name} and returns its matrix. */
+    private WeightMatrix matrix(String name, NDArray weight) {
+        addParameter(Layers.parameter(name, weight));
+        return TorchMatrices.BACKEND.matrix(weight);
     }
 
     public Spec spec() {
@@ -146,8 +153,7 @@ public final class Attention extends AbstractBlock implements SelfAttention {
         NDArray context = scores.softmax(-1).matMul(value)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, steps, (long) spec.numHeads() * spec.headDim());
-        NDArray oBiasValue = oBias == null ? null : ps.getValue(oBias, x.getDevice(), false);
-        return Linear.linear(context, ps.getValue(o, x.getDevice(), false), oBiasValue).head();
+        return project(ps, context, o, oBias);
     }
 
     /** Runs on its own: inputs {@code [x, cos, sin, additive mask]}, see {@link AttentionInputs#of}. */
@@ -157,10 +163,13 @@ public final class Attention extends AbstractBlock implements SelfAttention {
         return new NDList(attend(ps, inputs.get(0), AttentionInputs.of(inputs)));
     }
 
-    private NDArray project(ParameterStore ps, NDArray x, Parameter weight, Parameter bias, RmsNorm norm) {
-        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), false);
-        NDArray out = Linear.linear(x, ps.getValue(weight, x.getDevice(), false), b).head();
+    private NDArray project(ParameterStore ps, NDArray x, WeightMatrix weight, Parameter bias, RmsNorm norm) {
+        NDArray out = project(ps, x, weight, bias);
         return norm != null && spec.qkNorm() == QkNorm.WHOLE_PROJECTION ? norm.apply(ps, out) : out;
+    }
+
+    private static NDArray project(ParameterStore ps, NDArray x, WeightMatrix weight, Parameter bias) {
+        return bias == null ? weight.linear(x) : weight.linear(x, ps.getValue(bias, x.getDevice(), false));
     }
 
     /** {@code [B, S, n·hd]} → {@code [B, n, S, hd]}, applying a per-head norm where configured. */

@@ -5,6 +5,8 @@ import org.dualsparse.nn.Layers;
 import org.dualsparse.nn.Scalars;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -16,7 +18,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public final class CausalLmBlock extends AbstractBlock {
     private final Parameter embedding;
     private final List<DecoderLayer> layers;
     private final RmsNorm finalNorm;
-    private final Parameter lmHead;
+    private final WeightMatrix lmHead;
 
     /** Loads {@code model.embed_tokens}, {@code model.norm} and {@code lm_head} (or ties it to the embedding). */
     public CausalLmBlock(DecoderConfig config, RotaryEmbedding rotary, List<DecoderLayer> layers, WeightSource w) {
@@ -67,9 +68,10 @@ public final class CausalLmBlock extends AbstractBlock {
             addChildBlock("layer" + i, layers.get(i));
         }
         finalNorm = addChildBlock("norm", new RmsNorm(w.load("model.norm.weight", hidden), config.rmsNormEps()));
-        lmHead = config.tieWordEmbeddings()
-                ? embedding
-                : addParameter(Layers.parameter("lm_head", w.load("lm_head.weight", vocab, hidden)));
+        NDArray head = config.tieWordEmbeddings()
+                ? embedding.getArray()
+                : addParameter(Layers.parameter("lm_head", w.load("lm_head.weight", vocab, hidden))).getArray();
+        lmHead = TorchMatrices.BACKEND.matrix(head);
     }
 
     /** How a family builds the feed-forward block of layer {@code layer}, from tensors under {@code prefix}. */
@@ -172,7 +174,7 @@ public final class CausalLmBlock extends AbstractBlock {
             h = h.get(new NDIndex(":, -1:, :"));
         }
         h = finalNorm.apply(ps, h);
-        NDArray logits = Linear.linear(h, ps.getValue(lmHead, h.getDevice(), false)).head();
+        NDArray logits = lmHead.linear(h);
         if (!routerLoss) {
             return new Output(logits, null);
         }

@@ -1,6 +1,8 @@
 package org.dualsparse.decoder;
 
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.Scalars;
@@ -10,8 +12,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -89,15 +89,15 @@ public final class MultiHeadLatentAttention extends AbstractBlock implements Sel
     }
 
     private final Spec spec;
-    private final Parameter queryDown;
+    private final WeightMatrix queryDown;
     private final RmsNorm queryNorm;
-    private final Parameter query;
-    private final Parameter kvDown;
+    private final WeightMatrix query;
+    private final WeightMatrix kvDown;
     private final RmsNorm kvNorm;
-    private final Parameter kvUp;
+    private final WeightMatrix kvUp;
     private final NDArray keyUp;
     private final NDArray valueUpTransposed;
-    private final Parameter output;
+    private final WeightMatrix output;
 
     /**
      * Loads {@code q_proj} (or {@code q_a_proj}, {@code q_a_layernorm}, {@code q_b_proj}), {@code
@@ -112,8 +112,7 @@ public final class MultiHeadLatentAttention extends AbstractBlock implements Sel
         int rho = spec.ropeHeadDim();
         boolean lowRankQuery = spec.queryLoraRank() > 0;
         queryDown = lowRankQuery
-                ? addParameter(Layers.parameter(
-                        "q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize())))
+                ? matrix("q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize()))
                 : null;
         queryNorm = lowRankQuery
                 ? addChildBlock("q_a_layernorm", new RmsNorm(
@@ -122,18 +121,22 @@ public final class MultiHeadLatentAttention extends AbstractBlock implements Sel
         String queryName = lowRankQuery ? "q_b_proj" : "q_proj";
         NDArray queryWeight = w.load(prefix + queryName + ".weight",
                 (long) heads * spec.queryHeadDim(), lowRankQuery ? spec.queryLoraRank() : spec.hiddenSize());
-        query = addParameter(Layers.parameter(
-                queryName, RotaryEmbedding.interleavedRowsAsHalves(queryWeight, spec.queryHeadDim(), n, rho)));
-        kvDown = addParameter(Layers.parameter("kv_a_proj_with_mqa", RotaryEmbedding.interleavedRowsAsHalves(
-                w.load(prefix + "kv_a_proj_with_mqa.weight", r + rho, spec.hiddenSize()), r + rho, r, rho)));
+        query = matrix(queryName, RotaryEmbedding.interleavedRowsAsHalves(queryWeight, spec.queryHeadDim(), n, rho));
+        kvDown = matrix("kv_a_proj_with_mqa", RotaryEmbedding.interleavedRowsAsHalves(
+                w.load(prefix + "kv_a_proj_with_mqa.weight", r + rho, spec.hiddenSize()), r + rho, r, rho));
         kvNorm = addChildBlock("kv_a_layernorm", new RmsNorm(w.load(prefix + "kv_a_layernorm.weight", r), LATENT_NORM_EPS));
         NDArray kvUpWeight = w.load(prefix + "kv_b_proj.weight", (long) heads * (n + spec.valueHeadDim()), r);
-        kvUp = addParameter(Layers.parameter("kv_b_proj", kvUpWeight));
+        kvUp = matrix("kv_b_proj", kvUpWeight);
         NDArray perHead = kvUpWeight.reshape(heads, n + spec.valueHeadDim(), r);
         keyUp = perHead.get(new NDIndex(":, :{}, :", n));
         valueUpTransposed = perHead.get(new NDIndex(":, {}:, :", n)).transpose(0, 2, 1);
-        output = addParameter(Layers.parameter(
-                "o_proj", w.load(prefix + "o_proj.weight", spec.hiddenSize(), (long) heads * spec.valueHeadDim())));
+        output = matrix("o_proj", w.load(prefix + "o_proj.weight", spec.hiddenSize(), (long) heads * spec.valueHeadDim()));
+    }
+
+    /** Registers {@code weight} as parameter {@code name} and returns its matrix. */
+    private WeightMatrix matrix(String name, NDArray weight) {
+        addParameter(Layers.parameter(name, weight));
+        return TorchMatrices.BACKEND.matrix(weight);
     }
 
     public Spec spec() {
@@ -151,7 +154,7 @@ public final class MultiHeadLatentAttention extends AbstractBlock implements Sel
         NDArray queryNope = queries.get(new NDIndex("..., :{}", n));
         NDArray queryRope = RotaryEmbedding.apply(queries.get(new NDIndex("..., {}:", n)), in.cos(), in.sin());
 
-        NDArray compressed = Linear.linear(x, weight(ps, kvDown, x)).head();
+        NDArray compressed = kvDown.linear(x);
         NDArray latent = kvNorm.apply(ps, compressed.get(new NDIndex("..., :{}", r)));
         NDArray keyRope = RotaryEmbedding.apply(
                 compressed.get(new NDIndex("..., {}:", r)).expandDims(1), in.cos(), in.sin());
@@ -165,7 +168,7 @@ public final class MultiHeadLatentAttention extends AbstractBlock implements Sel
                 ? attendInLatentSpace(queryNope, latent, ropeScores, mask)
                 : attendExpanded(ps, queryNope, latent, ropeScores, mask);
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, steps, (long) spec.numHeads() * spec.valueHeadDim());
-        return Linear.linear(merged, weight(ps, output, x)).head();
+        return output.linear(merged);
     }
 
     /** Runs on its own: inputs {@code [x, cos, sin, additive mask]}, see {@link AttentionInputs#of}. */
@@ -178,16 +181,15 @@ public final class MultiHeadLatentAttention extends AbstractBlock implements Sel
     /** {@code [B, S, H·(n + ρ)]}, rotary parts already in rotate-half order. */
     private NDArray queries(ParameterStore ps, NDArray x) {
         if (queryDown == null) {
-            return Linear.linear(x, weight(ps, query, x)).head();
+            return query.linear(x);
         }
-        NDArray compressed = queryNorm.apply(ps, Linear.linear(x, weight(ps, queryDown, x)).head());
-        return Linear.linear(compressed, weight(ps, query, x)).head();
+        return query.linear(queryNorm.apply(ps, queryDown.linear(x)));
     }
 
     /** Expands the latents {@code [B, T, r]} to per-head keys and values, then attends: {@code [B, H, S, v]}. */
     private NDArray attendExpanded(ParameterStore ps, NDArray queryNope, NDArray latent, NDArray ropeScores, NDArray mask) {
         Shape s = latent.getShape();
-        NDArray keysValues = Linear.linear(latent, weight(ps, kvUp, latent)).head()
+        NDArray keysValues = kvUp.linear(latent)
                 .reshape(s.get(0), s.get(1), spec.numHeads(), spec.nopeHeadDim() + spec.valueHeadDim())
                 .transpose(0, 2, 1, 3);
         NDArray keyNope = keysValues.get(new NDIndex("..., :{}", spec.nopeHeadDim()));
@@ -205,11 +207,6 @@ public final class MultiHeadLatentAttention extends AbstractBlock implements Sel
 
     private NDArray probabilities(NDArray nopeScores, NDArray ropeScores, NDArray mask) {
         return Scalars.mul(nopeScores.add(ropeScores), spec.softmaxScale()).add(mask).softmax(-1);
-    }
-
-    /** The value of {@code p} on {@code x}'s device. */
-    private static NDArray weight(ParameterStore ps, Parameter p, NDArray x) {
-        return ps.getValue(p, x.getDevice(), false);
     }
 
     @Override
