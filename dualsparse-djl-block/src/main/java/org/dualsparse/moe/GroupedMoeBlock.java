@@ -15,8 +15,8 @@ import org.dualsparse.nn.SwiGluMlp;
  */
 public final class GroupedMoeBlock extends SparseMoeBlock {
 
-    public GroupedMoeBlock(Router router, ExpertWeights experts, SharedExpert sharedExpert) {
-        super(router, experts, sharedExpert);
+    public GroupedMoeBlock(int layer, Router router, ExpertWeights experts, SharedExpert sharedExpert) {
+        super(layer, router, experts, sharedExpert);
     }
 
     @Override
@@ -25,12 +25,17 @@ public final class GroupedMoeBlock extends SparseMoeBlock {
         PairGrouping groups = PairGrouping.byExpert(routing.experts(), experts.numExperts());
         NDManager step = tokens.getManager();
         NDArray grouped = tokens.get(step.create(groups.tokens(routing.topK())));
+        RoutingObserver observer = observer();
         NDList outputs = new NDList();
         for (int e = 0; e < experts.numExperts(); e++) {
             int count = groups.count(e);
             if (count > 0) {
                 NDArray rows = grouped.get(new NDIndex("{}:{}", groups.start(e), groups.start(e) + count));
-                outputs.add(SwiGluMlp.apply(rows, experts.gateUp(e, step), experts.down(e, step)));
+                int expert = e;
+                SwiGluMlp.GateUpTap tap = observer == null
+                        ? null
+                        : (gate, up) -> observer.activations(layer(), expert, gate, up);
+                outputs.add(SwiGluMlp.apply(rows, experts.gateUp(e, step), experts.down(e, step), tap));
             }
         }
         NDArray weights = routing.weights().reshape(-1).get(step.create(groups.order()));

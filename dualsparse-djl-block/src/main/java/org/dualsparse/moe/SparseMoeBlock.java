@@ -16,14 +16,23 @@ import org.dualsparse.nn.FeedForward;
  */
 public abstract class SparseMoeBlock extends AbstractBlock implements FeedForward {
 
+    private final int layer;
     private final Router router;
     private final ExpertWeights experts;
     private final SharedExpert sharedExpert;
+    private volatile RoutingObserver observer;
 
-    protected SparseMoeBlock(Router router, ExpertWeights experts, SharedExpert sharedExpert) {
+    /** The block of decoder layer {@code layer}, the index it reports its routing under. */
+    protected SparseMoeBlock(int layer, Router router, ExpertWeights experts, SharedExpert sharedExpert) {
+        this.layer = layer;
         this.router = addChildBlock("gate", router);
         this.experts = addChildBlock("experts", experts);
         this.sharedExpert = sharedExpert == null ? null : addChildBlock("shared_expert", sharedExpert);
+    }
+
+    /** The index of the decoder layer this block belongs to. */
+    public int layer() {
+        return layer;
     }
 
     public Router router() {
@@ -40,6 +49,31 @@ public abstract class SparseMoeBlock extends AbstractBlock implements FeedForwar
     }
 
     /**
+     * Reports this block's routing, and the activations of every expert run whole, to {@code
+     * observer} until the returned observation is closed.
+     *
+     * @throws IllegalStateException when another observer is attached
+     */
+    public synchronized Observation observe(RoutingObserver observer) {
+        if (this.observer != null) {
+            throw new IllegalStateException("MoE layer " + layer + " is already observed");
+        }
+        this.observer = observer;
+        return new Observation(() -> detach(observer));
+    }
+
+    private synchronized void detach(RoutingObserver attached) {
+        if (observer == attached) {
+            observer = null;
+        }
+    }
+
+    /** The attached observer, or null: subclasses report the activations of the experts they run whole to it. */
+    protected RoutingObserver observer() {
+        return observer;
+    }
+
+    /**
      * Computes {@code Σ_k w_k · expert_k(x)} for every token.
      *
      * @param tokens {@code [N, d]}
@@ -52,6 +86,10 @@ public abstract class SparseMoeBlock extends AbstractBlock implements FeedForwar
         Shape shape = x.getShape();
         NDArray tokens = x.reshape(-1, shape.getLastDimension());
         Routing routing = router.route(ps, tokens);
+        RoutingObserver watching = observer;
+        if (watching != null) {
+            watching.routed(layer, routing);
+        }
         NDArray loss = routerLoss ? LoadBalancingLoss.of(routing, experts.numExperts()) : null;
         NDArray out = routedOutput(ps, tokens, routing);
         if (sharedExpert != null) {

@@ -37,17 +37,31 @@ public final class SwiGluMlp extends AbstractBlock implements FeedForward {
         return Math.toIntExact(gateUp.getArray().getShape().get(0) / 2);
     }
 
+    /** Sees the pre-activation gate and up projections of the rows, each {@code [n, I]}, valid only during the call. */
+    @FunctionalInterface
+    public interface GateUpTap {
+        void seen(NDArray gate, NDArray up);
+    }
+
     /**
      * SwiGLU of the rows of {@code x} {@code [..., d]} with a fused {@code [2I, d]} gate/up matrix
      * and a {@code [d, I]} down matrix; the result lives in {@code x}'s manager.
      */
     public static NDArray apply(NDArray x, NDArray gateUp, NDArray down) {
+        return apply(x, gateUp, down, null);
+    }
+
+    /** {@link #apply(NDArray, NDArray, NDArray)}, showing the gate and up projections to {@code tap} (null for none). */
+    public static NDArray apply(NDArray x, NDArray gateUp, NDArray down, GateUpTap tap) {
         Shape shape = x.getShape();
         NDArray columns = x.reshape(-1, shape.getLastDimension()).transpose();
         NDArray h = WeightProduct.of(gateUp, columns);
         long intermediate = h.getShape().get(0) / 2;
         NDArray gate = h.get(new NDIndex(":{}", intermediate));
         NDArray up = h.get(new NDIndex("{}:", intermediate));
+        if (tap != null) {
+            tap.seen(gate.transpose(), up.transpose());
+        }
         return WeightProduct.ofActivations(down, Scalars.silu(gate).mul(up)).transpose().reshape(shape);
     }
 

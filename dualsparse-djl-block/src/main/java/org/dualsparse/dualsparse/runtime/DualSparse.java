@@ -15,8 +15,8 @@ import org.dualsparse.moe.SparseMoeBlock;
 
 /**
  * DualSparse-MoE on a loaded model: {@link #apply} replaces every sparse-MoE block by a {@link
- * DualSparseMoeBlock} once; the drop policy, the statistics and a calibration observer are then
- * controlled here, for all layers at once, without touching the weights again.
+ * DualSparseMoeBlock} once; the drop policy and the statistics are then controlled here, for all
+ * layers at once, without touching the weights again.
  */
 public final class DualSparse {
 
@@ -33,7 +33,6 @@ public final class DualSparse {
     private final DropStats stats = new DropStats();
     private final List<DualSparseMoeBlock> blocks = new ArrayList<>();
     private volatile DropPolicy policy;
-    private volatile MoeObserver observer;
 
     private DualSparse(DropPolicy policy) {
         this.policy = policy;
@@ -110,14 +109,5 @@ public final class DualSparse {
 
     public DropStats stats() {
         return stats;
-    }
-
-    MoeObserver observer() {
-        return observer;
-    }
-
-    /** Attaches an observer to every layer (null detaches). */
-    public void setObserver(MoeObserver observer) {
-        this.observer = observer;
     }
 }

@@ -15,6 +15,7 @@ import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.PairGrouping;
 import org.dualsparse.moe.Router;
 import org.dualsparse.moe.Routing;
+import org.dualsparse.moe.RoutingObserver;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
 import org.dualsparse.nn.Scalars;
@@ -43,7 +44,6 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
      */
     public static final int MIXED_SPLIT_ROWS = 64;
 
-    private final int layer;
     private final DualSparse control;
     private final int parts;
     private final int majorParts;
@@ -56,8 +56,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     private final NDArray[] minorDown;
 
     DualSparseMoeBlock(int layer, Router router, ExpertWeights partitioned, SharedExpert shared, int parts, DualSparse control) {
-        super(router, partitioned, shared);
-        this.layer = layer;
+        super(layer, router, partitioned, shared);
         this.control = control;
         this.parts = parts;
         this.majorParts = majorParts(parts);
@@ -82,10 +81,6 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
                 minorDown[e] = down.get(new NDIndex(":, {}:", majorParts * partNeurons));
             }
         }
-    }
-
-    public int layer() {
-        return layer;
     }
 
     DualSparse control() {
@@ -118,17 +113,13 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     protected NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing) {
         float[] scores = Scores.normalised(routing);
         byte[] decisions = new byte[scores.length];
-        control.policy().decide(layer, routing, scores, decisions);
+        control.policy().decide(layer(), routing, scores, decisions);
         if (majorParts == parts) {
             promoteMajorToFull(decisions);
         }
         PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts().numExperts());
-        control.stats().record(layer, routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
-        MoeObserver observer = control.observer();
-        if (observer != null) {
-            observer.routed(layer, routing, scores);
-        }
-        return combine(tokens, routing, groups, observer);
+        control.stats().record(layer(), routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
+        return combine(tokens, routing, groups, observer());
     }
 
     /** Routed expert-neuron computations the kernels of {@link #expert} run for {@code groups}. */
@@ -159,7 +150,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         }
     }
 
-    private NDArray combine(NDArray tokens, Routing routing, PairGrouping groups, MoeObserver observer) {
+    private NDArray combine(NDArray tokens, Routing routing, PairGrouping groups, RoutingObserver observer) {
         NDManager step = tokens.getManager();
         int experts = experts().numExperts();
         long hidden = tokens.getShape().get(1);
@@ -201,7 +192,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     }
 
     /** Expert {@code e} on {@code rows}: the first {@code full} whole, the next {@code major} major-only. */
-    private NDArray expert(int e, NDArray rows, int full, int major, MoeObserver observer) {
+    private NDArray expert(int e, NDArray rows, int full, int major, RoutingObserver observer) {
         if (major == 0) {
             return swiGlu(rows, fullGateUp[e], fullDown[e], parts, null, observer, e);
         }
@@ -234,14 +225,14 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
      * tokens as columns like {@link org.dualsparse.nn.SwiGluMlp#apply}; {@code mask}, when
      * given, multiplies the {@code [count, neurons/count, n]} activations.
      */
-    private NDArray swiGlu(NDArray rows, NDArray gateUp, NDArray down, int count, NDArray mask, MoeObserver observer, int e) {
+    private NDArray swiGlu(NDArray rows, NDArray gateUp, NDArray down, int count, NDArray mask, RoutingObserver observer, int e) {
         long n = rows.getShape().get(0);
         long neurons = (long) count * partNeurons;
         NDArray h = WeightProduct.of(gateUp, rows.transpose()).reshape(count, 2, partNeurons, n);
         NDArray gate = h.get(new NDIndex(":, 0"));
         NDArray up = h.get(new NDIndex(":, 1"));
         if (observer != null && count == parts) {
-            observer.activations(layer, e, gate.reshape(neurons, n).transpose(), up.reshape(neurons, n).transpose());
+            observer.activations(layer(), e, gate.reshape(neurons, n).transpose(), up.reshape(neurons, n).transpose());
         }
         NDArray activations = Scalars.silu(gate).mul(up);
         if (mask != null) {

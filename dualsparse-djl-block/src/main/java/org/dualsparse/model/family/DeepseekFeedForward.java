@@ -96,6 +96,7 @@ public record DeepseekFeedForward(
                 ? null
                 : new SharedExpert(new SwiGluMlp(w, mlp + "shared_experts.", hiddenSize, sharedExperts * moeIntermediateSize), null);
         return new GroupedMoeBlock(
+                layer,
                 new Router(routing, w, mlp + "gate.weight", hiddenSize),
                 ExpertWeights.load(w, mlp + "experts.", ExpertWeights.Names.HF, numExperts, hiddenSize, moeIntermediateSize),
                 shared);

@@ -52,6 +52,7 @@ public final class Mixtral implements ModelFamily<Mixtral.Config> {
                 (layer, prefix) -> {
                     String moe = prefix + MOE_BLOCK + ".";
                     return new GroupedMoeBlock(
+                            layer,
                             new Router(routing, w, moe + "gate.weight", d.hiddenSize()),
                             ExpertWeights.load(w, moe + "experts.", ExpertWeights.Names.MIXTRAL,
                                     c.numExperts(), d.hiddenSize(), c.intermediateSize()),

@@ -53,6 +53,7 @@ public final class Olmoe implements ModelFamily<Olmoe.Config> {
                         .withQkNorm(Attention.QkNorm.WHOLE_PROJECTION)
                         .withClipQkv(c.clipQkv()),
                 (layer, prefix) -> new GroupedMoeBlock(
+                        layer,
                         new Router(routing, w, prefix + "mlp.gate.weight", d.hiddenSize()),
                         ExpertWeights.load(w, prefix + "mlp.experts.", ExpertWeights.Names.HF,
                                 c.numExperts(), d.hiddenSize(), c.intermediateSize()),

@@ -91,6 +91,7 @@ public record QwenFeedForward(
             return new SwiGluMlp(w, mlp, hiddenSize, intermediateSize);
         }
         return new GroupedMoeBlock(
+                layer,
                 new Router(new Router.Spec(numExperts, topK, normTopKProb), w, mlp + "gate.weight", hiddenSize),
                 ExpertWeights.load(w, mlp + "experts.", ExpertWeights.Names.HF, numExperts, hiddenSize, moeIntermediateSize),
                 sharedExpert.apply(w, mlp));
