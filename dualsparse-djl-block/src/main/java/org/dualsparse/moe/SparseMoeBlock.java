@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.Objects;
 import org.dualsparse.nn.FeedForward;
 
 /**
@@ -55,6 +56,7 @@ public abstract class SparseMoeBlock extends AbstractBlock implements FeedForwar
      * @throws IllegalStateException when another observer is attached
      */
     public synchronized Observation observe(RoutingObserver observer) {
+        Objects.requireNonNull(observer, "observer");
         if (this.observer != null) {
             throw new IllegalStateException("MoE layer " + layer + " is already observed");
         }
