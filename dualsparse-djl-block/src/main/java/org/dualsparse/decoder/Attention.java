@@ -39,7 +39,6 @@ public final class Attention extends AbstractBlock implements SelfAttention {
      * @param slidingWindow keys at most this many slots back are visible; 0 for none
      */
     public record Spec(
-            int layer,
             int hiddenSize,
             int numHeads,
             int numKvHeads,
@@ -51,26 +50,26 @@ public final class Attention extends AbstractBlock implements SelfAttention {
             float clipQkv,
             int slidingWindow) {
 
-        /** Plain attention for layer {@code layer}: no biases, no q/k norm, no clipping, no window. */
-        public static Spec of(int layer, DecoderConfig d) {
-            return new Spec(layer, d.hiddenSize(), d.numHeads(), d.numKvHeads(), d.headDim(),
+        /** Plain attention: no biases, no q/k norm, no clipping, no window. */
+        public static Spec of(DecoderConfig d) {
+            return new Spec(d.hiddenSize(), d.numHeads(), d.numKvHeads(), d.headDim(),
                     false, false, QkNorm.NONE, d.rmsNormEps(), Float.NaN, 0);
         }
 
         public Spec withBias(boolean qkv, boolean output) {
-            return new Spec(layer, hiddenSize, numHeads, numKvHeads, headDim, qkv, output, qkNorm, rmsNormEps, clipQkv, slidingWindow);
+            return new Spec(hiddenSize, numHeads, numKvHeads, headDim, qkv, output, qkNorm, rmsNormEps, clipQkv, slidingWindow);
         }
 
         public Spec withQkNorm(QkNorm norm) {
-            return new Spec(layer, hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, norm, rmsNormEps, clipQkv, slidingWindow);
+            return new Spec(hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, norm, rmsNormEps, clipQkv, slidingWindow);
         }
 
         public Spec withClipQkv(float clip) {
-            return new Spec(layer, hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, qkNorm, rmsNormEps, clip, slidingWindow);
+            return new Spec(hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, qkNorm, rmsNormEps, clip, slidingWindow);
         }
 
         public Spec withSlidingWindow(int window) {
-            return new Spec(layer, hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, qkNorm, rmsNormEps, clipQkv, window);
+            return new Spec(hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, qkNorm, rmsNormEps, clipQkv, window);
         }
     }
 

@@ -1,12 +1,12 @@
 package org.dualsparse.decoder;
 
+import org.dualsparse.nn.FeedForward;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import org.dualsparse.nn.FeedForward;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 

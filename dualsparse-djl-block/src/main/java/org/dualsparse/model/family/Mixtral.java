@@ -48,7 +48,7 @@ public final class Mixtral implements ModelFamily<Mixtral.Config> {
         return CausalLmBlock.load(
                 d,
                 w,
-                layer -> Attention.Spec.of(layer, d).withSlidingWindow(c.slidingWindow()),
+                layer -> Attention.Spec.of(d).withSlidingWindow(c.slidingWindow()),
                 (layer, prefix) -> {
                     String moe = prefix + MOE_BLOCK + ".";
                     return new GroupedMoeBlock(

@@ -48,7 +48,7 @@ public final class Olmoe implements ModelFamily<Olmoe.Config> {
         return CausalLmBlock.load(
                 d,
                 w,
-                layer -> Attention.Spec.of(layer, d)
+                layer -> Attention.Spec.of(d)
                         .withBias(c.attentionBias(), c.attentionBias())
                         .withQkNorm(Attention.QkNorm.WHOLE_PROJECTION)
                         .withClipQkv(c.clipQkv()),
