@@ -1,18 +1,17 @@
 package org.dualsparse.decoder;
 
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.WeightMatrix;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.Scalars;
 import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.config.DecoderConfig;
@@ -22,7 +21,7 @@ import org.dualsparse.config.DecoderConfig;
  * MoE families switch on: q/k/v (and o) biases, q/k RMSNorm over the whole projection (OLMoE) or
  * per head (Qwen3-MoE), q/k/v clipping and a sliding window.
  */
-public final class Attention extends AbstractBlock {
+public final class Attention extends AbstractBlock implements SelfAttention {
 
     /** Where a q/k RMSNorm sits, if any. */
     public enum QkNorm {
@@ -40,7 +39,6 @@ public final class Attention extends AbstractBlock {
      * @param slidingWindow keys at most this many slots back are visible; 0 for none
      */
     public record Spec(
-            int layer,
             int hiddenSize,
             int numHeads,
             int numKvHeads,
@@ -52,34 +50,34 @@ public final class Attention extends AbstractBlock {
             float clipQkv,
             int slidingWindow) {
 
-        /** Plain attention for layer {@code layer}: no biases, no q/k norm, no clipping, no window. */
-        public static Spec of(int layer, DecoderConfig d) {
-            return new Spec(layer, d.hiddenSize(), d.numHeads(), d.numKvHeads(), d.headDim(),
+        /** Plain attention: no biases, no q/k norm, no clipping, no window. */
+        public static Spec of(DecoderConfig d) {
+            return new Spec(d.hiddenSize(), d.numHeads(), d.numKvHeads(), d.headDim(),
                     false, false, QkNorm.NONE, d.rmsNormEps(), Float.NaN, 0);
         }
 
         public Spec withBias(boolean qkv, boolean output) {
-            return new Spec(layer, hiddenSize, numHeads, numKvHeads, headDim, qkv, output, qkNorm, rmsNormEps, clipQkv, slidingWindow);
+            return new Spec(hiddenSize, numHeads, numKvHeads, headDim, qkv, output, qkNorm, rmsNormEps, clipQkv, slidingWindow);
         }
 
         public Spec withQkNorm(QkNorm norm) {
-            return new Spec(layer, hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, norm, rmsNormEps, clipQkv, slidingWindow);
+            return new Spec(hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, norm, rmsNormEps, clipQkv, slidingWindow);
         }
 
         public Spec withClipQkv(float clip) {
-            return new Spec(layer, hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, qkNorm, rmsNormEps, clip, slidingWindow);
+            return new Spec(hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, qkNorm, rmsNormEps, clip, slidingWindow);
         }
 
         public Spec withSlidingWindow(int window) {
-            return new Spec(layer, hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, qkNorm, rmsNormEps, clipQkv, window);
+            return new Spec(hiddenSize, numHeads, numKvHeads, headDim, qkvBias, outputBias, qkNorm, rmsNormEps, clipQkv, window);
         }
     }
 
     private final Spec spec;
-    private final Parameter q;
-    private final Parameter k;
-    private final Parameter v;
-    private final Parameter o;
+    private final WeightMatrix q;
+    private final WeightMatrix k;
+    private final WeightMatrix v;
+    private final WeightMatrix o;
     private final Parameter qBias;
     private final Parameter kBias;
     private final Parameter vBias;
@@ -94,10 +92,10 @@ public final class Attention extends AbstractBlock {
         int d = spec.hiddenSize();
         long qDim = (long) spec.numHeads() * spec.headDim();
         long kvDim = (long) spec.numKvHeads() * spec.headDim();
-        q = addParameter(Layers.parameter("q_proj", w.load(prefix + "q_proj.weight", qDim, d)));
-        k = addParameter(Layers.parameter("k_proj", w.load(prefix + "k_proj.weight", kvDim, d)));
-        v = addParameter(Layers.parameter("v_proj", w.load(prefix + "v_proj.weight", kvDim, d)));
-        o = addParameter(Layers.parameter("o_proj", w.load(prefix + "o_proj.weight", d, qDim)));
+        q = matrix("q_proj", w.load(prefix + "q_proj.weight", qDim, d));
+        k = matrix("k_proj", w.load(prefix + "k_proj.weight", kvDim, d));
+        v = matrix("v_proj", w.load(prefix + "v_proj.weight", kvDim, d));
+        o = matrix("o_proj", w.load(prefix + "o_proj.weight", d, qDim));
         qBias = spec.qkvBias() ? addParameter(Layers.parameter("q_bias", w.load(prefix + "q_proj.bias", qDim))) : null;
         kBias = spec.qkvBias() ? addParameter(Layers.parameter("k_bias", w.load(prefix + "k_proj.bias", kvDim))) : null;
         vBias = spec.qkvBias() ? addParameter(Layers.parameter("v_bias", w.load(prefix + "v_proj.bias", kvDim))) : null;
@@ -114,16 +112,18 @@ public final class Attention extends AbstractBlock {
         scale = (float) (1.0 / Math.sqrt(spec.headDim()));
     }
 
+    /** Registers {@code weight} as parameter {@code name} and returns its matrix. */
+    private WeightMatrix matrix(String name, NDArray weight) {
+        addParameter(Layers.parameter(name, weight));
+        return TorchMatrices.BACKEND.matrix(weight);
+    }
+
     public Spec spec() {
         return spec;
     }
 
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        ForwardState state = ForwardState.from(params);
-        NDArray x = inputs.singletonOrThrow();
-        NDManager step = x.getManager();
+    public NDArray attend(ParameterStore ps, NDArray x, AttentionInputs in) {
         long batch = x.getShape().get(0);
         long steps = x.getShape().get(1);
 
@@ -138,30 +138,37 @@ public final class Attention extends AbstractBlock {
         query = heads(ps, query, batch, steps, spec.numHeads(), qNorm);
         key = heads(ps, key, batch, steps, spec.numKvHeads(), kNorm);
         value = heads(ps, value, batch, steps, spec.numKvHeads(), null);
-        query = RotaryEmbedding.apply(query, state.cos(), state.sin());
-        key = RotaryEmbedding.apply(key, state.cos(), state.sin());
+        query = RotaryEmbedding.apply(query, in.cos(), in.sin());
+        key = RotaryEmbedding.apply(key, in.cos(), in.sin());
 
-        KvCache cache = state.cache();
-        if (cache != null) {
-            // Views in the step's manager, so the ops below never allocate in the cache's.
-            key = cache.append(spec.layer(), 0, key, 2).get(step, new NDIndex("..."));
-            value = cache.append(spec.layer(), 1, value, 2).get(step, new NDIndex("..."));
+        if (in.cache() != null) {
+            key = in.cache().append(KvCache.Slot.KEY, key);
+            value = in.cache().append(KvCache.Slot.VALUE, value);
         }
         key = repeatKvHeads(key);
         value = repeatKvHeads(value);
 
-        NDArray scores = Scalars.mul(query.matMul(key.transpose(0, 1, 3, 2)), scale).add(state.mask(spec.slidingWindow()));
+        NDArray scores = Scalars.mul(query.matMul(key.transpose(0, 1, 3, 2)), scale).add(in.mask(spec.slidingWindow()));
         NDArray context = scores.softmax(-1).matMul(value)
                 .transpose(0, 2, 1, 3)
                 .reshape(batch, steps, (long) spec.numHeads() * spec.headDim());
-        NDArray oBiasValue = oBias == null ? null : ps.getValue(oBias, x.getDevice(), training);
-        return Linear.linear(context, ps.getValue(o, x.getDevice(), training), oBiasValue);
+        return project(ps, context, o, oBias);
     }
 
-    private NDArray project(ParameterStore ps, NDArray x, Parameter weight, Parameter bias, RmsNorm norm) {
-        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), false);
-        NDArray out = Linear.linear(x, ps.getValue(weight, x.getDevice(), false), b).head();
+    /** Runs on its own: inputs {@code [x, cos, sin, additive mask]}, see {@link AttentionInputs#of}. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(attend(ps, inputs.get(0), AttentionInputs.of(inputs)));
+    }
+
+    private NDArray project(ParameterStore ps, NDArray x, WeightMatrix weight, Parameter bias, RmsNorm norm) {
+        NDArray out = project(ps, x, weight, bias);
         return norm != null && spec.qkNorm() == QkNorm.WHOLE_PROJECTION ? norm.apply(ps, out) : out;
+    }
+
+    private static NDArray project(ParameterStore ps, NDArray x, WeightMatrix weight, Parameter bias) {
+        return bias == null ? weight.linear(x) : weight.linear(x, ps.getValue(bias, x.getDevice(), false));
     }
 
     /** {@code [B, S, n·hd]} → {@code [B, n, S, hd]}, applying a per-head norm where configured. */

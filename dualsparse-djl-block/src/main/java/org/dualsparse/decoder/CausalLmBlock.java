@@ -1,8 +1,12 @@
 package org.dualsparse.decoder;
 
+import org.dualsparse.nn.FeedForward;
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.Scalars;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,11 +15,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -27,9 +29,10 @@ import org.dualsparse.config.DecoderConfig;
 /**
  * A decoder-only language model: token embedding, decoder layers, final norm, LM head.
  *
- * <p>Input: {@code [ids (B, S)]} or {@code [ids, positionIds (B, S), attentionMask (B, past + S)]},
- * all int64. Output: {@code [logits (B, S, V)]}, or {@code (B, 1, V)} with {@link
- * #LAST_POSITION_ONLY}. A {@link KvCache} passed under {@link #KV_CACHE} is read and extended.
+ * <p>Input: a {@link TokenBatch} on the host through {@link #forward(ParameterStore, NDManager,
+ * TokenBatch, KvCache, boolean, boolean)}, or, through DJL's {@code forward}, {@code [ids (B,
+ * S)]} or {@code [ids, positionIds (B, S), attentionMask (B, past + S)]}, all int64. Output:
+ * {@code [logits (B, S, V)]}, or {@code (B, 1, V)} with {@link #LAST_POSITION_ONLY}. A {@link KvCache} passed under {@link #KV_CACHE} is read and extended.
  * With {@link #ROUTER_LOSS} a second output holds the mean load-balancing loss of the MoE layers
  * (a scalar; 0 for a model without MoE layers). The blocks have no train-only behaviour (no
  * dropout), so training runs them with DJL's {@code training} flag off, inside a gradient
@@ -51,7 +54,7 @@ public final class CausalLmBlock extends AbstractBlock {
     private final Parameter embedding;
     private final List<DecoderLayer> layers;
     private final RmsNorm finalNorm;
-    private final Parameter lmHead;
+    private final WeightMatrix lmHead;
 
     /** Loads {@code model.embed_tokens}, {@code model.norm} and {@code lm_head} (or ties it to the embedding). */
     public CausalLmBlock(DecoderConfig config, RotaryEmbedding rotary, List<DecoderLayer> layers, WeightSource w) {
@@ -65,21 +68,22 @@ public final class CausalLmBlock extends AbstractBlock {
             addChildBlock("layer" + i, layers.get(i));
         }
         finalNorm = addChildBlock("norm", new RmsNorm(w.load("model.norm.weight", hidden), config.rmsNormEps()));
-        lmHead = config.tieWordEmbeddings()
-                ? embedding
-                : addParameter(Layers.parameter("lm_head", w.load("lm_head.weight", vocab, hidden)));
+        NDArray head = config.tieWordEmbeddings()
+                ? embedding.getArray()
+                : addParameter(Layers.parameter("lm_head", w.load("lm_head.weight", vocab, hidden))).getArray();
+        lmHead = TorchMatrices.BACKEND.matrix(head);
     }
 
     /** How a family builds the feed-forward block of layer {@code layer}, from tensors under {@code prefix}. */
     @FunctionalInterface
     public interface FeedForwardFactory {
-        Block build(int layer, String prefix);
+        FeedForward build(int layer, String prefix);
     }
 
     /** How a family builds the self-attention block of layer {@code layer}, from tensors under {@code prefix}. */
     @FunctionalInterface
     public interface AttentionFactory {
-        Block build(int layer, String prefix);
+        SelfAttention build(int layer, String prefix);
     }
 
     /**
@@ -111,8 +115,8 @@ public final class CausalLmBlock extends AbstractBlock {
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             String prefix = layerPrefix(i);
-            Block attn = attention.build(i, prefix + "self_attn.");
-            Block ffn = feedForward.build(i, prefix);
+            SelfAttention attn = attention.build(i, prefix + "self_attn.");
+            FeedForward ffn = feedForward.build(i, prefix);
             layers.add(new DecoderLayer(attn, ffn, w, prefix, config.hiddenSize(), config.rmsNormEps()));
         }
         return new CausalLmBlock(config, rotary, layers, w);
@@ -131,69 +135,107 @@ public final class CausalLmBlock extends AbstractBlock {
         return layers;
     }
 
-    /** Cache tensors per layer: key and value (multi-head latent attention: latent and rotary key). */
-    public int cacheSlotsPerLayer() {
-        return 2;
+    /**
+     * What a forward step computed.
+     *
+     * @param logits {@code [B, S, V]}, or {@code [B, 1, V]} for the last position only
+     * @param routerLoss the mean load-balancing loss of the MoE layers (0 without any), or null when not asked
+     */
+    public record Output(NDArray logits, NDArray routerLoss) {}
+
+    /**
+     * Runs one step of {@code tokens} after whatever {@code cache} holds (null for none), extending
+     * the cache. The tokens are checked on the host and go to the device once; nothing comes back.
+     *
+     * @param step the manager of the step's arrays
+     * @param lastPositionOnly compute logits for the last position only
+     * @param routerLoss also return the MoE layers' mean load-balancing loss
+     */
+    public Output forward(
+            ParameterStore ps, NDManager step, TokenBatch tokens, KvCache cache, boolean lastPositionOnly, boolean routerLoss) {
+        checkIds(tokens.ids());
+        checkPositions(tokens.positions());
+        NDArray ids = step.create(tokens.ids());
+        NDList cosSin = rotary.cosSin(step.create(tokens.positions()));
+        AttentionInputs shared = new AttentionInputs(
+                cosSin.get(0), cosSin.get(1), AttentionMasks.of(tokens.keyMask(), tokens.steps(), step), null);
+
+        NDArray h = Embedding.embedding(ids, ps.getValue(embedding, ids.getDevice(), false), SparseFormat.DENSE).head();
+        List<NDArray> routerLosses = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            AttentionInputs in = shared.withCache(cache == null ? null : cache.layer(i));
+            FeedForward.Output out = layers.get(i).apply(ps, h, in, routerLoss);
+            h = out.hidden();
+            if (out.routerLoss() != null) {
+                routerLosses.add(out.routerLoss());
+            }
+        }
+        if (lastPositionOnly) {
+            h = h.get(new NDIndex(":, -1:, :"));
+        }
+        h = finalNorm.apply(ps, h);
+        NDArray logits = lmHead.linear(h);
+        if (!routerLoss) {
+            return new Output(logits, null);
+        }
+        return new Output(logits, routerLosses.isEmpty() ? step.zeros(new Shape()) : mean(routerLosses));
     }
 
+    /** The DJL entry point: reads the int64 inputs to the host once, then runs {@link #forward(ParameterStore, NDManager, TokenBatch, KvCache, boolean, boolean)}. */
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray ids = inputs.get(0);
-        NDManager step = ids.getManager();
-        long[] idValues = ids.toLongArray();
-        checkIds(idValues);
-        int batch = Math.toIntExact(ids.getShape().get(0));
-        int steps = Math.toIntExact(ids.getShape().get(1));
-        NDArray positions = inputs.size() > 1 ? inputs.get(1) : step.arange(0, steps, 1, DataType.INT64).expandDims(0).repeat(0, batch);
-        long[][] keyMask = inputs.size() > 2 ? rows(inputs.get(2)) : ones(batch, steps);
-        checkPositions(positions.toLongArray());
-
+        long[][] idRows = rows(ids);
+        TokenBatch tokens = inputs.size() > 1
+                ? new TokenBatch(idRows, rows(inputs.get(1)), inputs.size() > 2 ? rows(inputs.get(2)) : ones(idRows.length, idRows[0].length))
+                : TokenBatch.unpadded(idRows);
         KvCache cache = params == null ? null : (KvCache) params.get(KV_CACHE);
-        NDList cosSin = rotary.cosSin(positions);
-        boolean routerLoss = params != null && Boolean.TRUE.equals(params.get(ROUTER_LOSS));
-        ForwardState state = new ForwardState(cosSin.get(0), cosSin.get(1), keyMask, steps, cache, step, routerLoss);
-        PairList<String, Object> layerParams = state.asParams();
-
-        NDArray h = Embedding.embedding(ids, ps.getValue(embedding, ids.getDevice(), training), SparseFormat.DENSE).head();
-        for (DecoderLayer layer : layers) {
-            h = layer.forward(ps, new NDList(h), training, layerParams).head();
-        }
         boolean lastOnly = params != null && Boolean.TRUE.equals(params.get(LAST_POSITION_ONLY));
-        if (lastOnly) {
-            h = h.get(new NDIndex(":, -1:, :"));
-        }
-        h = finalNorm.apply(ps, h);
-        NDList out = Linear.linear(h, ps.getValue(lmHead, h.getDevice(), training));
-        if (routerLoss) {
-            NDArray loss = state.meanRouterLoss();
-            out.add(loss != null ? loss : step.zeros(new Shape()));
-        }
-        return out;
+        boolean routerLoss = params != null && Boolean.TRUE.equals(params.get(ROUTER_LOSS));
+        Output out = forward(ps, ids.getManager(), tokens, cache, lastOnly, routerLoss);
+        return routerLoss ? new NDList(out.logits(), out.routerLoss()) : new NDList(out.logits());
     }
 
-    private void checkIds(long[] ids) {
-        for (long id : ids) {
-            if (id < 0 || id >= config.vocabSize()) {
-                throw new InvalidInputException(
-                        "token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+    /** The mean of the MoE layers' load-balancing losses, summed in layer order. */
+    private static NDArray mean(List<NDArray> losses) {
+        NDArray sum = losses.get(0);
+        for (int i = 1; i < losses.size(); i++) {
+            sum = sum.add(losses.get(i));
+        }
+        return Scalars.div(sum, losses.size());
+    }
+
+    private void checkIds(long[][] ids) {
+        for (long[] row : ids) {
+            for (long id : row) {
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new InvalidInputException(
+                            "token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+                }
             }
         }
     }
 
-    private void checkPositions(long[] positions) {
-        for (long p : positions) {
-            if (p >= config.maxPositions()) {
-                throw new InvalidInputException(
-                        "position " + p + " exceeds max_position_embeddings = " + config.maxPositions());
+    private void checkPositions(long[][] positions) {
+        for (long[] row : positions) {
+            for (long p : row) {
+                if (p >= config.maxPositions()) {
+                    throw new InvalidInputException(
+                            "position " + p + " exceeds max_position_embeddings = " + config.maxPositions());
+                }
             }
         }
     }
 
-    private static long[][] rows(NDArray mask) {
-        int batch = Math.toIntExact(mask.getShape().get(0));
-        int length = Math.toIntExact(mask.getShape().get(1));
-        long[] flat = mask.toType(DataType.INT64, false).toLongArray();
+    /** The rows of a {@code [B, L]} array of integers, read to the host. */
+    private static long[][] rows(NDArray array) {
+        if (array.getShape().dimension() != 2) {
+            throw new InvalidInputException("expected a [batch, length] array, got " + array.getShape());
+        }
+        int batch = Math.toIntExact(array.getShape().get(0));
+        int length = Math.toIntExact(array.getShape().get(1));
+        long[] flat = array.toType(DataType.INT64, false).toLongArray();
         long[][] out = new long[batch][length];
         for (int b = 0; b < batch; b++) {
             System.arraycopy(flat, b * length, out[b], 0, length);

@@ -1,12 +1,12 @@
 package org.dualsparse.decoder;
 
+import org.dualsparse.nn.FeedForward;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -19,12 +19,12 @@ public final class DecoderLayer extends AbstractBlock {
     private static final String FFN = "mlp";
 
     private final RmsNorm inputNorm;
-    private final Block attention;
+    private final SelfAttention attention;
     private final RmsNorm postAttentionNorm;
-    private Block ffn;
+    private FeedForward ffn;
 
     /** Loads {@code input_layernorm} and {@code post_attention_layernorm} under {@code prefix}. */
-    public DecoderLayer(Block attention, Block ffn, WeightSource w, String prefix, int hiddenSize, double eps) {
+    public DecoderLayer(SelfAttention attention, FeedForward ffn, WeightSource w, String prefix, int hiddenSize, double eps) {
         inputNorm = addChildBlock("input_layernorm", new RmsNorm(w.load(prefix + "input_layernorm.weight", hiddenSize), eps));
         this.attention = addChildBlock("self_attn", attention);
         postAttentionNorm = addChildBlock(
@@ -33,17 +33,17 @@ public final class DecoderLayer extends AbstractBlock {
     }
 
     /** The self-attention block ({@link Attention}, or a family's own such as multi-head latent attention). */
-    public Block attention() {
+    public SelfAttention attention() {
         return attention;
     }
 
     /** The feed-forward block: a dense MLP or a sparse-MoE block. */
-    public Block ffn() {
+    public FeedForward ffn() {
         return ffn;
     }
 
     /** Puts {@code replacement} in place of the feed-forward block, keeping its child name. */
-    public void replaceFfn(Block replacement) {
+    public void replaceFfn(FeedForward replacement) {
         int index = children.values().indexOf(ffn);
         String name = children.keyAt(index);
         children.remove(index);
@@ -51,14 +51,21 @@ public final class DecoderLayer extends AbstractBlock {
         ffn = replacement;
     }
 
+    /**
+     * Runs the layer on {@code x} {@code [B, S, d]}; the output carries the feed-forward's router
+     * loss when {@code routerLoss} is asked and the slot is sparse.
+     */
+    public FeedForward.Output apply(ParameterStore ps, NDArray x, AttentionInputs in, boolean routerLoss) {
+        NDArray h = x.add(attention.attend(ps, inputNorm.apply(ps, x), in));
+        FeedForward.Output ffnOut = ffn.apply(ps, postAttentionNorm.apply(ps, h), routerLoss);
+        return new FeedForward.Output(h.add(ffnOut.hidden()), ffnOut.routerLoss());
+    }
+
+    /** Runs on its own: inputs {@code [x, cos, sin, additive mask]}, see {@link AttentionInputs#of}. */
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
-        NDArray attended = attention.forward(ps, new NDList(inputNorm.apply(ps, x)), training, params).head();
-        NDArray h = x.add(attended);
-        NDArray ffnOut = ffn.forward(ps, new NDList(postAttentionNorm.apply(ps, h)), training, params).head();
-        return new NDList(h.add(ffnOut));
+        return new NDList(apply(ps, inputs.get(0), AttentionInputs.of(inputs), false).hidden());
     }
 
     @Override

@@ -4,30 +4,93 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * The attention state of a batch of sequences across decoding steps. Each layer keeps a few
- * named tensors (key and value for standard attention), concatenated along their sequence
- * axis; the cache also remembers the attention mask and the next position id of every row so
- * that callers pass only the new tokens.
+ * The attention state of a batch of sequences across decoding steps. Each layer keeps the
+ * tensors its attention names ({@link Slot}), concatenated along their sequence axis; the cache
+ * also remembers the attention mask and the next position id of every row so that callers pass
+ * only the new tokens.
  *
  * <p>The cache owns its arrays in its own manager: close it when the generation ends.
  */
 public final class KvCache implements AutoCloseable {
 
+    /** What a layer caches: keys and values for standard attention, latents and rotary keys for MLA. */
+    public enum Slot {
+        /** {@code [B, kvHeads, T, hd]} rotated keys. */
+        KEY(2),
+        /** {@code [B, kvHeads, T, hd]} values. */
+        VALUE(2),
+        /** {@code [B, T, r]} normalised latents of multi-head latent attention. */
+        LATENT(1),
+        /** {@code [B, 1, T, ρ]} rotated rope keys of multi-head latent attention, shared by all heads. */
+        ROTARY_KEY(2);
+
+        private final int sequenceAxis;
+
+        Slot(int sequenceAxis) {
+            this.sequenceAxis = sequenceAxis;
+        }
+    }
+
+    /** The cached tensors of one layer. */
+    public final class Layer {
+
+        private final NDArray[] slots = new NDArray[Slot.values().length];
+
+        private Layer() {}
+
+        /**
+         * Appends {@code fresh} to {@code slot} along the slot's sequence axis and returns
+         * everything cached there, as a view in {@code fresh}'s manager: the ops of the step
+         * never allocate in the cache's.
+         */
+        public NDArray append(Slot slot, NDArray fresh) {
+            long rows = fresh.getShape().get(0);
+            if (rows != batchSize) {
+                throw new IllegalArgumentException(
+                        slot + " of " + rows + " rows appended to a cache of " + batchSize + " rows");
+            }
+            NDArray past = slots[slot.ordinal()];
+            NDArray all;
+            if (past == null) {
+                all = fresh.duplicate();
+            } else {
+                all = NDArrays.concat(new NDList(past, fresh), slot.sequenceAxis);
+                past.close();
+            }
+            all.attach(manager);
+            slots[slot.ordinal()] = all;
+            return all.get(fresh.getManager(), new NDIndex("..."));
+        }
+    }
+
     private final NDManager manager;
-    private final NDArray[][] slots;
+    private final List<Layer> layers;
     private final int batchSize;
     private long[][] attentionMask;
     private final long[] nextPosition;
 
-    public KvCache(NDManager parent, int numLayers, int slotsPerLayer, int batchSize) {
+    public KvCache(NDManager parent, int numLayers, int batchSize) {
         this.manager = parent.newSubManager();
-        this.slots = new NDArray[numLayers][slotsPerLayer];
+        List<Layer> all = new ArrayList<>();
+        for (int i = 0; i < numLayers; i++) {
+            all.add(new Layer());
+        }
+        this.layers = List.copyOf(all);
         this.batchSize = batchSize;
         this.attentionMask = new long[batchSize][0];
         this.nextPosition = new long[batchSize];
+    }
+
+    /** The cached tensors of decoder layer {@code layer}. */
+    public Layer layer(int layer) {
+        return layers.get(Objects.checkIndex(layer, layers.size()));
     }
 
     public int batchSize() {
@@ -37,24 +100,6 @@ public final class KvCache implements AutoCloseable {
     /** Number of cached sequence slots (including left padding). */
     public int length() {
         return attentionMask[0].length;
-    }
-
-    /**
-     * Appends {@code fresh} to the layer's slot along {@code seqAxis} and returns the whole
-     * cached tensor; the result is owned by the cache.
-     */
-    public NDArray append(int layer, int slot, NDArray fresh, int seqAxis) {
-        NDArray past = slots[layer][slot];
-        NDArray all;
-        if (past == null) {
-            all = fresh.duplicate();
-        } else {
-            all = NDArrays.concat(new NDList(past, fresh), seqAxis);
-            past.close();
-        }
-        all.attach(manager);
-        slots[layer][slot] = all;
-        return all;
     }
 
     /**

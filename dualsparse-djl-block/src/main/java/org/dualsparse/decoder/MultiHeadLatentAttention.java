@@ -1,18 +1,17 @@
 package org.dualsparse.decoder;
 
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.Scalars;
 import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -26,8 +25,8 @@ import ai.djl.util.PairList;
  * q_b_proj}; each head splits into an n-wide and a ρ-wide rotary part. A head scores {@code
  * q_nope·k_nope + q_rope·k_rope}, times {@link Spec#softmaxScale()}.
  *
- * <p><b>KV cache.</b> Slot 0 of the layer holds the normalised latents {@code [B, T, r]} and slot
- * 1 the rotated rope keys {@code [B, 1, T, ρ]}: r + ρ floats per token (576 in V2-Lite), against
+ * <p><b>KV cache.</b> The layer caches the normalised latents {@code [B, T, r]} ({@link
+ * KvCache.Slot#LATENT}) and the rotated rope keys {@code [B, 1, T, ρ]} ({@link KvCache.Slot#ROTARY_KEY}): r + ρ floats per token (576 in V2-Lite), against
  * H·(n + ρ + v) = 5120 for expanded keys and values, a ninth of the memory, so long contexts
  * and large batches fit. What the latent cache costs in compute, re-expanding every cached token
  * at every step, is avoided by attending in latent space while decoding (below).
@@ -48,7 +47,7 @@ import ai.djl.util.PairList;
  * parts then come out already reordered and the shared rotate-half code produces exactly the
  * remote code's q_pe and k_pe.
  */
-public final class MultiHeadLatentAttention extends AbstractBlock {
+public final class MultiHeadLatentAttention extends AbstractBlock implements SelfAttention {
 
     /** {@code q_a_layernorm} and {@code kv_a_layernorm} are built without {@code rms_norm_eps}, so with the class default. */
     private static final double LATENT_NORM_EPS = 1e-6;
@@ -89,25 +88,23 @@ public final class MultiHeadLatentAttention extends AbstractBlock {
         }
     }
 
-    private final int layer;
     private final Spec spec;
-    private final Parameter queryDown;
+    private final WeightMatrix queryDown;
     private final RmsNorm queryNorm;
-    private final Parameter query;
-    private final Parameter kvDown;
+    private final WeightMatrix query;
+    private final WeightMatrix kvDown;
     private final RmsNorm kvNorm;
-    private final Parameter kvUp;
+    private final WeightMatrix kvUp;
     private final NDArray keyUp;
     private final NDArray valueUpTransposed;
-    private final Parameter output;
+    private final WeightMatrix output;
 
     /**
      * Loads {@code q_proj} (or {@code q_a_proj}, {@code q_a_layernorm}, {@code q_b_proj}), {@code
      * kv_a_proj_with_mqa}, {@code kv_a_layernorm}, {@code kv_b_proj} and {@code o_proj} under
-     * {@code prefix}; {@code layer} is the layer's index in the KV cache.
+     * {@code prefix}.
      */
-    public MultiHeadLatentAttention(int layer, Spec spec, WeightSource w, String prefix) {
-        this.layer = layer;
+    public MultiHeadLatentAttention(Spec spec, WeightSource w, String prefix) {
         this.spec = spec;
         int heads = spec.numHeads();
         int r = spec.kvLoraRank();
@@ -115,8 +112,7 @@ public final class MultiHeadLatentAttention extends AbstractBlock {
         int rho = spec.ropeHeadDim();
         boolean lowRankQuery = spec.queryLoraRank() > 0;
         queryDown = lowRankQuery
-                ? addParameter(Layers.parameter(
-                        "q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize())))
+                ? matrix("q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize()))
                 : null;
         queryNorm = lowRankQuery
                 ? addChildBlock("q_a_layernorm", new RmsNorm(
@@ -125,18 +121,22 @@ public final class MultiHeadLatentAttention extends AbstractBlock {
         String queryName = lowRankQuery ? "q_b_proj" : "q_proj";
         NDArray queryWeight = w.load(prefix + queryName + ".weight",
                 (long) heads * spec.queryHeadDim(), lowRankQuery ? spec.queryLoraRank() : spec.hiddenSize());
-        query = addParameter(Layers.parameter(
-                queryName, RotaryEmbedding.interleavedRowsAsHalves(queryWeight, spec.queryHeadDim(), n, rho)));
-        kvDown = addParameter(Layers.parameter("kv_a_proj_with_mqa", RotaryEmbedding.interleavedRowsAsHalves(
-                w.load(prefix + "kv_a_proj_with_mqa.weight", r + rho, spec.hiddenSize()), r + rho, r, rho)));
+        query = matrix(queryName, RotaryEmbedding.interleavedRowsAsHalves(queryWeight, spec.queryHeadDim(), n, rho));
+        kvDown = matrix("kv_a_proj_with_mqa", RotaryEmbedding.interleavedRowsAsHalves(
+                w.load(prefix + "kv_a_proj_with_mqa.weight", r + rho, spec.hiddenSize()), r + rho, r, rho));
         kvNorm = addChildBlock("kv_a_layernorm", new RmsNorm(w.load(prefix + "kv_a_layernorm.weight", r), LATENT_NORM_EPS));
         NDArray kvUpWeight = w.load(prefix + "kv_b_proj.weight", (long) heads * (n + spec.valueHeadDim()), r);
-        kvUp = addParameter(Layers.parameter("kv_b_proj", kvUpWeight));
+        kvUp = matrix("kv_b_proj", kvUpWeight);
         NDArray perHead = kvUpWeight.reshape(heads, n + spec.valueHeadDim(), r);
         keyUp = perHead.get(new NDIndex(":, :{}, :", n));
         valueUpTransposed = perHead.get(new NDIndex(":, {}:, :", n)).transpose(0, 2, 1);
-        output = addParameter(Layers.parameter(
-                "o_proj", w.load(prefix + "o_proj.weight", spec.hiddenSize(), (long) heads * spec.valueHeadDim())));
+        output = matrix("o_proj", w.load(prefix + "o_proj.weight", spec.hiddenSize(), (long) heads * spec.valueHeadDim()));
+    }
+
+    /** Registers {@code weight} as parameter {@code name} and returns its matrix. */
+    private WeightMatrix matrix(String name, NDArray weight) {
+        addParameter(Layers.parameter(name, weight));
+        return TorchMatrices.BACKEND.matrix(weight);
     }
 
     public Spec spec() {
@@ -144,11 +144,7 @@ public final class MultiHeadLatentAttention extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        ForwardState state = ForwardState.from(params);
-        NDArray x = inputs.singletonOrThrow();
-        NDManager step = x.getManager();
+    public NDArray attend(ParameterStore ps, NDArray x, AttentionInputs in) {
         long batch = x.getShape().get(0);
         long steps = x.getShape().get(1);
         int n = spec.nopeHeadDim();
@@ -156,40 +152,44 @@ public final class MultiHeadLatentAttention extends AbstractBlock {
 
         NDArray queries = queries(ps, x).reshape(batch, steps, spec.numHeads(), spec.queryHeadDim()).transpose(0, 2, 1, 3);
         NDArray queryNope = queries.get(new NDIndex("..., :{}", n));
-        NDArray queryRope = RotaryEmbedding.apply(queries.get(new NDIndex("..., {}:", n)), state.cos(), state.sin());
+        NDArray queryRope = RotaryEmbedding.apply(queries.get(new NDIndex("..., {}:", n)), in.cos(), in.sin());
 
-        NDArray compressed = Linear.linear(x, weight(ps, kvDown, x)).head();
+        NDArray compressed = kvDown.linear(x);
         NDArray latent = kvNorm.apply(ps, compressed.get(new NDIndex("..., :{}", r)));
         NDArray keyRope = RotaryEmbedding.apply(
-                compressed.get(new NDIndex("..., {}:", r)).expandDims(1), state.cos(), state.sin());
-        KvCache cache = state.cache();
-        if (cache != null) {
-            // Views in the step's manager, so the ops below never allocate in the cache's.
-            latent = cache.append(layer, 0, latent, 1).get(step, new NDIndex("..."));
-            keyRope = cache.append(layer, 1, keyRope, 2).get(step, new NDIndex("..."));
+                compressed.get(new NDIndex("..., {}:", r)).expandDims(1), in.cos(), in.sin());
+        if (in.cache() != null) {
+            latent = in.cache().append(KvCache.Slot.LATENT, latent);
+            keyRope = in.cache().append(KvCache.Slot.ROTARY_KEY, keyRope);
         }
         NDArray ropeScores = queryRope.matMul(keyRope.transpose(0, 1, 3, 2));
-        NDArray mask = state.mask(0);
+        NDArray mask = in.mask(0);
         NDArray context = spec.attendsInLatentSpace(steps, latent.getShape().get(1))
                 ? attendInLatentSpace(queryNope, latent, ropeScores, mask)
                 : attendExpanded(ps, queryNope, latent, ropeScores, mask);
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, steps, (long) spec.numHeads() * spec.valueHeadDim());
-        return Linear.linear(merged, weight(ps, output, x));
+        return output.linear(merged);
+    }
+
+    /** Runs on its own: inputs {@code [x, cos, sin, additive mask]}, see {@link AttentionInputs#of}. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(attend(ps, inputs.get(0), AttentionInputs.of(inputs)));
     }
 
     /** {@code [B, S, H·(n + ρ)]}, rotary parts already in rotate-half order. */
     private NDArray queries(ParameterStore ps, NDArray x) {
         if (queryDown == null) {
-            return Linear.linear(x, weight(ps, query, x)).head();
+            return query.linear(x);
         }
-        NDArray compressed = queryNorm.apply(ps, Linear.linear(x, weight(ps, queryDown, x)).head());
-        return Linear.linear(compressed, weight(ps, query, x)).head();
+        return query.linear(queryNorm.apply(ps, queryDown.linear(x)));
     }
 
     /** Expands the latents {@code [B, T, r]} to per-head keys and values, then attends: {@code [B, H, S, v]}. */
     private NDArray attendExpanded(ParameterStore ps, NDArray queryNope, NDArray latent, NDArray ropeScores, NDArray mask) {
         Shape s = latent.getShape();
-        NDArray keysValues = Linear.linear(latent, weight(ps, kvUp, latent)).head()
+        NDArray keysValues = kvUp.linear(latent)
                 .reshape(s.get(0), s.get(1), spec.numHeads(), spec.nopeHeadDim() + spec.valueHeadDim())
                 .transpose(0, 2, 1, 3);
         NDArray keyNope = keysValues.get(new NDIndex("..., :{}", spec.nopeHeadDim()));
@@ -207,11 +207,6 @@ public final class MultiHeadLatentAttention extends AbstractBlock {
 
     private NDArray probabilities(NDArray nopeScores, NDArray ropeScores, NDArray mask) {
         return Scalars.mul(nopeScores.add(ropeScores), spec.softmaxScale()).add(mask).softmax(-1);
-    }
-
-    /** The value of {@code p} on {@code x}'s device. */
-    private static NDArray weight(ParameterStore ps, Parameter p, NDArray x) {
-        return ps.getValue(p, x.getDevice(), false);
     }
 
     @Override

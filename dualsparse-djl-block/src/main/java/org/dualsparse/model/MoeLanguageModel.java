@@ -3,6 +3,7 @@ package org.dualsparse.model;
 import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.decoder.InvalidInputException;
 import org.dualsparse.decoder.KvCache;
+import org.dualsparse.decoder.TokenBatch;
 import org.dualsparse.model.family.FamilyConfig;
 import org.dualsparse.model.family.ModelFamily;
 import org.dualsparse.model.family.ModelRegistry;
@@ -11,10 +12,8 @@ import org.dualsparse.nn.WeightSource;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.nio.file.Path;
 import java.util.function.Function;
 import org.dualsparse.checkpoint.Checkpoint;
@@ -160,7 +159,7 @@ public final class MoeLanguageModel implements AutoCloseable {
 
     /** A fresh cache for {@code batchSize} sequences; close it when the generation ends. */
     public KvCache newCache(int batchSize) {
-        return new KvCache(model.getNDManager(), block.layers().size(), block.cacheSlotsPerLayer(), batchSize);
+        return new KvCache(model.getNDManager(), block.layers().size(), batchSize);
     }
 
     /**
@@ -185,14 +184,8 @@ public final class MoeLanguageModel implements AutoCloseable {
         KvCache.Step planned = cache == null ? null : cache.plan(stepMask);
         long[][] positions = planned == null ? KvCache.positions(stepMask, new long[ids.length]) : planned.positions();
         long[][] keyMask = planned == null ? stepMask : planned.keyMask();
-        NDList inputs = new NDList(step.create(ids), step.create(positions), step.create(keyMask));
-        PairList<String, Object> params = new PairList<>();
-        if (cache != null) {
-            params.add(CausalLmBlock.KV_CACHE, cache);
-        }
-        params.add(CausalLmBlock.LAST_POSITION_ONLY, lastOnly);
         ParameterStore ps = new ParameterStore(model.getNDManager(), false);
-        NDArray logits = block.forward(ps, inputs, false, params).head();
+        NDArray logits = block.forward(ps, step, new TokenBatch(ids, positions, keyMask), cache, lastOnly, false).logits();
         if (planned != null) {
             cache.commit(planned);
         }

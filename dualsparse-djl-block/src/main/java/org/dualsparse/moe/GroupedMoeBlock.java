@@ -13,8 +13,8 @@ public final class GroupedMoeBlock extends SparseMoeBlock {
 
     private final ExpertWeights experts;
 
-    public GroupedMoeBlock(Router router, ExpertWeights experts, SharedExpert sharedExpert) {
-        super(router, experts, sharedExpert);
+    public GroupedMoeBlock(int layer, Router router, ExpertWeights experts, SharedExpert sharedExpert) {
+        super(layer, router, experts, sharedExpert);
         this.experts = experts;
     }
 
@@ -25,7 +25,8 @@ public final class GroupedMoeBlock extends SparseMoeBlock {
     @Override
     protected NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing) {
         PairGrouping groups = PairGrouping.byExpert(routing.experts(), experts.numExperts());
-        return RoutedCombine.sum(tokens, routing, groups, 1,
-                (e, rows) -> SwiGluMlp.apply(rows, experts.gateUp(e), experts.down(e)));
+        RoutingObserver observer = observer();
+        return RoutedCombine.sum(tokens, routing, groups, 1, (e, rows) -> SwiGluMlp.apply(rows, experts.gateUp(e), experts.down(e),
+                observer == null ? null : (gate, up) -> observer.activations(layer(), e, gate, up)));
     }
 }

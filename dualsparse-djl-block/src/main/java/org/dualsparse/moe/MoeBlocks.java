@@ -21,6 +21,25 @@ public final class MoeBlocks {
         return blocks;
     }
 
+    /**
+     * Attaches {@code observer} to every MoE block of {@code model} until the returned
+     * observation is closed; blocks replaced meanwhile are not observed.
+     *
+     * @throws IllegalStateException when a block already has an observer (none is then attached)
+     */
+    public static Observation observe(CausalLmBlock model, RoutingObserver observer) {
+        List<Observation> attached = new ArrayList<>();
+        try {
+            for (SparseMoeBlock block : of(model)) {
+                attached.add(block.observe(observer));
+            }
+        } catch (IllegalStateException e) {
+            attached.forEach(Observation::close);
+            throw e;
+        }
+        return new Observation(() -> attached.forEach(Observation::close));
+    }
+
     /** Builds the block that takes the place of a layer's MoE block. */
     @FunctionalInterface
     public interface Replacement {

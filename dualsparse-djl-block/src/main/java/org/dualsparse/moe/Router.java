@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 import org.dualsparse.nn.Scalars;
 
@@ -67,12 +67,14 @@ public final class Router extends AbstractBlock {
     }
 
     private final Spec spec;
-    private final Parameter gate;
+    private final WeightMatrix gate;
 
     /** Loads the {@code [E, d]} router weight {@code name}. */
     public Router(Spec spec, WeightSource w, String name, int hiddenSize) {
         this.spec = spec;
-        gate = addParameter(Layers.parameter("weight", w.load(name, spec.numExperts(), hiddenSize)));
+        NDArray weight = w.load(name, spec.numExperts(), hiddenSize);
+        addParameter(Layers.parameter("weight", weight));
+        gate = TorchMatrices.BACKEND.matrix(weight);
     }
 
     public Spec spec() {
@@ -81,7 +83,7 @@ public final class Router extends AbstractBlock {
 
     /** Routes the rows of {@code tokens} {@code [N, d]}. */
     public Routing route(ParameterStore ps, NDArray tokens) {
-        NDArray probs = Linear.linear(tokens, ps.getValue(gate, tokens.getDevice(), false)).head().softmax(-1);
+        NDArray probs = gate.linear(tokens).softmax(-1);
         NDList top = inBestGroups(probs).topK(spec.topK(), -1, true, true);
         NDArray weights = top.get(0);
         if (spec.normTopKProb()) {

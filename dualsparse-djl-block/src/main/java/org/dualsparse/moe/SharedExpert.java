@@ -5,12 +5,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
-import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.nn.Layers;
 import org.dualsparse.nn.SwiGluMlp;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
 
 /**
  * Experts every token uses, outside the router: a SwiGLU MLP, optionally scaled per token by
@@ -19,12 +19,17 @@ import org.dualsparse.nn.SwiGluMlp;
 public final class SharedExpert extends AbstractBlock {
 
     private final SwiGluMlp mlp;
-    private final Parameter gate;
+    private final WeightMatrix gate;
 
     /** @param gate the {@code [1, d]} gate weight, or null for ungated shared experts */
     public SharedExpert(SwiGluMlp mlp, NDArray gate) {
         this.mlp = addChildBlock("mlp", mlp);
-        this.gate = gate == null ? null : addParameter(Layers.parameter("gate", gate));
+        if (gate == null) {
+            this.gate = null;
+        } else {
+            addParameter(Layers.parameter("gate", gate));
+            this.gate = TorchMatrices.BACKEND.matrix(gate);
+        }
     }
 
     /** Neurons every token computes in the shared experts. */
@@ -37,7 +42,7 @@ public final class SharedExpert extends AbstractBlock {
         if (gate == null) {
             return out;
         }
-        NDArray g = Linear.linear(tokens, ps.getValue(gate, tokens.getDevice(), false)).head();
+        NDArray g = gate.linear(tokens);
         return out.mul(Activation.sigmoid(g));
     }
 

@@ -6,7 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.dualsparse.decoder.ForwardState;
+import java.util.Objects;
+import org.dualsparse.nn.FeedForward;
 
 /**
  * The sparse-MoE slot of a decoder layer: a router, the routed experts and optional shared
@@ -14,28 +15,69 @@ import org.dualsparse.decoder.ForwardState;
  * GroupedMoeBlock}, and the DualSparse method plugs another implementation in here through
  * {@link MoeBlocks#replaceAll}. Shared experts always run.
  */
-public abstract class SparseMoeBlock extends AbstractBlock {
+public abstract class SparseMoeBlock extends AbstractBlock implements FeedForward {
 
+    private final int layer;
     private final Router router;
     private final StackedExperts experts;
     private final SharedExpert sharedExpert;
+    private volatile RoutingObserver observer;
 
     /**
+     * The block of decoder layer {@code layer}, the index it reports its routing under.
+     *
      * @param experts the routed experts, in the layout the subclass computes with (and hands out)
      */
-    protected SparseMoeBlock(Router router, StackedExperts experts, SharedExpert sharedExpert) {
+    protected SparseMoeBlock(int layer, Router router, StackedExperts experts, SharedExpert sharedExpert) {
+        this.layer = layer;
         this.router = addChildBlock("gate", router);
         this.experts = addChildBlock("experts", experts);
         this.sharedExpert = sharedExpert == null ? null : addChildBlock("shared_expert", sharedExpert);
+    }
+
+    /** The index of the decoder layer this block belongs to. */
+    public int layer() {
+        return layer;
     }
 
     public Router router() {
         return router;
     }
 
+    /** The number of routed experts. */
+    public int numExperts() {
+        return experts.numExperts();
+    }
+
     /** The shared experts, or null when the family has none. */
     public SharedExpert sharedExpert() {
         return sharedExpert;
+    }
+
+    /**
+     * Reports this block's routing, and the activations of every expert run whole, to {@code
+     * observer} until the returned observation is closed.
+     *
+     * @throws IllegalStateException when another observer is attached
+     */
+    public synchronized Observation observe(RoutingObserver observer) {
+        Objects.requireNonNull(observer, "observer");
+        if (this.observer != null) {
+            throw new IllegalStateException("MoE layer " + layer + " is already observed");
+        }
+        this.observer = observer;
+        return new Observation(() -> detach(observer));
+    }
+
+    private synchronized void detach(RoutingObserver attached) {
+        if (observer == attached) {
+            observer = null;
+        }
+    }
+
+    /** The attached observer, or null: subclasses report the activations of the experts they run whole to it. */
+    protected RoutingObserver observer() {
+        return observer;
     }
 
     /**
@@ -47,21 +89,26 @@ public abstract class SparseMoeBlock extends AbstractBlock {
     protected abstract NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing);
 
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+    public Output apply(ParameterStore ps, NDArray x, boolean routerLoss) {
         Shape shape = x.getShape();
         NDArray tokens = x.reshape(-1, shape.getLastDimension());
         Routing routing = router.route(ps, tokens);
-        ForwardState state = ForwardState.inside(params);
-        if (state != null && state.collectsRouterLoss()) {
-            state.addRouterLoss(LoadBalancingLoss.of(routing, experts.numExperts()));
+        RoutingObserver watching = observer;
+        if (watching != null) {
+            watching.routed(layer, routing);
         }
+        NDArray loss = routerLoss ? LoadBalancingLoss.of(routing, experts.numExperts()) : null;
         NDArray out = routedOutput(ps, tokens, routing);
         if (sharedExpert != null) {
             out = out.add(sharedExpert.apply(ps, tokens));
         }
-        return new NDList(out.reshape(shape));
+        return new Output(out.reshape(shape), loss);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(ps, inputs.singletonOrThrow(), false).hidden());
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.List;
  * {@code x·Wᵀ}: with the weight as the left operand libtorch's CPU GEMM runs the few rows an
  * expert gets 1.2–2x faster, and many rows no slower ({@code bench kernels}).
  */
-public final class SwiGluMlp extends AbstractBlock {
+public final class SwiGluMlp extends AbstractBlock implements FeedForward {
 
     private final WeightMatrix gateUp;
     private final WeightMatrix down;
@@ -39,21 +39,41 @@ public final class SwiGluMlp extends AbstractBlock {
         return Math.toIntExact(gateUp.outputs() / 2);
     }
 
+    /** Sees the pre-activation gate and up projections of the rows, each {@code [n, I]}, valid only during the call. */
+    @FunctionalInterface
+    public interface GateUpTap {
+        void seen(NDArray gate, NDArray up);
+    }
+
     /**
      * SwiGLU of the rows of {@code x} {@code [..., d]} with a fused {@code [2I, d]} gate/up matrix
      * and a {@code [d, I]} down matrix; the result lives in {@code x}'s manager.
      */
     public static NDArray apply(NDArray x, WeightMatrix gateUp, WeightMatrix down) {
+        return apply(x, gateUp, down, null);
+    }
+
+    /** {@link #apply(NDArray, WeightMatrix, WeightMatrix)}, showing the gate and up projections to {@code tap} (null for none). */
+    public static NDArray apply(NDArray x, WeightMatrix gateUp, WeightMatrix down, GateUpTap tap) {
         Shape shape = x.getShape();
         NDArray h = gateUp.timesTransposed(x.reshape(-1, shape.getLastDimension()));
         long intermediate = gateUp.outputs() / 2;
         NDArray gate = h.get(new NDIndex(":{}", intermediate));
         NDArray up = h.get(new NDIndex("{}:", intermediate));
+        if (tap != null) {
+            tap.seen(gate.transpose(), up.transpose());
+        }
         return down.times(Scalars.silu(gate).mul(up)).transpose().reshape(shape);
     }
 
     public NDArray apply(NDArray x) {
         return apply(x, gateUp, down);
+    }
+
+    /** A dense MLP has no router: never a router loss. */
+    @Override
+    public Output apply(ParameterStore ps, NDArray x, boolean routerLoss) {
+        return Output.of(apply(x));
     }
 
     @Override

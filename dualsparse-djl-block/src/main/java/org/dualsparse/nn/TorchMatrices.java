@@ -90,6 +90,11 @@ public final class TorchMatrices implements MatrixBackend {
         }
 
         @Override
+        public NDArray linear(NDArray x, NDArray bias) {
+            return Linear.linear(x, weight(x), bias).head();
+        }
+
+        @Override
         public NDArray timesTransposed(NDArray rows) {
             return product(weight(rows), rows.transpose());
         }

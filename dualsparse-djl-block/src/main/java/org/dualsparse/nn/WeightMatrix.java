@@ -18,6 +18,12 @@ public interface WeightMatrix {
     NDArray linear(NDArray x);
 
     /**
+     * {@code x · Wᵀ + bias} for a {@code [outputs]} bias: the bias is added in the product where
+     * the backend fuses the two, so the sum rounds as the kernel's does.
+     */
+    NDArray linear(NDArray x, NDArray bias);
+
+    /**
      * {@code W · rowsᵀ} for tokens as rows {@code [n, inputs]}: the tokens come out as the
      * columns of {@code [outputs, n]}, the orientation the expert kernels chain in.
      */

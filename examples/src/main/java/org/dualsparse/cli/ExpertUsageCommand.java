@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,11 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.parallel.LayerRouting;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.moe.MoeBlocks;
+import org.dualsparse.moe.SparseMoeBlock;
 import org.dualsparse.plot.ExpertUsageChart;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -47,9 +46,12 @@ final class ExpertUsageCommand implements Callable<Integer> {
         model = ShippedModel.orDefault(model);
         List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.HELDOUT, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
-            DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), 1, Reconstruction.NONE, null, DropPolicy.NONE);
-            int experts = dualSparse.stats().shapes().values().iterator().next().numExperts();
-            List<LayerRouting> batches = RoutingRecorder.record(lm, dualSparse, sequences,
+            List<SparseMoeBlock> blocks = MoeBlocks.of(lm.block());
+            if (blocks.isEmpty()) {
+                throw new IllegalArgumentException(model + " has no MoE layer whose experts could be counted");
+            }
+            int experts = blocks.get(0).numExperts();
+            List<LayerRouting> batches = RoutingRecorder.record(lm, sequences,
                     Math.min(MAX_LENGTH, lm.config().decoder().maxPositions()));
             Map<Integer, double[]> shares = new TreeMap<>();
             LayerRouting.expertLoads(batches, experts).forEach((layer, counts) -> shares.put(layer, shares(counts)));

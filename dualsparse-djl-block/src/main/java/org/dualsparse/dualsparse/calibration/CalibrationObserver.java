@@ -1,37 +1,35 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
-import org.dualsparse.dualsparse.runtime.MoeObserver;
+import org.dualsparse.dualsparse.drop.Scores;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.dualsparse.moe.Routing;
+import org.dualsparse.moe.RoutingObserver;
+import org.dualsparse.moe.GroupedMoeBlock;
 
 /**
- * Accumulates what a {@link CalibrationProfile} holds while a partitioned model with one
- * sub-expert per expert, in checkpoint neuron order, runs the calibration tokens. Used from the
- * forward pass's thread only.
+ * Accumulates what a {@link CalibrationProfile} holds while a model with its experts as loaded,
+ * in checkpoint neuron order, runs the calibration tokens. Used from the forward pass's thread
+ * only.
  */
-final class CalibrationObserver implements MoeObserver {
+final class CalibrationObserver implements RoutingObserver {
 
     private final ImportanceMetric metric;
     private final Map<Integer, Layer> layers = new TreeMap<>();
 
-    CalibrationObserver(ImportanceMetric metric, List<DualSparseMoeBlock> blocks) {
+    CalibrationObserver(ImportanceMetric metric, List<GroupedMoeBlock> blocks) {
         this.metric = metric;
-        for (DualSparseMoeBlock block : blocks) {
-            if (block.parts() != 1) {
-                throw new IllegalArgumentException("calibration needs whole experts; layer " + block.layer()
-                        + " is split into " + block.parts() + " sub-experts");
-            }
+        for (GroupedMoeBlock block : blocks) {
             layers.put(block.layer(), new Layer(block));
         }
     }
 
     @Override
-    public void routed(int layer, Routing routing, float[] scores) {
+    public void routed(int layer, Routing routing) {
+        float[] scores = Scores.normalised(routing);
         Layer l = layers.get(layer);
         int k = routing.topK();
         l.tokens += routing.numTokens();
@@ -97,7 +95,7 @@ final class CalibrationObserver implements MoeObserver {
         final double[][] importance;
         long tokens;
 
-        Layer(DualSparseMoeBlock block) {
+        Layer(GroupedMoeBlock block) {
             layer = block.layer();
             topK = block.router().spec().topK();
             neurons = block.experts().intermediateSize();

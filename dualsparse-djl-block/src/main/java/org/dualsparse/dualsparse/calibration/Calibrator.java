@@ -1,11 +1,13 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
 import java.util.List;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.moe.GroupedMoeBlock;
+import org.dualsparse.moe.MoeBlocks;
+import org.dualsparse.moe.Observation;
+import org.dualsparse.moe.SparseMoeBlock;
 
 /**
  * Measures a model's calibration profile: runs calibration token sequences, in chunks of a
@@ -28,28 +30,38 @@ public final class Calibrator {
     }
 
     private final MoeLanguageModel lm;
-    private final DualSparseRuntime dualSparse;
+    private final List<GroupedMoeBlock> blocks;
     private final ModelIdentity model;
 
-    private Calibrator(MoeLanguageModel lm, DualSparseRuntime dualSparse, ModelIdentity model) {
+    private Calibrator(MoeLanguageModel lm, List<GroupedMoeBlock> blocks, ModelIdentity model) {
         this.lm = lm;
-        this.dualSparse = dualSparse;
+        this.blocks = blocks;
         this.model = model;
     }
 
     /**
-     * Prepares {@code lm} for calibration: {@link DualSparseRuntime#apply} with one sub-expert per
-     * expert, the checkpoint's neuron order and nothing dropped, so it still computes the
-     * original model while its blocks report every expert's activations. DualSparse cannot be
-     * applied to {@code lm} again: load the model afresh to deploy the profile.
+     * Prepares to calibrate {@code lm} as loaded: its MoE blocks report every expert's
+     * activations while it runs, and nothing in the model changes, so DualSparse can be applied
+     * to it afterwards.
+     *
+     * @throws IllegalArgumentException when {@code lm} has no MoE layer, or DualSparse already
+     *     partitioned its experts (a profile is measured on the checkpoint's whole experts)
      */
     public static Calibrator attach(MoeLanguageModel lm) {
         ModelIdentity model = ModelIdentity.of(lm);
-        DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), 1, Reconstruction.NONE, null, DropPolicy.NONE);
-        if (dualSparse.blocks().isEmpty()) {
+        List<SparseMoeBlock> moeBlocks = MoeBlocks.of(lm.block());
+        if (moeBlocks.isEmpty()) {
             throw new IllegalArgumentException("model " + model + " has no MoE layer to calibrate");
         }
-        return new Calibrator(lm, dualSparse, model);
+        List<GroupedMoeBlock> blocks = new ArrayList<>();
+        for (SparseMoeBlock block : moeBlocks) {
+            if (!(block instanceof GroupedMoeBlock grouped)) {
+                throw new IllegalArgumentException("calibration measures the experts as loaded; layer "
+                        + block.layer() + " runs a " + block.getClass().getSimpleName());
+            }
+            blocks.add(grouped);
+        }
+        return new Calibrator(lm, blocks, model);
     }
 
     /**
@@ -61,9 +73,8 @@ public final class Calibrator {
     public CalibrationProfile run(List<long[]> sequences, ImportanceMetric metric, int maxLength, Progress progress) {
         List<long[]> chunks = Chunks.of(lm, sequences, maxLength);
         long total = chunks.stream().mapToLong(c -> c.length).sum();
-        CalibrationObserver observer = new CalibrationObserver(metric, dualSparse.blocks());
-        dualSparse.setObserver(observer);
-        try {
+        CalibrationObserver observer = new CalibrationObserver(metric, blocks);
+        try (Observation watch = MoeBlocks.observe(lm.block(), observer)) {
             long done = 0;
             for (long[] chunk : chunks) {
                 try (NDManager step = lm.model().getNDManager().newSubManager()) {
@@ -74,8 +85,6 @@ public final class Calibrator {
                     progress.tokensDone(done, total);
                 }
             }
-        } finally {
-            dualSparse.setObserver(null);
         }
         return new CalibrationProfile(model, metric, observer.tokens(), observer.layers());
     }

@@ -11,6 +11,7 @@ import org.dualsparse.moe.PairGrouping;
 import org.dualsparse.moe.RoutedCombine;
 import org.dualsparse.moe.Router;
 import org.dualsparse.moe.Routing;
+import org.dualsparse.moe.RoutingObserver;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
 
@@ -37,24 +38,18 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
      */
     public static final int MIXED_SPLIT_ROWS = 64;
 
-    private final int layer;
     private final DualSparseRuntime control;
     private final PartitionedExperts experts;
     private final PartitionedExpert[] kernels;
 
     DualSparseMoeBlock(int layer, Router router, PartitionedExperts experts, SharedExpert shared, DualSparseRuntime control) {
-        super(router, experts, shared);
-        this.layer = layer;
+        super(layer, router, experts, shared);
         this.control = control;
         this.experts = experts;
         kernels = new PartitionedExpert[experts.numExperts()];
         for (int e = 0; e < kernels.length; e++) {
             kernels[e] = new PartitionedExpert(experts, e);
         }
-    }
-
-    public int layer() {
-        return layer;
     }
 
     DualSparseRuntime control() {
@@ -75,16 +70,13 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
     protected NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing) {
         float[] scores = Scores.normalised(routing);
         byte[] decisions = new byte[scores.length];
-        control.policy().decide(layer, routing, scores, decisions);
+        control.policy().decide(layer(), routing, scores, decisions);
         if (!experts.hasMinor()) {
             promoteMajorToFull(decisions);
         }
         PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts.numExperts());
-        control.stats().record(layer, routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
-        MoeObserver observer = control.observer();
-        if (observer != null) {
-            observer.routed(layer, routing, scores);
-        }
+        control.stats().record(layer(), routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
+        RoutingObserver observer = observer();
         return RoutedCombine.sum(tokens, routing, groups, 2,
                 (e, rows) -> expert(e, rows, groups.count(2 * e), groups.count(2 * e + 1), observer));
     }
@@ -134,10 +126,10 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
      * Expert {@code e} on {@code rows}: the first {@code full} whole, the next {@code major}
      * major-only; only an expert whose rows are all whole shows its activations to {@code observer}.
      */
-    private NDArray expert(int e, NDArray rows, int full, int major, MoeObserver observer) {
+    private NDArray expert(int e, NDArray rows, int full, int major, RoutingObserver observer) {
         PartitionedExpert expert = kernels[e];
         if (major == 0) {
-            return expert.whole(rows, observer == null ? null : (gate, up) -> observer.activations(layer, e, gate, up));
+            return expert.whole(rows, observer == null ? null : (gate, up) -> observer.activations(layer(), e, gate, up));
         }
         if (full == 0) {
             return expert.majorOnly(rows);

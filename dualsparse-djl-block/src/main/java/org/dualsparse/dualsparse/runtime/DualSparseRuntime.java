@@ -18,7 +18,7 @@ import org.dualsparse.moe.SparseMoeBlock;
 
 /**
  * DualSparse-MoE on a loaded model: {@link #apply} replaces every sparse-MoE block by a {@link
- * DualSparseMoeBlock} once; the drop policy, the statistics and a calibration observer are then
+ * DualSparseMoeBlock} once; the drop policy and the statistics are then
  * controlled here, for all layers at once, without touching the weights again. A policy for a
  * block of code is installed with {@link #using}, a fresh statistics window opened with {@link
  * #measuring}; both undo themselves on close.
@@ -28,7 +28,6 @@ public final class DualSparseRuntime {
     private final DropStats stats = new DropStats();
     private final List<DualSparseMoeBlock> blocks = new ArrayList<>();
     private volatile DropPolicy policy;
-    private volatile MoeObserver observer;
 
     private DualSparseRuntime(DropPolicy policy) {
         this.policy = policy;
@@ -144,14 +143,5 @@ public final class DualSparseRuntime {
      */
     public StatsWindow measuring() {
         return new StatsWindow(stats);
-    }
-
-    MoeObserver observer() {
-        return observer;
-    }
-
-    /** Attaches an observer to every layer (null detaches). */
-    public void setObserver(MoeObserver observer) {
-        this.observer = observer;
     }
 }

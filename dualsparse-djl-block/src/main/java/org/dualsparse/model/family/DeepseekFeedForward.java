@@ -1,8 +1,8 @@
 package org.dualsparse.model.family;
 
-import ai.djl.nn.Block;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.nn.FeedForward;
 import org.dualsparse.nn.SwiGluMlp;
 import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.ExpertWeights;
@@ -87,7 +87,7 @@ public record DeepseekFeedForward(
     }
 
     /** Layer {@code layer}'s {@code mlp} under {@code layerPrefix}: dense, or routed with {@code routing} plus shared experts. */
-    Block build(int layer, String layerPrefix, WeightSource w, int hiddenSize, Router.Spec routing) {
+    FeedForward build(int layer, String layerPrefix, WeightSource w, int hiddenSize, Router.Spec routing) {
         String mlp = layerPrefix + "mlp.";
         if (!isSparse(layer)) {
             return new SwiGluMlp(w, mlp, hiddenSize, intermediateSize);
@@ -96,6 +96,7 @@ public record DeepseekFeedForward(
                 ? null
                 : new SharedExpert(new SwiGluMlp(w, mlp + "shared_experts.", hiddenSize, sharedExperts * moeIntermediateSize), null);
         return new GroupedMoeBlock(
+                layer,
                 new Router(routing, w, mlp + "gate.weight", hiddenSize),
                 ExpertWeights.load(w, mlp + "experts.", ExpertWeights.Names.HF, numExperts, hiddenSize, moeIntermediateSize),
                 shared);

@@ -42,7 +42,7 @@ public final class DeepseekMoe implements ModelFamily<DeepseekMoe.Config> {
         return CausalLmBlock.load(
                 d,
                 w,
-                layer -> Attention.Spec.of(layer, d).withBias(c.attentionBias(), c.attentionBias()),
+                layer -> Attention.Spec.of(d).withBias(c.attentionBias(), c.attentionBias()),
                 (layer, prefix) -> c.feedForward().build(layer, prefix, w, d.hiddenSize(), routing));
     }
 

@@ -133,7 +133,7 @@ public final class DeepseekV2 implements ModelFamily<DeepseekV2.Config> {
                 d,
                 rotary,
                 w,
-                (layer, prefix) -> new MultiHeadLatentAttention(layer, c.attention(), w, prefix),
+                (layer, prefix) -> new MultiHeadLatentAttention(c.attention(), w, prefix),
                 (layer, prefix) -> c.feedForward().build(layer, prefix, w, d.hiddenSize(), routing));
     }
 

@@ -48,10 +48,11 @@ public final class Mixtral implements ModelFamily<Mixtral.Config> {
         return CausalLmBlock.load(
                 d,
                 w,
-                layer -> Attention.Spec.of(layer, d).withSlidingWindow(c.slidingWindow()),
+                layer -> Attention.Spec.of(d).withSlidingWindow(c.slidingWindow()),
                 (layer, prefix) -> {
                     String moe = prefix + MOE_BLOCK + ".";
                     return new GroupedMoeBlock(
+                            layer,
                             new Router(routing, w, moe + "gate.weight", d.hiddenSize()),
                             ExpertWeights.load(w, moe + "experts.", ExpertWeights.Names.MIXTRAL,
                                     c.numExperts(), d.hiddenSize(), c.intermediateSize()),

@@ -48,11 +48,12 @@ public final class Olmoe implements ModelFamily<Olmoe.Config> {
         return CausalLmBlock.load(
                 d,
                 w,
-                layer -> Attention.Spec.of(layer, d)
+                layer -> Attention.Spec.of(d)
                         .withBias(c.attentionBias(), c.attentionBias())
                         .withQkNorm(Attention.QkNorm.WHOLE_PROJECTION)
                         .withClipQkv(c.clipQkv()),
                 (layer, prefix) -> new GroupedMoeBlock(
+                        layer,
                         new Router(routing, w, prefix + "mlp.gate.weight", d.hiddenSize()),
                         ExpertWeights.load(w, prefix + "mlp.experts.", ExpertWeights.Names.HF,
                                 c.numExperts(), d.hiddenSize(), c.intermediateSize()),

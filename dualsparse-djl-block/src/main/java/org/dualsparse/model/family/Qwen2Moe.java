@@ -79,7 +79,7 @@ public final class Qwen2Moe implements ModelFamily<Qwen2Moe.Config> {
         return CausalLmBlock.load(
                 d,
                 w,
-                layer -> Attention.Spec.of(layer, d).withBias(c.qkvBias(), false).withSlidingWindow(c.slidingWindows().get(layer)),
+                layer -> Attention.Spec.of(d).withBias(c.qkvBias(), false).withSlidingWindow(c.slidingWindows().get(layer)),
                 (layer, prefix) -> c.feedForward().build(layer, prefix, w, hidden, (weights, mlp) -> new SharedExpert(
                         new SwiGluMlp(weights, mlp + "shared_expert.", hidden, c.sharedExpertIntermediateSize()),
                         weights.load(mlp + "shared_expert_gate.weight", 1, hidden))));

@@ -41,7 +41,7 @@ public final class Qwen3Moe implements ModelFamily<Qwen3Moe.Config> {
         return CausalLmBlock.load(
                 d,
                 w,
-                layer -> Attention.Spec.of(layer, d)
+                layer -> Attention.Spec.of(d)
                         .withBias(c.attentionBias(), c.attentionBias())
                         .withQkNorm(Attention.QkNorm.PER_HEAD)
                         .withSlidingWindow(c.slidingWindow()),

@@ -1,10 +1,10 @@
 package org.dualsparse.model.family;
 
-import ai.djl.nn.Block;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.nn.FeedForward;
 import org.dualsparse.nn.SwiGluMlp;
 import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.ExpertWeights;
@@ -84,13 +84,14 @@ public record QwenFeedForward(
      * Layer {@code layer}'s {@code mlp} under {@code layerPrefix}: dense, or routed experts plus
      * what {@code sharedExpert} builds from the {@code mlp.} prefix (null for none).
      */
-    Block build(int layer, String layerPrefix, WeightSource w, int hiddenSize,
+    FeedForward build(int layer, String layerPrefix, WeightSource w, int hiddenSize,
             BiFunction<WeightSource, String, SharedExpert> sharedExpert) {
         String mlp = layerPrefix + "mlp.";
         if (!isSparse(layer)) {
             return new SwiGluMlp(w, mlp, hiddenSize, intermediateSize);
         }
         return new GroupedMoeBlock(
+                layer,
                 new Router(new Router.Spec(numExperts, topK, normTopKProb), w, mlp + "gate.weight", hiddenSize),
                 ExpertWeights.load(w, mlp + "experts.", ExpertWeights.Names.HF, numExperts, hiddenSize, moeIntermediateSize),
                 sharedExpert.apply(w, mlp));

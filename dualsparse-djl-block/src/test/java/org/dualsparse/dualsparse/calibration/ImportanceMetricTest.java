@@ -1,9 +1,5 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
-import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +16,9 @@ import java.util.Map;
 import java.util.Random;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.moe.MoeBlocks;
+import org.dualsparse.moe.Observation;
+import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;
@@ -56,12 +55,12 @@ class ImportanceMetricTest {
         }
         Expected expected = new Expected(config, w, layer, x);
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 1, Reconstruction.NONE, null, DropPolicy.NONE);
-            DualSparseMoeBlock block = ds.blocks().stream().filter(b -> b.layer() == layer).findFirst().orElseThrow();
+            List<GroupedMoeBlock> blocks = MoeBlocks.of(lm.block()).stream().map(GroupedMoeBlock.class::cast).toList();
+            GroupedMoeBlock block = blocks.stream().filter(b -> b.layer() == layer).findFirst().orElseThrow();
             for (ImportanceMetric metric : ImportanceMetric.values()) {
-                CalibrationObserver observer = new CalibrationObserver(metric, ds.blocks());
-                ds.setObserver(observer);
-                try (NDManager step = lm.model().getNDManager().newSubManager()) {
+                CalibrationObserver observer = new CalibrationObserver(metric, blocks);
+                try (Observation watch = block.observe(observer);
+                        NDManager step = lm.model().getNDManager().newSubManager()) {
                     block.forward(new ParameterStore(lm.model().getNDManager(), false),
                             new NDList(step.create(x, new Shape(1, TOKENS, hidden))), false, null);
                 }
