@@ -17,8 +17,8 @@ import org.dualsparse.tokenizer.TextTokenizer;
  * per_layer=sensitivity} measures layer costs on. The text is {@code calibration_data} (documents
  * separated by blank lines), by default the model folder's {@link
  * DualSparseSettings#DEFAULT_CALIBRATION_TEXT} where it has one (the shipped model does). The
- * profile is measured on a copy of the model of its own, closed before the model to deploy
- * loads, as {@code calibrate} would.
+ * profile is measured on the loaded model itself, before the settings partition it: calibration
+ * only observes its MoE blocks.
  */
 public final class LoadTimeCalibration {
 
@@ -31,16 +31,17 @@ public final class LoadTimeCalibration {
     private LoadTimeCalibration() {}
 
     /**
-     * The profile {@code settings} need on the model in {@code modelDir}, measured now; null when
+     * The profile {@code settings} need on {@code lm}, loaded from {@code modelDir} and not yet
+     * partitioned, measured now; null when
      * they name a profile file, need none and name no calibration text, or need one the folder has
      * no default text for (applying them then says which argument to add).
      */
-    public static CalibrationProfile measureFor(DualSparseSettings settings, Path modelDir) {
+    public static CalibrationProfile measureFor(DualSparseSettings settings, MoeLanguageModel lm, Path modelDir) {
         if (settings.profile() != null || settings.calibrationData() == null && !settings.needsProfile()) {
             return null;
         }
         Path text = settings.calibrationText(modelDir);
-        return text == null ? null : measure(modelDir, text);
+        return text == null ? null : measure(lm, modelDir, text);
     }
 
     /**
@@ -54,13 +55,14 @@ public final class LoadTimeCalibration {
         return tokens(modelDir, settings.sensitivityText(modelDir), settings.sensitivityTokens());
     }
 
-    /** The profile of the model in {@code modelDir} on the first {@link #MAX_TOKENS} tokens of the documents of {@code text}. */
-    public static CalibrationProfile measure(Path modelDir, Path text) {
+    /**
+     * The profile of {@code lm} on the first {@link #MAX_TOKENS} tokens of the documents of {@code
+     * text}, tokenised with {@code modelDir}'s tokenizer.
+     */
+    public static CalibrationProfile measure(MoeLanguageModel lm, Path modelDir, Path text) {
         List<long[]> sequences = tokens(modelDir, text, MAX_TOKENS);
-        try (MoeLanguageModel lm = MoeLanguageModel.load(modelDir)) {
-            int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
-            return Calibrator.attach(lm).run(sequences, ImportanceMetric.ABS_GATE, length, null);
-        }
+        int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
+        return Calibrator.attach(lm).run(sequences, ImportanceMetric.ABS_GATE, length, null);
     }
 
     private static List<long[]> tokens(Path modelDir, Path text, long maxTokens) {

@@ -34,9 +34,9 @@ public final class MoeBlockFactory implements BlockFactory {
     }
 
     private static MoeLanguageModel partitioned(DualSparseSettings dualSparse, Model model, Path modelPath) {
-        CalibrationProfile measured = LoadTimeCalibration.measureFor(dualSparse, modelPath);
-        List<long[]> sensitivityTokens = LoadTimeCalibration.sensitivityTokens(dualSparse, modelPath);
         MoeLanguageModel lm = MoeLanguageModel.load(modelPath, model);
+        CalibrationProfile measured = LoadTimeCalibration.measureFor(dualSparse, lm, modelPath);
+        List<long[]> sensitivityTokens = LoadTimeCalibration.sensitivityTokens(dualSparse, modelPath);
         dualSparse.applyTo(lm, measured, sensitivityTokens);
         return lm;
     }

@@ -109,8 +109,8 @@ final class DualSparseOptions {
 
     /**
      * Applies the method to {@code lm}, loaded from {@code modelDir} (null for random weights),
-     * when any switch is given; null otherwise. A profile measured from calibration text runs a
-     * second copy of the model while it measures.
+     * when any switch is given; null otherwise. A profile measured from calibration text is
+     * measured on {@code lm} itself before it is partitioned.
      */
     DualSparseRuntime apply(MoeLanguageModel lm, Path modelDir) {
         DualSparseSettings settings = settings();
@@ -120,7 +120,7 @@ final class DualSparseOptions {
         if (modelDir == null && settings.calibrationData() != null) {
             throw new IllegalArgumentException("--calibration-data is tokenised with a model folder's tokenizer: random weights have none");
         }
-        CalibrationProfile measured = modelDir == null ? null : LoadTimeCalibration.measureFor(settings, modelDir);
+        CalibrationProfile measured = modelDir == null ? null : LoadTimeCalibration.measureFor(settings, lm, modelDir);
         List<long[]> sensitivityTokens = null;
         if (settings.perLayer() == DualSparseSettings.PerLayer.SENSITIVITY) {
             Path text = settings.sensitivityText(modelDir);

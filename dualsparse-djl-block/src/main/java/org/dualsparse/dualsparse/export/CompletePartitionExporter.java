@@ -115,6 +115,12 @@ public final class CompletePartitionExporter {
      * The expert layout {@code family} declares for {@code config}, after parsing the config as
      * the loader would.
      *
+     * <p>Only {@link ExpertLayout.Gating#SOFTMAX_TOP_K} splits exactly: repeating a router row P
+     * times gives each copy exactly the score {@code s/P} of a softmax over all experts. A sigmoid
+     * copy keeps the whole score {@code σ(l)}; copies change the groups and their scores under
+     * group-limited routing; and with {@code K = 1} the {@code K·P} copies would switch DeepSeek's
+     * renormalisation on.
+     *
      * @throws PartitionRefusedException if the family declares none, or a router that copies do not split exactly
      */
     public static ExpertLayout layoutOf(ModelFamily<?> family, HfConfig config) {

@@ -79,7 +79,7 @@ public record DeepseekFeedForward(
         ExpertLayout.Gating gating = grouped
                 ? ExpertLayout.Gating.GROUP_LIMITED_TOP_K
                 : topK == 1 && normTopKProb
-                        ? ExpertLayout.Gating.SOFTMAX_TOP_ONE_RENORMALISED_WHEN_SPLIT
+                        ? ExpertLayout.Gating.SOFTMAX_TOP_ONE_UNNORMALISED
                         : ExpertLayout.Gating.SOFTMAX_TOP_K;
         return new ExpertLayout(
                 new ExpertLayout.ConfigKeys("n_routed_experts", "num_experts_per_tok", "moe_intermediate_size", "n_shared_experts"),

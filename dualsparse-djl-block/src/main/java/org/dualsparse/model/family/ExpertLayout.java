@@ -36,23 +36,20 @@ public record ExpertLayout(
 
     /** How the router turns its logits into the gate weights of the chosen experts. */
     public enum Gating {
-        /**
-         * Softmax over all experts, then the K largest, renormalised or not. Repeating a router
-         * row P times gives each copy exactly the score {@code s/P}.
-         */
+        /** Softmax over all experts, then the K largest, renormalised over those K or not. */
         SOFTMAX_TOP_K,
-        /** An independent sigmoid per expert: a copy keeps the whole score {@code σ(l)}. */
+        /** An independent sigmoid per expert, then the K largest. */
         SIGMOID_TOP_K,
         /**
          * Top-K restricted to each token's best expert groups (DeepSeek's {@code
-         * group_limited_greedy}, {@code noaux_tc}): copies change the groups and their scores.
+         * group_limited_greedy}, {@code noaux_tc}).
          */
         GROUP_LIMITED_TOP_K,
         /**
-         * Softmax top-K renormalised only when {@code K > 1} (DeepSeek with {@code K = 1} and
-         * {@code norm_topk_prob}): the K·P copies would switch renormalisation on.
+         * Softmax top-K with {@code norm_topk_prob} set and K = 1: the family renormalises only
+         * when K > 1 (DeepSeek), so the one weight stays the softmax probability.
          */
-        SOFTMAX_TOP_ONE_RENORMALISED_WHEN_SPLIT
+        SOFTMAX_TOP_ONE_UNNORMALISED
     }
 
     /** The name of layer {@code layer}'s {@code [E, d]} router weight. */
