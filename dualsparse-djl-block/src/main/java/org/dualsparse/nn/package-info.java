@@ -3,6 +3,7 @@
  * ({@link org.dualsparse.nn.WeightSource}), the seam every weight product goes through ({@link
  * org.dualsparse.nn.WeightMatrix}, made by a {@link org.dualsparse.nn.MatrixBackend}; {@link
  * org.dualsparse.nn.TorchMatrices} is libtorch's), RMSNorm, rotary embeddings, the SwiGLU MLP and
- * arithmetic that stays correct under autograd. Depends only on DJL.
+ * arithmetic that stays correct under autograd. Depends on DJL, and on {@code config} for
+ * YaRN scaling.
  */
 package org.dualsparse.nn;
