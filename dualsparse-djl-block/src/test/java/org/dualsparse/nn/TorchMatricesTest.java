@@ -75,6 +75,20 @@ class TorchMatricesTest {
     }
 
     @Test
+    void matricesAreViewsOfTheirWeightNotCopies() {
+        try (NDManager model = NDManager.newBaseManager("PyTorch")) {
+            NDArray stack = model.arange(0f, 3 * 4 * 5).reshape(3, 4, 5);
+            WeightMatrix whole = TorchMatrices.BACKEND.matrix(stack, 2);
+            WeightMatrix block = whole.rows(1, 3).columns(2, 5);
+            stack.muli(2);
+            try (NDManager step = model.newSubManager()) {
+                assertArrayEquals(stack.get(new NDIndex("2")).toFloatArray(), whole.times(step.eye(5)).toFloatArray());
+                assertArrayEquals(stack.get(new NDIndex("2, 1:3, 2:5")).toFloatArray(), block.times(step.eye(3)).toFloatArray());
+            }
+        }
+    }
+
+    @Test
     void rangesOutsideTheMatrixAreRefused() {
         try (NDManager model = NDManager.newBaseManager("PyTorch")) {
             WeightMatrix matrix = TorchMatrices.BACKEND.matrix(model.zeros(new Shape(4, 5)));
