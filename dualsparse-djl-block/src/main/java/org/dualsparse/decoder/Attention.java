@@ -1,12 +1,5 @@
 package org.dualsparse.decoder;
 
-import org.dualsparse.nn.Layers;
-import org.dualsparse.nn.WeightMatrix;
-import org.dualsparse.nn.TorchMatrices;
-import org.dualsparse.nn.RmsNorm;
-import org.dualsparse.nn.RotaryEmbedding;
-import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -15,6 +8,13 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.config.DecoderConfig;
+import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.RmsNorm;
+import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.Scalars;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * Multi-head self-attention with grouped KV heads, rotary positions and the optional pieces the

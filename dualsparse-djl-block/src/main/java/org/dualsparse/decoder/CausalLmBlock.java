@@ -1,22 +1,14 @@
 package org.dualsparse.decoder;
 
-import org.dualsparse.nn.FeedForward;
-import org.dualsparse.nn.Layers;
-import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.RmsNorm;
-import org.dualsparse.nn.RotaryEmbedding;
-import org.dualsparse.nn.TorchMatrices;
-import org.dualsparse.nn.WeightMatrix;
-import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -25,6 +17,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
 import org.dualsparse.config.DecoderConfig;
+import org.dualsparse.nn.FeedForward;
+import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.RmsNorm;
+import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.Scalars;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * A decoder-only language model: token embedding, decoder layers, final norm, LM head.

@@ -1,14 +1,14 @@
 package org.dualsparse.decoder;
 
-import org.dualsparse.nn.FeedForward;
-import org.dualsparse.nn.RmsNorm;
-import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dualsparse.nn.FeedForward;
+import org.dualsparse.nn.RmsNorm;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * One pre-norm decoder layer: {@code h = x + attn(norm(x))}, {@code out = h + ffn(norm(h))}.

@@ -1,12 +1,5 @@
 package org.dualsparse.decoder;
 
-import org.dualsparse.nn.Layers;
-import org.dualsparse.nn.TorchMatrices;
-import org.dualsparse.nn.WeightMatrix;
-import org.dualsparse.nn.RmsNorm;
-import org.dualsparse.nn.RotaryEmbedding;
-import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -14,6 +7,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.RmsNorm;
+import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.Scalars;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.nn.WeightMatrix;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * DeepSeek-V2's multi-head latent attention (MLA). Every token is compressed to one latent

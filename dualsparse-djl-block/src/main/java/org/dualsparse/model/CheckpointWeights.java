@@ -1,6 +1,5 @@
 package org.dualsparse.model;
 
-import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -18,6 +17,7 @@ import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.ShapeMismatchException;
 import org.dualsparse.checkpoint.TensorInfo;
 import org.dualsparse.checkpoint.UnexpectedTensorException;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * Weights read from a safetensors checkpoint. A float32 tensor loaded on its own is wrapped in

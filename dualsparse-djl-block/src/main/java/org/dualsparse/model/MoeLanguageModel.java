@@ -1,14 +1,5 @@
 package org.dualsparse.model;
 
-import org.dualsparse.decoder.CausalLmBlock;
-import org.dualsparse.decoder.InvalidInputException;
-import org.dualsparse.decoder.KvCache;
-import org.dualsparse.decoder.TokenBatch;
-import org.dualsparse.model.family.FamilyConfig;
-import org.dualsparse.model.family.ModelFamily;
-import org.dualsparse.model.family.ModelRegistry;
-import org.dualsparse.nn.TorchEngine;
-import org.dualsparse.nn.WeightSource;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -19,6 +10,15 @@ import java.util.function.Function;
 import org.dualsparse.checkpoint.Checkpoint;
 import org.dualsparse.config.GenerationConfig;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.decoder.InvalidInputException;
+import org.dualsparse.decoder.KvCache;
+import org.dualsparse.decoder.TokenBatch;
+import org.dualsparse.model.family.FamilyConfig;
+import org.dualsparse.model.family.ModelFamily;
+import org.dualsparse.model.family.ModelRegistry;
+import org.dualsparse.nn.TorchEngine;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * A loaded MoE language model: the DJL {@link Model} holding the block tree and its weights,

@@ -1,10 +1,5 @@
 package org.dualsparse.model;
 
-import org.dualsparse.model.family.FamilyConfig;
-import org.dualsparse.model.family.ModelFamily;
-import org.dualsparse.model.family.ModelRegistry;
-import org.dualsparse.nn.TorchEngine;
-import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
@@ -15,6 +10,11 @@ import java.nio.file.Path;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.SafetensorsWriter;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.model.family.FamilyConfig;
+import org.dualsparse.model.family.ModelFamily;
+import org.dualsparse.model.family.ModelRegistry;
+import org.dualsparse.nn.TorchEngine;
+import org.dualsparse.nn.WeightSource;
 
 /** Writes a HF checkpoint folder with random weights for a given {@code config.json}. */
 public final class RandomCheckpoint {

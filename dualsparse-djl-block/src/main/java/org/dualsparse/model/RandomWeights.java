@@ -1,6 +1,5 @@
 package org.dualsparse.model;
 
-import org.dualsparse.nn.WeightSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.SafetensorsWriter.EncodedTensor;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * Random weights for any family, whose names and shapes are recorded so they can be written out

@@ -7,10 +7,10 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.Scalars;
 import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
-import org.dualsparse.nn.Scalars;
 
 /**
  * The softmax top-K router: {@code softmax(x·Wgᵀ)} over all experts, optionally restricted to

@@ -1,8 +1,5 @@
 package org.dualsparse.decoder;
 
-import org.dualsparse.model.Presets;
-import org.dualsparse.nn.RotaryEmbedding;
-import org.dualsparse.nn.TorchEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +11,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.config.YarnScaling;
+import org.dualsparse.model.Presets;
 import org.dualsparse.model.family.DeepseekV2;
+import org.dualsparse.nn.RotaryEmbedding;
+import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.reference.TinyConfigs;
 import org.junit.jupiter.api.Test;
 

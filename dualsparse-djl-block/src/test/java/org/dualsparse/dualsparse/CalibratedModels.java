@@ -1,9 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.calibration.CalibrationProfile;
-import org.dualsparse.dualsparse.calibration.Calibrator;
-import org.dualsparse.dualsparse.calibration.Chunks;
-import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -12,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.dualsparse.checkpoint.DType;
+import org.dualsparse.dualsparse.calibration.CalibrationProfile;
+import org.dualsparse.dualsparse.calibration.Calibrator;
+import org.dualsparse.dualsparse.calibration.Chunks;
+import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;

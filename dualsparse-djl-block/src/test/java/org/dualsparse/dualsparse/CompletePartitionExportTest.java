@@ -1,8 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.export.CompletePartitionExporter;
-import org.dualsparse.dualsparse.export.PartitionRefusedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,9 +21,12 @@ import org.dualsparse.checkpoint.Checkpoint;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.TensorInfo;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.dualsparse.export.CompletePartitionExporter;
+import org.dualsparse.dualsparse.export.PartitionRefusedException;
+import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.family.ExpertLayout;
 import org.dualsparse.model.family.ModelRegistry;
-import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceForward;
 import org.dualsparse.reference.ReferenceWeights;

@@ -1,8 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.export.CompletePartitionExporter;
-import org.dualsparse.dualsparse.export.PartitionRefusedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,13 +20,16 @@ import org.dualsparse.checkpoint.MissingTensorException;
 import org.dualsparse.checkpoint.ShapeMismatchException;
 import org.dualsparse.checkpoint.UnexpectedTensorException;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.dualsparse.export.PartitionRefusedException.Reason;
 import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.dualsparse.export.CompletePartitionExporter;
+import org.dualsparse.dualsparse.export.PartitionRefusedException.Reason;
+import org.dualsparse.dualsparse.export.PartitionRefusedException;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.model.family.ExpertLayout;
 import org.dualsparse.model.family.FamilyConfig;
 import org.dualsparse.model.family.ModelFamily;
-import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.ExpertWeights;
+import org.dualsparse.nn.WeightSource;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;

@@ -1,10 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
-import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDList;
@@ -18,6 +13,11 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.dualsparse.checkpoint.DType;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.dualsparse.runtime.DropStats;
+import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;

@@ -1,8 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -13,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.dualsparse.arguments.InvalidArgumentException;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.junit.jupiter.api.Test;

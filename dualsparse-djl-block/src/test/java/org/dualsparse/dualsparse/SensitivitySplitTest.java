@@ -1,10 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.calibration.ImportanceMetric;
-import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
-import org.dualsparse.dualsparse.calibration.ThresholdSolver;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +9,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.dualsparse.dualsparse.CalibratedModels.Calibrated;
+import org.dualsparse.dualsparse.calibration.ImportanceMetric;
+import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
+import org.dualsparse.dualsparse.calibration.ThresholdSolver;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

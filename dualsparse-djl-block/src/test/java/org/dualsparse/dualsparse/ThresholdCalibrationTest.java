@@ -1,20 +1,20 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.calibration.ImportanceMetric;
-import org.dualsparse.dualsparse.calibration.LayerSensitivity;
-import org.dualsparse.dualsparse.calibration.SensitivityCurve;
-import org.dualsparse.dualsparse.calibration.ThresholdSolver;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SortedMap;
 import org.dualsparse.dualsparse.CalibratedModels.Calibrated;
+import org.dualsparse.dualsparse.calibration.ImportanceMetric;
+import org.dualsparse.dualsparse.calibration.LayerSensitivity;
+import org.dualsparse.dualsparse.calibration.SensitivityCurve;
+import org.dualsparse.dualsparse.calibration.ThresholdSolver;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.dualsparse.runtime.DropStats;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,11 +1,5 @@
 package org.dualsparse.dualsparse;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DropRates;
-import org.dualsparse.dualsparse.export.CompletePartitionExporter;
-import org.dualsparse.dualsparse.export.PartitionRefusedException;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,6 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.dualsparse.checkpoint.Checkpoint;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.export.CompletePartitionExporter;
+import org.dualsparse.dualsparse.export.PartitionRefusedException;
+import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.dualsparse.runtime.DropRates;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.golden.GoldenFixture;
 import org.dualsparse.golden.LogitComparison;
 import org.dualsparse.model.MoeLanguageModel;

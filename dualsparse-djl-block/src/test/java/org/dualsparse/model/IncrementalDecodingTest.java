@@ -1,12 +1,12 @@
 package org.dualsparse.model;
 
-import org.dualsparse.decoder.KvCache;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.decoder.KvCache;
 import org.dualsparse.reference.TinyConfigs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

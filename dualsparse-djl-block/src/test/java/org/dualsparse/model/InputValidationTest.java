@@ -1,10 +1,10 @@
 package org.dualsparse.model;
 
-import org.dualsparse.decoder.InvalidInputException;
-import org.dualsparse.decoder.KvCache;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.dualsparse.decoder.InvalidInputException;
+import org.dualsparse.decoder.KvCache;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package org.dualsparse.model;
 
-import org.dualsparse.decoder.KvCache;
 import ai.djl.ndarray.NDManager;
+import org.dualsparse.decoder.KvCache;
 
 /** Models with random weights, built in memory, for tests that need no checkpoint file. */
 public final class TestModels {

@@ -1,12 +1,12 @@
 package org.dualsparse.model;
 
-import org.dualsparse.decoder.KvCache;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.List;
+import org.dualsparse.decoder.KvCache;
 import org.dualsparse.golden.GoldenFixture;
 import org.dualsparse.golden.LogitComparison;
 import org.junit.jupiter.params.ParameterizedTest;

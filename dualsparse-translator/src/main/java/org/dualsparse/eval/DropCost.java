@@ -2,10 +2,10 @@ package org.dualsparse.eval;
 
 import java.util.List;
 import org.dualsparse.dualsparse.calibration.Calibrator;
+import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
-import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**

@@ -2,10 +2,10 @@ package org.dualsparse.zoo;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.Calibrator;
 import org.dualsparse.dualsparse.calibration.Chunks;
-import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.eval.TextDocuments;
 import org.dualsparse.model.MoeLanguageModel;

@@ -6,9 +6,9 @@ import ai.djl.nn.BlockFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
-import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**

@@ -1,6 +1,5 @@
 package org.dualsparse.eval;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.testing.TinyModels;
 import org.dualsparse.tokenizer.TextTokenizer;

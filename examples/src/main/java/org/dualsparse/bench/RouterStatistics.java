@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.dualsparse.dualsparse.parallel.LayerRouting;
 import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.dualsparse.parallel.LayerRouting;
 import org.dualsparse.moe.Routing;
 
 /**

@@ -1,11 +1,11 @@
 package org.dualsparse.bench;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
 import java.nio.file.Path;
 import java.util.List;
 import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
+import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 
 /** The routing statistics of a trained model's routers on real text: what {@code bench moe} imitates. */

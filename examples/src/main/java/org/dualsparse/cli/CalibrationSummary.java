@@ -2,9 +2,9 @@ package org.dualsparse.cli;
 
 import java.io.PrintStream;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
-import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
 import org.dualsparse.dualsparse.calibration.LayerProfile;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
 
 /** What a calibration measured, and the global thresholds it gives for a few decision drop rates. */
 final class CalibrationSummary {

@@ -1,8 +1,8 @@
 package org.dualsparse.cli;
 
 import ai.djl.translate.TranslateException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code dualsparse} command-line program. */
 @Command(

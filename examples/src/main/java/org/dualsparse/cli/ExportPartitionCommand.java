@@ -1,11 +1,11 @@
 package org.dualsparse.cli;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;

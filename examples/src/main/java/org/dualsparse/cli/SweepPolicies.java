@@ -1,9 +1,9 @@
 package org.dualsparse.cli;
 
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
-import org.dualsparse.dualsparse.parallel.ReplayedTargets;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.parallel.ReplayedTargets;
 
 /**
  * The drop policy of each point of a sweep: 1T/2T thresholds from a calibration profile when one

@@ -9,8 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.Random;
-import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.moe.Routing;
+import org.dualsparse.nn.TorchEngine;
 import org.junit.jupiter.api.Test;
 
 class SyntheticRoutingTest {

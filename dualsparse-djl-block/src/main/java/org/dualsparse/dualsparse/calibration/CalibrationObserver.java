@@ -1,14 +1,14 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.drop.Scores;
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.RoutingObserver;
-import org.dualsparse.moe.GroupedMoeBlock;
 
 /**
  * Accumulates what a {@link CalibrationProfile} holds while a model with its experts as loaded,

@@ -1,12 +1,12 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.drop.Scores;
-import org.dualsparse.dualsparse.partition.NeuronOrder;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.dualsparse.partition.NeuronOrder;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**

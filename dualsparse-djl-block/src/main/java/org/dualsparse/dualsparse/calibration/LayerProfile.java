@@ -1,7 +1,7 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.partition.PartitionedExperts;
+import org.dualsparse.dualsparse.runtime.DropStats;
 
 /**
  * What calibration measured on one MoE layer.

@@ -1,9 +1,5 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
-import org.dualsparse.dualsparse.runtime.StatsWindow;
-import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
@@ -11,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.dualsparse.runtime.StatsWindow;
 import org.dualsparse.model.MoeLanguageModel;
 
 /**

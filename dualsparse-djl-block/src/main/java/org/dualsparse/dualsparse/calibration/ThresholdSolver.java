@@ -1,9 +1,5 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
-import org.dualsparse.dualsparse.runtime.DropRates;
-import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,6 +9,10 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.DoubleUnaryOperator;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.runtime.DropRates;
+import org.dualsparse.dualsparse.runtime.DropStats;
 
 /**
  * Turns target drop rates into thresholds from a calibration profile's recorded scores

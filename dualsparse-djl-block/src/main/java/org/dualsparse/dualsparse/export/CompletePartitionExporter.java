@@ -1,8 +1,5 @@
 package org.dualsparse.dualsparse.export;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.partition.CheckpointWeightOrder;
-import org.dualsparse.dualsparse.partition.NeuronOrder;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -14,10 +11,13 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.dualsparse.checkpoint.Checkpoint;
-import org.dualsparse.checkpoint.SafetensorsWriter;
 import org.dualsparse.checkpoint.SafetensorsWriter.Shard;
+import org.dualsparse.checkpoint.SafetensorsWriter;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.dualsparse.export.PartitionRefusedException.Reason;
+import org.dualsparse.dualsparse.partition.CheckpointWeightOrder;
+import org.dualsparse.dualsparse.partition.NeuronOrder;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.model.family.ExpertLayout;
 import org.dualsparse.model.family.ModelFamily;
 import org.dualsparse.model.family.ModelRegistry;

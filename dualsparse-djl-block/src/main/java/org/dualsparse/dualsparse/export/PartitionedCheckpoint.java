@@ -1,7 +1,5 @@
 package org.dualsparse.dualsparse.export;
 
-import org.dualsparse.dualsparse.partition.ExpertPartitioner;
-import org.dualsparse.dualsparse.partition.NeuronOrder;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -20,6 +18,8 @@ import org.dualsparse.checkpoint.TensorInfo;
 import org.dualsparse.checkpoint.UnexpectedTensorException;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter.RoutedExperts;
 import org.dualsparse.dualsparse.export.PartitionRefusedException.Reason;
+import org.dualsparse.dualsparse.partition.ExpertPartitioner;
+import org.dualsparse.dualsparse.partition.NeuronOrder;
 import org.dualsparse.model.family.ExpertLayout;
 import org.dualsparse.moe.ExpertWeights;
 

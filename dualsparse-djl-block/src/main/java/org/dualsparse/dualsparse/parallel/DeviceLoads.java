@@ -1,7 +1,7 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.drop.PairDecision;
 import java.util.Arrays;
+import org.dualsparse.dualsparse.drop.PairDecision;
 
 /**
  * The compute each simulated device does for one layer and batch, in units of one whole expert

@@ -1,12 +1,5 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
-import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.drop.PairDecision;
-import org.dualsparse.dualsparse.drop.Scores;
-import org.dualsparse.dualsparse.drop.ThresholdBisection;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +7,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.DoubleFunction;
 import java.util.function.ToDoubleFunction;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.PairDecision;
+import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.dualsparse.drop.ThresholdBisection;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.moe.Routing;
 
 /**

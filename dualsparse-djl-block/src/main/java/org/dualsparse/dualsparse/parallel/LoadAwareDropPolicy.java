@@ -1,9 +1,9 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.moe.Routing;
 
 /**

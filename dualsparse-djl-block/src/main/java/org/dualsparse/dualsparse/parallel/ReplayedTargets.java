@@ -1,19 +1,19 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.calibration.ThresholdSolver;
-import org.dualsparse.dualsparse.drop.CapacityDropPolicy;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
-import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.drop.EesDropPolicy;
-import org.dualsparse.dualsparse.drop.ThresholdBisection;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.drop.TopPDropPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleFunction;
 import java.util.function.DoubleUnaryOperator;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
+import org.dualsparse.dualsparse.calibration.ThresholdSolver;
+import org.dualsparse.dualsparse.drop.CapacityDropPolicy;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.EesDropPolicy;
+import org.dualsparse.dualsparse.drop.ThresholdBisection;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.drop.TopPDropPolicy;
+import org.dualsparse.dualsparse.runtime.DropStats;
 
 /**
  * The knob of each drop method that reaches a target drop rate, solved on recorded routings of

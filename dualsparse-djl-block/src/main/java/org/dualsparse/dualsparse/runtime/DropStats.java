@@ -1,11 +1,11 @@
 package org.dualsparse.dualsparse.runtime;
 
 import java.util.ArrayList;
-import org.dualsparse.dualsparse.drop.PairDecision;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.dualsparse.dualsparse.drop.PairDecision;
 
 /**
  * Counts of what the DualSparse blocks decided and computed, per MoE layer and in total, since

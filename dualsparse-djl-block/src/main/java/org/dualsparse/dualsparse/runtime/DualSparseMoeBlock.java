@@ -1,12 +1,12 @@
 package org.dualsparse.dualsparse.runtime;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.ParameterStore;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.partition.ExpertPartitioner;
 import org.dualsparse.dualsparse.partition.PartitionedExperts;
-import ai.djl.ndarray.NDArray;
-import ai.djl.training.ParameterStore;
 import org.dualsparse.moe.PairGrouping;
 import org.dualsparse.moe.RoutedCombine;
 import org.dualsparse.moe.Router;

@@ -1,15 +1,15 @@
 package org.dualsparse.dualsparse.runtime;
 
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.partition.ExpertPartitioner;
-import org.dualsparse.dualsparse.partition.NeuronOrder;
-import org.dualsparse.dualsparse.partition.PartitionedExperts;
-import org.dualsparse.dualsparse.partition.Reconstruction;
 import ai.djl.nn.Block;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.partition.ExpertPartitioner;
+import org.dualsparse.dualsparse.partition.NeuronOrder;
+import org.dualsparse.dualsparse.partition.PartitionedExperts;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.moe.MoeBlocks;

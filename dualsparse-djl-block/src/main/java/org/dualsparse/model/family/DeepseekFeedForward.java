@@ -2,13 +2,13 @@ package org.dualsparse.model.family;
 
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.nn.FeedForward;
-import org.dualsparse.nn.SwiGluMlp;
-import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.moe.Router;
 import org.dualsparse.moe.SharedExpert;
+import org.dualsparse.nn.FeedForward;
+import org.dualsparse.nn.SwiGluMlp;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * The feed-forward layers of DeepSeek-MoE v1 and DeepSeek-V2. Layer {@code i} is MoE iff {@code

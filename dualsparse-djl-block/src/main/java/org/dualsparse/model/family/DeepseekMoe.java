@@ -5,8 +5,8 @@ import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.decoder.Attention;
 import org.dualsparse.decoder.CausalLmBlock;
-import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.Router;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * DeepSeek-MoE v1 ({@code DeepseekForCausalLM}, deepseek-moe-16b, hub remote code): Llama

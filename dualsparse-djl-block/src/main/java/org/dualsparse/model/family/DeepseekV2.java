@@ -7,9 +7,9 @@ import org.dualsparse.config.HfConfig;
 import org.dualsparse.config.YarnScaling;
 import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.decoder.MultiHeadLatentAttention;
+import org.dualsparse.moe.Router;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.WeightSource;
-import org.dualsparse.moe.Router;
 
 /**
  * DeepSeek-V2 and V2-Lite ({@code DeepseekV2ForCausalLM}, hub remote code, and transformers'

@@ -1,7 +1,7 @@
 package org.dualsparse.model.family;
 
-import org.dualsparse.decoder.CausalLmBlock;
 import java.util.function.IntPredicate;
+import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.moe.ExpertWeights;
 
 /**

@@ -5,10 +5,10 @@ import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.decoder.Attention;
 import org.dualsparse.decoder.CausalLmBlock;
-import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.moe.Router;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * Mixtral ({@code MixtralForCausalLM}): GQA attention with an optional sliding window; every

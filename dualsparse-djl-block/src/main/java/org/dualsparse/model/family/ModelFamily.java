@@ -1,9 +1,9 @@
 package org.dualsparse.model.family;
 
-import org.dualsparse.decoder.CausalLmBlock;
-import org.dualsparse.nn.WeightSource;
 import java.util.Optional;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * One HF model family: how its {@code config.json} reads and how its blocks are built from

@@ -8,9 +8,9 @@ import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.decoder.Attention;
 import org.dualsparse.decoder.CausalLmBlock;
+import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.nn.SwiGluMlp;
 import org.dualsparse.nn.WeightSource;
-import org.dualsparse.moe.SharedExpert;
 
 /**
  * Qwen2-MoE ({@code Qwen2MoeForCausalLM}; Qwen1.5-MoE, Qwen2-57B-A14B): q/k/v biases, routed

@@ -4,13 +4,13 @@ import java.util.List;
 import java.util.function.BiFunction;
 import org.dualsparse.config.ConfigException;
 import org.dualsparse.config.HfConfig;
-import org.dualsparse.nn.FeedForward;
-import org.dualsparse.nn.SwiGluMlp;
-import org.dualsparse.nn.WeightSource;
 import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.moe.Router;
 import org.dualsparse.moe.SharedExpert;
+import org.dualsparse.nn.FeedForward;
+import org.dualsparse.nn.SwiGluMlp;
+import org.dualsparse.nn.WeightSource;
 
 /**
  * The feed-forward layers of Qwen2-MoE and Qwen3-MoE. Layer {@code i} is MoE iff {@code i ∉

@@ -1,10 +1,5 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.CalibratedModels;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -24,6 +19,11 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
 import org.dualsparse.checkpoint.DType;
+import org.dualsparse.dualsparse.CalibratedModels;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;

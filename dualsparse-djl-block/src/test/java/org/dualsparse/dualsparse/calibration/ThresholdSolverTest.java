@@ -1,7 +1,5 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,8 +1,5 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.drop.Scores;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,6 +13,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.moe.Routing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

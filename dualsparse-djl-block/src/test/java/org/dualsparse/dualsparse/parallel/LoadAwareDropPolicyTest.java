@@ -1,14 +1,14 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.drop.PairDecision;
-import org.dualsparse.dualsparse.drop.Scores;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.PairDecision;
+import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.moe.Routing;
 import org.junit.jupiter.api.Test;
 

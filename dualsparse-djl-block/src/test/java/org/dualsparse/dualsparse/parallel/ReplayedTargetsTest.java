@@ -1,23 +1,23 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
-import org.dualsparse.dualsparse.CalibratedModels;
-import org.dualsparse.dualsparse.calibration.Chunks;
-import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
-import org.dualsparse.dualsparse.runtime.DropStats;
-import org.dualsparse.dualsparse.drop.PairDecision;
-import org.dualsparse.dualsparse.drop.Scores;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
-import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
-import org.dualsparse.dualsparse.runtime.StatsWindow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.Map;
+import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
+import org.dualsparse.dualsparse.calibration.Chunks;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.PairDecision;
+import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.dualsparse.runtime.DropStats;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.dualsparse.runtime.StatsWindow;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.junit.jupiter.api.Test;

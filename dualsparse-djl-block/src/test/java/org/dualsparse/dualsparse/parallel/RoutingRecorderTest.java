@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse.parallel;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,7 @@ import java.util.List;
 import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.calibration.Calibrator;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;

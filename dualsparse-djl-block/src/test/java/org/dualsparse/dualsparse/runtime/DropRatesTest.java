@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse.runtime;
 
-import org.dualsparse.dualsparse.partition.Reconstruction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +15,7 @@ import org.dualsparse.checkpoint.DType;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.reference.ReferenceCheckpoints;
