@@ -26,7 +26,12 @@ public final class GroupedMoeBlock extends SparseMoeBlock {
     protected NDArray routedOutput(ParameterStore ps, NDArray tokens, Routing routing) {
         PairGrouping groups = PairGrouping.byExpert(routing.experts(), experts.numExperts());
         RoutingObserver observer = observer();
-        return RoutedCombine.sum(tokens, routing, groups, 1, (e, rows) -> SwiGluMlp.apply(rows, experts.gateUp(e), experts.down(e),
-                observer == null ? null : (gate, up) -> observer.activations(layer(), e, gate, up)));
+        return RoutedCombine.sum(tokens, routing, groups, 1, (e, rows) -> expert(e, rows, observer));
+    }
+
+    /** Expert {@code e} on its grouped rows, showing its gate and up projections to {@code observer} if one is attached. */
+    private NDArray expert(int e, NDArray rows, RoutingObserver observer) {
+        SwiGluMlp.GateUpTap tap = observer == null ? null : (gate, up) -> observer.activations(layer(), e, gate, up);
+        return SwiGluMlp.apply(rows, experts.gateUp(e), experts.down(e), tap);
     }
 }
