@@ -3,16 +3,15 @@ package org.dualsparse.decoder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.MatrixBlock;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
@@ -21,7 +20,7 @@ import org.dualsparse.nn.WeightSource;
  * MoE families switch on: q/k/v (and o) biases, q/k RMSNorm over the whole projection (OLMoE) or
  * per head (Qwen3-MoE), q/k/v clipping and a sliding window.
  */
-public final class Attention extends AbstractBlock implements SelfAttention {
+public final class Attention extends MatrixBlock implements SelfAttention {
 
     /** Where a q/k RMSNorm sits, if any. */
     public enum QkNorm {
@@ -110,12 +109,6 @@ public final class Attention extends AbstractBlock implements SelfAttention {
             kNorm = addChildBlock("k_norm", new RmsNorm(w.load(prefix + "k_norm.weight", kNormDim), spec.rmsNormEps()));
         }
         scale = (float) (1.0 / Math.sqrt(spec.headDim()));
-    }
-
-    /** Registers {@code weight} as parameter {@code name} and returns its matrix. */
-    private WeightMatrix matrix(String name, NDArray weight) {
-        addParameter(Layers.parameter(name, weight));
-        return TorchMatrices.BACKEND.matrix(weight);
     }
 
     public Spec spec() {

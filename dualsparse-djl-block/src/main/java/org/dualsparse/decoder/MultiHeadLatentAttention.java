@@ -4,14 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.MatrixBlock;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
@@ -47,7 +45,7 @@ import org.dualsparse.nn.WeightSource;
  * parts then come out already reordered and the shared rotate-half code produces exactly the
  * remote code's q_pe and k_pe.
  */
-public final class MultiHeadLatentAttention extends AbstractBlock implements SelfAttention {
+public final class MultiHeadLatentAttention extends MatrixBlock implements SelfAttention {
 
     /** {@code q_a_layernorm} and {@code kv_a_layernorm} are built without {@code rms_norm_eps}, so with the class default. */
     private static final double LATENT_NORM_EPS = 1e-6;
@@ -131,12 +129,6 @@ public final class MultiHeadLatentAttention extends AbstractBlock implements Sel
         keyUp = perHead.get(new NDIndex(":, :{}, :", n));
         valueUpTransposed = perHead.get(new NDIndex(":, {}:, :", n)).transpose(0, 2, 1);
         output = matrix("o_proj", w.load(prefix + "o_proj.weight", spec.hiddenSize(), (long) heads * spec.valueHeadDim()));
-    }
-
-    /** Registers {@code weight} as parameter {@code name} and returns its matrix. */
-    private WeightMatrix matrix(String name, NDArray weight) {
-        addParameter(Layers.parameter(name, weight));
-        return TorchMatrices.BACKEND.matrix(weight);
     }
 
     public Spec spec() {

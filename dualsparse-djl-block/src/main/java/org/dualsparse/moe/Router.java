@@ -3,12 +3,10 @@ package org.dualsparse.moe;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.MatrixBlock;
 import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
@@ -17,7 +15,7 @@ import org.dualsparse.nn.WeightSource;
  * each token's best expert groups, the K largest kept, renormalised over those K when {@code
  * normTopKProb} is set, then multiplied by the routed scaling factor.
  */
-public final class Router extends AbstractBlock {
+public final class Router extends MatrixBlock {
 
     /**
      * The routing rule of one MoE layer. The family resolves its own conditions into these
@@ -73,8 +71,7 @@ public final class Router extends AbstractBlock {
     public Router(Spec spec, WeightSource w, String name, int hiddenSize) {
         this.spec = spec;
         NDArray weight = w.load(name, spec.numExperts(), hiddenSize);
-        addParameter(Layers.parameter("weight", weight));
-        gate = TorchMatrices.BACKEND.matrix(weight);
+        gate = matrix("weight", weight);
     }
 
     public Spec spec() {

@@ -3,20 +3,18 @@ package org.dualsparse.moe;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.MatrixBlock;
 import org.dualsparse.nn.SwiGluMlp;
-import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 
 /**
  * Experts every token uses, outside the router: a SwiGLU MLP, optionally scaled per token by
  * {@code sigmoid(x·g)} (Qwen2-MoE's {@code shared_expert_gate}). Never dropped.
  */
-public final class SharedExpert extends AbstractBlock {
+public final class SharedExpert extends MatrixBlock {
 
     private final SwiGluMlp mlp;
     private final WeightMatrix gate;
@@ -24,12 +22,7 @@ public final class SharedExpert extends AbstractBlock {
     /** @param gate the {@code [1, d]} gate weight, or null for ungated shared experts */
     public SharedExpert(SwiGluMlp mlp, NDArray gate) {
         this.mlp = addChildBlock("mlp", mlp);
-        if (gate == null) {
-            this.gate = null;
-        } else {
-            addParameter(Layers.parameter("gate", gate));
-            this.gate = TorchMatrices.BACKEND.matrix(gate);
-        }
+        this.gate = gate == null ? null : matrix("gate", gate);
     }
 
     /** Neurons every token computes in the shared experts. */

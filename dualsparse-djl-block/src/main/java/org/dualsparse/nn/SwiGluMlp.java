@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.List;
  * {@code x·Wᵀ}: with the weight as the left operand libtorch's CPU GEMM runs the few rows an
  * expert gets 1.2–2x faster, and many rows no slower ({@code bench kernels}).
  */
-public final class SwiGluMlp extends AbstractBlock implements FeedForward {
+public final class SwiGluMlp extends MatrixBlock implements FeedForward {
 
     private final WeightMatrix gateUp;
     private final WeightMatrix down;
@@ -28,10 +27,8 @@ public final class SwiGluMlp extends AbstractBlock implements FeedForward {
                 new long[] {intermediateSize, hiddenSize},
                 2L * intermediateSize, hiddenSize);
         NDArray downWeight = w.load(prefix + "down_proj.weight", hiddenSize, intermediateSize);
-        addParameter(Layers.parameter("gate_up_proj", fused));
-        addParameter(Layers.parameter("down_proj", downWeight));
-        gateUp = TorchMatrices.BACKEND.matrix(fused);
-        down = TorchMatrices.BACKEND.matrix(downWeight);
+        gateUp = matrix("gate_up_proj", fused);
+        down = matrix("down_proj", downWeight);
     }
 
     /** Width of the hidden layer, {@code I}. */
