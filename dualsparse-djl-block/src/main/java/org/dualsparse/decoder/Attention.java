@@ -91,10 +91,10 @@ public final class Attention extends MatrixBlock implements SelfAttention {
         int d = spec.hiddenSize();
         long qDim = (long) spec.numHeads() * spec.headDim();
         long kvDim = (long) spec.numKvHeads() * spec.headDim();
-        q = matrix("q_proj", w.load(prefix + "q_proj.weight", qDim, d));
-        k = matrix("k_proj", w.load(prefix + "k_proj.weight", kvDim, d));
-        v = matrix("v_proj", w.load(prefix + "v_proj.weight", kvDim, d));
-        o = matrix("o_proj", w.load(prefix + "o_proj.weight", d, qDim));
+        q = matrix(w.backend(), "q_proj", w.load(prefix + "q_proj.weight", qDim, d));
+        k = matrix(w.backend(), "k_proj", w.load(prefix + "k_proj.weight", kvDim, d));
+        v = matrix(w.backend(), "v_proj", w.load(prefix + "v_proj.weight", kvDim, d));
+        o = matrix(w.backend(), "o_proj", w.load(prefix + "o_proj.weight", d, qDim));
         qBias = spec.qkvBias() ? addParameter(Layers.parameter("q_bias", w.load(prefix + "q_proj.bias", qDim))) : null;
         kBias = spec.qkvBias() ? addParameter(Layers.parameter("k_bias", w.load(prefix + "k_proj.bias", kvDim))) : null;
         vBias = spec.qkvBias() ? addParameter(Layers.parameter("v_bias", w.load(prefix + "v_proj.bias", kvDim))) : null;

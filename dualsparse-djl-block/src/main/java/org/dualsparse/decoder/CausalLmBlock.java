@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.training.ParameterStore;
@@ -19,10 +18,10 @@ import java.util.function.IntFunction;
 import org.dualsparse.config.DecoderConfig;
 import org.dualsparse.nn.FeedForward;
 import org.dualsparse.nn.Layers;
+import org.dualsparse.nn.MatrixBlock;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.Scalars;
-import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
@@ -38,7 +37,7 @@ import org.dualsparse.nn.WeightSource;
  * dropout), so training runs them with DJL's {@code training} flag off, inside a gradient
  * collector; their weights are loaded at construction and need no DJL initialisation.
  */
-public final class CausalLmBlock extends AbstractBlock {
+public final class CausalLmBlock extends MatrixBlock {
 
     /** Block parameter key for a {@link KvCache}. */
     public static final String KV_CACHE = "kv_cache";
@@ -68,10 +67,9 @@ public final class CausalLmBlock extends AbstractBlock {
             addChildBlock("layer" + i, layers.get(i));
         }
         finalNorm = addChildBlock("norm", new RmsNorm(w.load("model.norm.weight", hidden), config.rmsNormEps()));
-        NDArray head = config.tieWordEmbeddings()
-                ? embedding.getArray()
-                : addParameter(Layers.parameter("lm_head", w.load("lm_head.weight", vocab, hidden))).getArray();
-        lmHead = TorchMatrices.BACKEND.matrix(head);
+        lmHead = config.tieWordEmbeddings()
+                ? w.backend().matrix(embedding.getArray())
+                : matrix(w.backend(), "lm_head", w.load("lm_head.weight", vocab, hidden));
     }
 
     /** How a family builds the feed-forward block of layer {@code layer}, from tensors under {@code prefix}. */
@@ -129,6 +127,11 @@ public final class CausalLmBlock extends AbstractBlock {
 
     public DecoderConfig config() {
         return config;
+    }
+
+    /** The manager that owns the model's weights (the one its embedding lives in). */
+    public NDManager weightManager() {
+        return embedding.getArray().getManager();
     }
 
     public List<DecoderLayer> layers() {

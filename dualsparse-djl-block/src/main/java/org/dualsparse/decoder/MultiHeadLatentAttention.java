@@ -10,6 +10,7 @@ import org.dualsparse.nn.MatrixBlock;
 import org.dualsparse.nn.RmsNorm;
 import org.dualsparse.nn.RotaryEmbedding;
 import org.dualsparse.nn.Scalars;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
@@ -110,7 +111,7 @@ public final class MultiHeadLatentAttention extends MatrixBlock implements SelfA
         int rho = spec.ropeHeadDim();
         boolean lowRankQuery = spec.queryLoraRank() > 0;
         queryDown = lowRankQuery
-                ? matrix("q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize()))
+                ? matrix(w.backend(), "q_a_proj", w.load(prefix + "q_a_proj.weight", spec.queryLoraRank(), spec.hiddenSize()))
                 : null;
         queryNorm = lowRankQuery
                 ? addChildBlock("q_a_layernorm", new RmsNorm(
@@ -119,16 +120,17 @@ public final class MultiHeadLatentAttention extends MatrixBlock implements SelfA
         String queryName = lowRankQuery ? "q_b_proj" : "q_proj";
         NDArray queryWeight = w.load(prefix + queryName + ".weight",
                 (long) heads * spec.queryHeadDim(), lowRankQuery ? spec.queryLoraRank() : spec.hiddenSize());
-        query = matrix(queryName, RotaryEmbedding.interleavedRowsAsHalves(queryWeight, spec.queryHeadDim(), n, rho));
-        kvDown = matrix("kv_a_proj_with_mqa", RotaryEmbedding.interleavedRowsAsHalves(
+        query = matrix(w.backend(), queryName, RotaryEmbedding.interleavedRowsAsHalves(queryWeight, spec.queryHeadDim(), n, rho));
+        kvDown = matrix(w.backend(), "kv_a_proj_with_mqa", RotaryEmbedding.interleavedRowsAsHalves(
                 w.load(prefix + "kv_a_proj_with_mqa.weight", r + rho, spec.hiddenSize()), r + rho, r, rho));
         kvNorm = addChildBlock("kv_a_layernorm", new RmsNorm(w.load(prefix + "kv_a_layernorm.weight", r), LATENT_NORM_EPS));
         NDArray kvUpWeight = w.load(prefix + "kv_b_proj.weight", (long) heads * (n + spec.valueHeadDim()), r);
-        kvUp = matrix("kv_b_proj", kvUpWeight);
+        // Its per-head views below read the array itself, so it stays a libtorch parameter whatever the backend.
+        kvUp = matrix(TorchMatrices.BACKEND, "kv_b_proj", kvUpWeight);
         NDArray perHead = kvUpWeight.reshape(heads, n + spec.valueHeadDim(), r);
         keyUp = perHead.get(new NDIndex(":, :{}, :", n));
         valueUpTransposed = perHead.get(new NDIndex(":, {}:, :", n)).transpose(0, 2, 1);
-        output = matrix("o_proj", w.load(prefix + "o_proj.weight", spec.hiddenSize(), (long) heads * spec.valueHeadDim()));
+        output = matrix(w.backend(), "o_proj", w.load(prefix + "o_proj.weight", spec.hiddenSize(), (long) heads * spec.valueHeadDim()));
     }
 
     public Spec spec() {

@@ -1,8 +1,13 @@
 package org.dualsparse.moe;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.dualsparse.nn.MatrixBackend;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
@@ -19,7 +24,17 @@ public final class ExpertWeights extends StackedExperts {
         public static final Names HF = new Names("gate_proj", "up_proj", "down_proj");
     }
 
-    /** Loads {@code <prefix><e>.<name>.weight} for every expert and stacks them. */
+    /** Loads the stacked arrays again into a manager: for weights a packing backend freed. */
+    @FunctionalInterface
+    public interface StackLoader {
+        NDArray[] load(NDManager manager);
+    }
+
+    private final WeightMatrix[] gateUps;
+    private final WeightMatrix[] downs;
+    private final StackLoader loader;
+
+    /** Loads {@code <prefix><e>.<name>.weight} for every expert and stacks them, with {@code w}'s backend. */
     public static ExpertWeights load(WeightSource w, String prefix, Names names, int numExperts, int hiddenSize, int intermediateSize) {
         List<String> gateUps = new ArrayList<>();
         List<String> downs = new ArrayList<>();
@@ -28,9 +43,12 @@ public final class ExpertWeights extends StackedExperts {
             gateUps.add(tensorName(prefix, e, names.up()));
             downs.add(tensorName(prefix, e, names.down()));
         }
-        return new ExpertWeights(
-                w.loadConcatenated(gateUps, new long[] {intermediateSize, hiddenSize}, numExperts, 2L * intermediateSize, hiddenSize),
-                w.loadConcatenated(downs, new long[] {hiddenSize, intermediateSize}, numExperts, hiddenSize, intermediateSize));
+        Function<WeightSource, NDArray[]> stacks = source -> new NDArray[] {
+            source.loadConcatenated(gateUps, new long[] {intermediateSize, hiddenSize}, numExperts, 2L * intermediateSize, hiddenSize),
+            source.loadConcatenated(downs, new long[] {hiddenSize, intermediateSize}, numExperts, hiddenSize, intermediateSize)
+        };
+        NDArray[] loaded = stacks.apply(w);
+        return new ExpertWeights(loaded[0], loaded[1], w.backend(), manager -> w.reload(manager, stacks));
     }
 
     /** The checkpoint name of projection {@code projection} of expert {@code expert}: {@code <prefix><expert>.<projection>.weight}. */
@@ -39,32 +57,66 @@ public final class ExpertWeights extends StackedExperts {
     }
 
     /**
-     * Wraps already stacked weights.
+     * Wraps already stacked weights, multiplied by libtorch as they are.
      *
      * @param gateUp {@code [E, 2I, d]}, gate rows first
      * @param down {@code [E, d, I]}
      */
     public ExpertWeights(NDArray gateUp, NDArray down) {
-        super(gateUp, down);
+        this(gateUp, down, TorchMatrices.BACKEND, null);
+    }
+
+    /**
+     * @param loader loads the stacks again once {@code backend} packed and freed them; null when it keeps them
+     */
+    public ExpertWeights(NDArray gateUp, NDArray down, MatrixBackend backend, StackLoader loader) {
+        super(gateUp, down, backend);
+        this.loader = loader;
+        gateUps = new WeightMatrix[numExperts()];
+        downs = new WeightMatrix[numExperts()];
+        for (int e = 0; e < numExperts(); e++) {
+            gateUps[e] = backend.matrix(gateUp, e);
+            downs[e] = backend.matrix(down, e);
+        }
+        matricesMade();
     }
 
     /** Expert {@code e}'s fused {@code [2I, d]} gate/up matrix. */
     public WeightMatrix gateUp(int e) {
-        return gateUpMatrix(e);
+        return gateUps[e];
     }
 
     /** Expert {@code e}'s {@code [d, I]} down matrix. */
     public WeightMatrix down(int e) {
-        return downMatrix(e);
+        return downs[e];
     }
 
-    /** The stacked {@code [E, 2I, d]} array, gate rows first. */
-    public NDArray stackedGateUp() {
-        return gateUpArray();
+    /**
+     * Runs {@code use} on the stacked float32 arrays, gate/up {@code [E, 2I, d]} (gate rows first)
+     * and down {@code [E, d, I]}: the model's own while it holds them, else loaded again into
+     * {@code manager} for the call and freed after it.
+     */
+    public <T> T withStacks(NDManager manager, BiFunction<NDArray, NDArray, T> use) {
+        if (gateUpArray() != null) {
+            return use.apply(gateUpArray(), downArray());
+        }
+        if (loader == null) {
+            throw new IllegalStateException("the experts' weights were packed by " + backend() + " and cannot be loaded again");
+        }
+        NDArray[] stacks = loader.load(manager);
+        try {
+            return use.apply(stacks[0], stacks[1]);
+        } finally {
+            stacks[0].close();
+            stacks[1].close();
+        }
     }
 
-    /** The stacked {@code [E, d, I]} array. */
-    public NDArray stackedDown() {
-        return downArray();
+    @Override
+    protected void releaseMatrices() {
+        for (int e = 0; e < numExperts(); e++) {
+            gateUps[e].release();
+            downs[e].release();
+        }
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.nn.MatrixBlock;
 import org.dualsparse.nn.Scalars;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
@@ -71,7 +72,7 @@ public final class Router extends MatrixBlock {
     public Router(Spec spec, WeightSource w, String name, int hiddenSize) {
         this.spec = spec;
         NDArray weight = w.load(name, spec.numExperts(), hiddenSize);
-        gate = matrix("weight", weight);
+        gate = matrix(TorchMatrices.BACKEND, "weight", weight);
     }
 
     public Spec spec() {

@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.nn.MatrixBlock;
 import org.dualsparse.nn.SwiGluMlp;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
 
 /**
@@ -22,7 +23,7 @@ public final class SharedExpert extends MatrixBlock {
     /** @param gate the {@code [1, d]} gate weight, or null for ungated shared experts */
     public SharedExpert(SwiGluMlp mlp, NDArray gate) {
         this.mlp = addChildBlock("mlp", mlp);
-        this.gate = gate == null ? null : matrix("gate", gate);
+        this.gate = gate == null ? null : matrix(TorchMatrices.BACKEND, "gate", gate);
     }
 
     /** Neurons every token computes in the shared experts. */

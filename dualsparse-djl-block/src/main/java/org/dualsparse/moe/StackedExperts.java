@@ -8,43 +8,41 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dualsparse.nn.Layers;
-import org.dualsparse.nn.TorchMatrices;
-import org.dualsparse.nn.WeightMatrix;
+import org.dualsparse.nn.MatrixBackend;
 
 /**
- * The routed experts of one MoE layer as two stacked parameters, gate/up {@code [E, 2I, d]} and
- * down {@code [E, d, I]}, without saying in which order the {@code 2I} rows and {@code I} columns
- * hold the neurons: that is the layout, and only a subclass that knows it hands out matrices to
- * compute with ({@link ExpertWeights}, gate rows first, or the method's partitioned layout).
- * Each expert's matrices are made once at load ({@link TorchMatrices}), so running an expert never
- * allocates in the model's manager.
+ * The routed experts of one MoE layer as two stacked arrays, gate/up {@code [E, 2I, d]} and down
+ * {@code [E, d, I]}, without saying in which order the {@code 2I} rows and {@code I} columns hold
+ * the neurons: that is the layout, and only a subclass that knows it makes the matrices to compute
+ * with ({@link ExpertWeights}, gate rows first, or the method's partitioned layout), through the
+ * {@link MatrixBackend} given here, once at load, so running an expert never allocates in the
+ * model's manager. A backend that reads the arrays in place keeps them as parameters; for one
+ * that packs them, the subclass calls {@link #matricesMade()} and the arrays are freed.
  */
 public abstract class StackedExperts extends AbstractBlock {
 
-    private final Parameter gateUp;
-    private final Parameter down;
-    private final WeightMatrix[] gateUps;
-    private final WeightMatrix[] downs;
+    private final MatrixBackend backend;
     private final int numExperts;
     private final int intermediateSize;
     private final int hiddenSize;
+    private NDArray gateUp;
+    private NDArray down;
 
     /**
      * @param gateUp {@code [E, 2I, d]}
      * @param down {@code [E, d, I]}
      */
-    protected StackedExperts(NDArray gateUp, NDArray down) {
+    protected StackedExperts(NDArray gateUp, NDArray down, MatrixBackend backend) {
         Shape s = gateUp.getShape();
         numExperts = Math.toIntExact(s.get(0));
         intermediateSize = Math.toIntExact(s.get(1) / 2);
         hiddenSize = Math.toIntExact(s.get(2));
-        this.gateUp = addParameter(Layers.parameter("gate_up_proj", gateUp));
-        this.down = addParameter(Layers.parameter("down_proj", down));
-        gateUps = new WeightMatrix[numExperts];
-        downs = new WeightMatrix[numExperts];
-        for (int e = 0; e < numExperts; e++) {
-            gateUps[e] = TorchMatrices.BACKEND.matrix(gateUp, e);
-            downs[e] = TorchMatrices.BACKEND.matrix(down, e);
+        this.backend = backend;
+        this.gateUp = gateUp;
+        this.down = down;
+        if (backend.keepsArrays()) {
+            addParameter(Layers.parameter("gate_up_proj", gateUp));
+            addParameter(Layers.parameter("down_proj", down));
         }
     }
 
@@ -61,33 +59,40 @@ public abstract class StackedExperts extends AbstractBlock {
         return hiddenSize;
     }
 
-    /** Expert {@code e}'s {@code [2I, d]} gate/up matrix, rows in the subclass's order. */
-    protected WeightMatrix gateUpMatrix(int e) {
-        return gateUps[e];
+    /** The backend the matrices are made by. */
+    public MatrixBackend backend() {
+        return backend;
     }
 
-    /** Expert {@code e}'s {@code [d, I]} down matrix, columns in the subclass's order. */
-    protected WeightMatrix downMatrix(int e) {
-        return downs[e];
+    /** Called by a subclass once it made its matrices: frees the arrays a packing backend no longer needs. */
+    protected final void matricesMade() {
+        if (!backend.keepsArrays()) {
+            gateUp.close();
+            down.close();
+            gateUp = null;
+            down = null;
+        }
     }
 
-    NDArray gateUpArray() {
-        return gateUp.getArray();
+    /** The stacked gate/up array while the model holds it (libtorch), else null. */
+    protected final NDArray gateUpArray() {
+        return gateUp;
     }
 
-    NDArray downArray() {
-        return down.getArray();
+    /** The stacked down array while the model holds it (libtorch), else null. */
+    protected final NDArray downArray() {
+        return down;
     }
 
-    /** Frees the stacked weights and their per-expert matrices (after a partitioned copy replaced them). */
+    /** Frees the per-expert matrices (after a partitioned copy replaced them) and the stacked weights. */
     @Override
     public void clear() {
-        for (int e = 0; e < numExperts; e++) {
-            gateUps[e].release();
-            downs[e].release();
-        }
+        releaseMatrices();
         super.clear();
     }
+
+    /** Releases what the backend made for each matrix. */
+    protected abstract void releaseMatrices();
 
     @Override
     protected NDList forwardInternal(

@@ -6,13 +6,32 @@ import ai.djl.ndarray.NDArray;
  * Makes the {@link WeightMatrix} of a loaded float32 weight: the one seam between the blocks and
  * the kernels that multiply by their weights. {@link TorchMatrices} (libtorch, float32, the
  * arrays as loaded) is the default; a backend with other kernels or weight formats implements
- * this interface and no block changes.
+ * this interface and no block changes. A {@link WeightSource} says which backend its model's
+ * matrices use.
  */
 public interface MatrixBackend {
 
+    /**
+     * Whether the matrices read the arrays they were made from, which must then stay alive as
+     * the model's parameters. A backend that copies or packs the weights returns false, and the
+     * blocks free the float32 arrays once their matrices are made.
+     */
+    boolean keepsArrays();
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} and columns {@code [columnFrom, columnTo)} of {@code stack}'s
+     * matrix {@code index} (of {@code [count, outputs, inputs]}), or of {@code stack} itself, a
+     * {@code [outputs, inputs]} array, when {@code index} is -1.
+     */
+    WeightMatrix matrix(NDArray stack, int index, long rowFrom, long rowTo, long columnFrom, long columnTo);
+
     /** The matrix of {@code weight [outputs, inputs]}, an array the model's manager owns. */
-    WeightMatrix matrix(NDArray weight);
+    default WeightMatrix matrix(NDArray weight) {
+        return matrix(weight, -1, 0, weight.getShape().get(0), 0, weight.getShape().get(1));
+    }
 
     /** Matrix {@code index} of a stack {@code [count, outputs, inputs]} (one expert's projection). */
-    WeightMatrix matrix(NDArray stack, int index);
+    default WeightMatrix matrix(NDArray stack, int index) {
+        return matrix(stack, index, 0, stack.getShape().get(1), 0, stack.getShape().get(2));
+    }
 }

@@ -27,8 +27,8 @@ public final class SwiGluMlp extends MatrixBlock implements FeedForward {
                 new long[] {intermediateSize, hiddenSize},
                 2L * intermediateSize, hiddenSize);
         NDArray downWeight = w.load(prefix + "down_proj.weight", hiddenSize, intermediateSize);
-        gateUp = matrix("gate_up_proj", fused);
-        down = matrix("down_proj", downWeight);
+        gateUp = matrix(w.backend(), "gate_up_proj", fused);
+        down = matrix(w.backend(), "down_proj", downWeight);
     }
 
     /** Width of the hidden layer, {@code I}. */

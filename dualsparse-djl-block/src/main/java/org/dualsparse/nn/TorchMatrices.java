@@ -22,15 +22,27 @@ public final class TorchMatrices implements MatrixBackend {
     private TorchMatrices() {}
 
     @Override
-    public WeightMatrix matrix(NDArray weight) {
-        Shape s = weight.getShape();
-        return new Matrix(weight, -1, 0, s.get(0), 0, s.get(1));
+    public boolean keepsArrays() {
+        return true;
     }
 
     @Override
-    public WeightMatrix matrix(NDArray stack, int index) {
+    public WeightMatrix matrix(NDArray stack, int index, long rowFrom, long rowTo, long columnFrom, long columnTo) {
         Shape s = stack.getShape();
-        return new Matrix(stack, index, 0, s.get(1), 0, s.get(2));
+        checkRange(rowFrom, rowTo, s.get(s.dimension() - 2), "rows");
+        checkRange(columnFrom, columnTo, s.getLastDimension(), "columns");
+        return new Matrix(stack, index, rowFrom, rowTo, columnFrom, columnTo);
+    }
+
+    @Override
+    public String toString() {
+        return "libtorch f32";
+    }
+
+    private static void checkRange(long from, long to, long size, String what) {
+        if (from < 0 || to > size || from >= to) {
+            throw new IndexOutOfBoundsException(what + " [" + from + ", " + to + ") of " + size);
+        }
     }
 
     /**
@@ -124,27 +136,9 @@ public final class TorchMatrices implements MatrixBackend {
         }
 
         @Override
-        public WeightMatrix rows(long from, long to) {
-            checkRange(from, to, outputs(), "rows");
-            return new Matrix(root, stackIndex, rowFrom + from, rowFrom + to, columnFrom, columnTo);
-        }
-
-        @Override
-        public WeightMatrix columns(long from, long to) {
-            checkRange(from, to, inputs(), "columns");
-            return new Matrix(root, stackIndex, rowFrom, rowTo, columnFrom + from, columnFrom + to);
-        }
-
-        @Override
         public void release() {
             if (view != root) {
                 view.close();
-            }
-        }
-
-        private static void checkRange(long from, long to, long size, String what) {
-            if (from < 0 || to > size || from >= to) {
-                throw new IndexOutOfBoundsException(what + " [" + from + ", " + to + ") of " + size);
             }
         }
     }

@@ -32,12 +32,6 @@ public interface WeightMatrix {
     /** {@code W · columns} for {@code [inputs, n]} activations, row-major as elementwise ops leave them. */
     NDArray times(NDArray columns);
 
-    /** The rows {@code [from, to)} of {@code W} (outputs {@code from} to {@code to}), sharing its storage. */
-    WeightMatrix rows(long from, long to);
-
-    /** The columns {@code [from, to)} of {@code W} (inputs {@code from} to {@code to}), sharing its storage. */
-    WeightMatrix columns(long from, long to);
-
     /**
      * Frees what the backend made for this matrix (for libtorch, its view); the weight it was made
      * from stays its owner's. For weights that are replaced while the model stays loaded: a view

@@ -62,7 +62,7 @@ class TorchMatricesTest {
     void rowsAndColumnsOfAStackedMatrixAreThoseOfItsWeight() {
         try (NDManager model = NDManager.newBaseManager("PyTorch")) {
             NDArray stack = model.arange(0f, 3 * 4 * 5).reshape(3, 4, 5);
-            WeightMatrix block = TorchMatrices.BACKEND.matrix(stack, 1).rows(1, 3).columns(2, 5);
+            WeightMatrix block = TorchMatrices.BACKEND.matrix(stack, 1, 1, 3, 2, 5);
             assertEquals(2, block.outputs());
             assertEquals(3, block.inputs());
             try (NDManager step = model.newSubManager()) {
@@ -79,7 +79,7 @@ class TorchMatricesTest {
         try (NDManager model = NDManager.newBaseManager("PyTorch")) {
             NDArray stack = model.arange(0f, 3 * 4 * 5).reshape(3, 4, 5);
             WeightMatrix whole = TorchMatrices.BACKEND.matrix(stack, 2);
-            WeightMatrix block = whole.rows(1, 3).columns(2, 5);
+            WeightMatrix block = TorchMatrices.BACKEND.matrix(stack, 2, 1, 3, 2, 5);
             stack.muli(2);
             try (NDManager step = model.newSubManager()) {
                 assertArrayEquals(stack.get(new NDIndex("2")).toFloatArray(), whole.times(step.eye(5)).toFloatArray());
@@ -91,10 +91,10 @@ class TorchMatricesTest {
     @Test
     void rangesOutsideTheMatrixAreRefused() {
         try (NDManager model = NDManager.newBaseManager("PyTorch")) {
-            WeightMatrix matrix = TorchMatrices.BACKEND.matrix(model.zeros(new Shape(4, 5)));
-            assertThrows(IndexOutOfBoundsException.class, () -> matrix.rows(2, 5));
-            assertThrows(IndexOutOfBoundsException.class, () -> matrix.columns(3, 3));
-            assertThrows(IndexOutOfBoundsException.class, () -> matrix.rows(1, 3).columns(-1, 2));
+            NDArray weight = model.zeros(new Shape(4, 5));
+            assertThrows(IndexOutOfBoundsException.class, () -> TorchMatrices.BACKEND.matrix(weight, -1, 2, 5, 0, 5));
+            assertThrows(IndexOutOfBoundsException.class, () -> TorchMatrices.BACKEND.matrix(weight, -1, 0, 4, 3, 3));
+            assertThrows(IndexOutOfBoundsException.class, () -> TorchMatrices.BACKEND.matrix(weight, -1, 1, 3, -1, 2));
         }
     }
 
@@ -102,7 +102,7 @@ class TorchMatricesTest {
     void aMatrixOfATrainedStackCarriesItsGradientBackToTheStack() {
         try (NDManager model = NDManager.newBaseManager("PyTorch")) {
             NDArray stack = model.ones(new Shape(2, 3, 4));
-            WeightMatrix expert = TorchMatrices.BACKEND.matrix(stack, 1).rows(0, 2);
+            WeightMatrix expert = TorchMatrices.BACKEND.matrix(stack, 1, 0, 2, 0, 4);
             stack.setRequiresGradient(true);
             try (NDManager step = model.newSubManager();
                     GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {

@@ -32,48 +32,53 @@ public final class ExpertPartitioner {
                     "cannot split " + neurons + " neurons into " + parts + " equal sub-experts (layer " + layer + ")");
         }
         int part = neurons / parts;
-        // Filled expert by expert so that the rewrite needs one expert of scratch, not a layer's.
-        NDArray gateUp = manager.create(experts.stackedGateUp().getShape(), experts.stackedGateUp().getDataType());
-        NDArray down = manager.create(experts.stackedDown().getShape(), experts.stackedDown().getDataType());
-        try {
-            for (int e = 0; e < experts.numExperts(); e++) {
-                try (NDManager scratch = manager.newSubManager()) {
-                    NDArray index = scratch.create(permutation(order, layer, e, neurons));
-                    NDArray expertGateUp = experts.stackedGateUp().get(scratch, new NDIndex(e));
-                    NDArray gate = expertGateUp.get(new NDIndex("0:{}", neurons)).get(index);
-                    NDArray up = expertGateUp.get(new NDIndex("{}:", neurons)).get(index);
-                    NDList pieces = new NDList();
-                    for (int p = 0; p < parts; p++) {
-                        pieces.add(gate.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
-                        pieces.add(up.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
+        NDArray[] laidOut = experts.withStacks(manager, (stackedGateUp, stackedDown) -> {
+            // Filled expert by expert so that the rewrite needs one expert of scratch, not a layer's.
+            NDArray gateUp = manager.create(stackedGateUp.getShape(), stackedGateUp.getDataType());
+            NDArray down = manager.create(stackedDown.getShape(), stackedDown.getDataType());
+            try {
+                for (int e = 0; e < experts.numExperts(); e++) {
+                    try (NDManager scratch = manager.newSubManager()) {
+                        NDArray index = scratch.create(permutation(order, layer, e, neurons));
+                        NDArray expertGateUp = stackedGateUp.get(scratch, new NDIndex(e));
+                        NDArray gate = expertGateUp.get(new NDIndex("0:{}", neurons)).get(index);
+                        NDArray up = expertGateUp.get(new NDIndex("{}:", neurons)).get(index);
+                        NDList pieces = new NDList();
+                        for (int p = 0; p < parts; p++) {
+                            pieces.add(gate.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
+                            pieces.add(up.get(new NDIndex("{}:{}", p * part, (p + 1) * part)));
+                        }
+                        gateUp.set(new NDIndex(e), NDArrays.concat(pieces, 0));
+                        down.set(new NDIndex(e), stackedDown.get(scratch, new NDIndex(e)).get(new NDIndex(":, {}", index)));
                     }
-                    gateUp.set(new NDIndex(e), NDArrays.concat(pieces, 0));
-                    down.set(new NDIndex(e), experts.stackedDown().get(scratch, new NDIndex(e)).get(new NDIndex(":, {}", index)));
                 }
+            } catch (RuntimeException e) {
+                gateUp.close();
+                down.close();
+                throw e;
             }
-        } catch (RuntimeException e) {
-            gateUp.close();
-            down.close();
-            throw e;
-        }
-        return new PartitionedExperts(gateUp, down, parts);
+            return new NDArray[] {gateUp, down};
+        });
+        return new PartitionedExperts(laidOut[0], laidOut[1], parts, experts.backend());
     }
 
     /** The {@code weight} importance of every neuron of every expert, as {@link #weightImportance(FloatBuffer, FloatBuffer, FloatBuffer, int)}. */
-    public static float[][] weightImportance(ExpertWeights experts) {
+    public static float[][] weightImportance(ExpertWeights experts, NDManager manager) {
         int weightsPerProjection = experts.intermediateSize() * experts.hiddenSize();
-        float[][] importance = new float[experts.numExperts()][];
-        for (int e = 0; e < importance.length; e++) {
-            try (NDManager scratch = experts.stackedGateUp().getManager().newSubManager()) {
-                float[] gateUp = experts.stackedGateUp().get(scratch, new NDIndex(e)).toFloatArray();
-                importance[e] = weightImportance(
-                        FloatBuffer.wrap(gateUp, 0, weightsPerProjection).slice(),
-                        FloatBuffer.wrap(gateUp, weightsPerProjection, weightsPerProjection).slice(),
-                        FloatBuffer.wrap(experts.stackedDown().get(scratch, new NDIndex(e)).toFloatArray()),
-                        experts.hiddenSize());
+        return experts.withStacks(manager, (stackedGateUp, stackedDown) -> {
+            float[][] importance = new float[experts.numExperts()][];
+            for (int e = 0; e < importance.length; e++) {
+                try (NDManager scratch = manager.newSubManager()) {
+                    float[] gateUp = stackedGateUp.get(scratch, new NDIndex(e)).toFloatArray();
+                    importance[e] = weightImportance(
+                            FloatBuffer.wrap(gateUp, 0, weightsPerProjection).slice(),
+                            FloatBuffer.wrap(gateUp, weightsPerProjection, weightsPerProjection).slice(),
+                            FloatBuffer.wrap(stackedDown.get(scratch, new NDIndex(e)).toFloatArray()),
+                            experts.hiddenSize());
+                }
             }
-        }
-        return importance;
+            return importance;
+        });
     }
 
     /**

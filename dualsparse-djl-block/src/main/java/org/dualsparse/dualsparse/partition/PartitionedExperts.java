@@ -2,6 +2,7 @@ package org.dualsparse.dualsparse.partition;
 
 import ai.djl.ndarray.NDArray;
 import org.dualsparse.moe.StackedExperts;
+import org.dualsparse.nn.MatrixBackend;
 import org.dualsparse.nn.WeightMatrix;
 
 /**
@@ -21,16 +22,43 @@ public final class PartitionedExperts extends StackedExperts {
 
     private final int parts;
     private final int majorParts;
+    private final Matrices[] whole;
+    private final Matrices[] major;
+    private final Matrices[] minor;
 
     /**
      * @param gateUp {@code [E, 2I, d]} laid out sub-expert by sub-expert
      * @param down {@code [E, d, I]} in the same neuron order
      * @param parts {@code P}, which divides {@code I}
      */
-    PartitionedExperts(NDArray gateUp, NDArray down, int parts) {
-        super(gateUp, down);
+    PartitionedExperts(NDArray gateUp, NDArray down, int parts, MatrixBackend backend) {
+        super(gateUp, down, backend);
         this.parts = parts;
         this.majorParts = majorParts(parts);
+        int experts = numExperts();
+        whole = backend.keepsArrays() ? new Matrices[experts] : null;
+        major = new Matrices[experts];
+        minor = hasMinor() ? new Matrices[experts] : null;
+        for (int e = 0; e < experts; e++) {
+            if (whole != null) {
+                whole[e] = new Matrices(backend.matrix(gateUp, e), backend.matrix(down, e));
+            }
+            major[e] = matrices(gateUp, down, e, majorRows(), majorColumns());
+            if (minor != null) {
+                minor[e] = matrices(gateUp, down, e, minorRows(), minorColumns());
+            }
+        }
+        matricesMade();
+    }
+
+    /** One expert's gate/up rows and down columns of some of its sub-experts. */
+    public record Matrices(WeightMatrix gateUp, WeightMatrix down) {}
+
+    private Matrices matrices(NDArray gateUp, NDArray down, int e, Span rows, Span columns) {
+        MatrixBackend backend = backend();
+        return new Matrices(
+                backend.matrix(gateUp, e, rows.from(), rows.to(), 0, hiddenSize()),
+                backend.matrix(down, e, 0, hiddenSize(), columns.from(), columns.to()));
     }
 
     /**
@@ -90,13 +118,33 @@ public final class PartitionedExperts extends StackedExperts {
         return new Span(majorNeurons(), intermediateSize());
     }
 
-    /** Expert {@code e}'s {@code [2I, d]} gate/up matrix, sub-expert by sub-expert. */
-    public WeightMatrix gateUp(int e) {
-        return gateUpMatrix(e);
+    /**
+     * Expert {@code e}'s whole matrices, sub-expert by sub-expert; null when the backend packs its
+     * weights, which then holds the major and minor halves only (a whole pair runs both).
+     */
+    public Matrices whole(int e) {
+        return whole == null ? null : whole[e];
     }
 
-    /** Expert {@code e}'s {@code [d, I]} down matrix, columns in the sub-experts' neuron order. */
-    public WeightMatrix down(int e) {
-        return downMatrix(e);
+    /** Expert {@code e}'s major sub-experts. */
+    public Matrices major(int e) {
+        return major[e];
+    }
+
+    /** Expert {@code e}'s minor sub-experts; null without {@link #hasMinor()}. */
+    public Matrices minor(int e) {
+        return minor == null ? null : minor[e];
+    }
+
+    @Override
+    protected void releaseMatrices() {
+        for (Matrices[] kind : new Matrices[][] {whole, major, minor}) {
+            if (kind != null) {
+                for (Matrices m : kind) {
+                    m.gateUp().release();
+                    m.down().release();
+                }
+            }
+        }
     }
 }

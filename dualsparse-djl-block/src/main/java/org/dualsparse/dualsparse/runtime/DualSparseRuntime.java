@@ -1,5 +1,6 @@
 package org.dualsparse.dualsparse.runtime;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +46,14 @@ public final class DualSparseRuntime {
             throw new IllegalArgumentException("profile reconstruction needs a calibration profile");
         }
         DualSparseRuntime dualSparse = new DualSparseRuntime(policy);
-        MoeBlocks.replaceAll(model, (layer, block) -> dualSparse.partition(layer, block, parts, reconstruction, profileOrder));
+        NDManager manager = model.weightManager();
+        MoeBlocks.replaceAll(model, (layer, block) -> dualSparse.partition(layer, block, parts, reconstruction, profileOrder, manager));
         return dualSparse;
     }
 
     private SparseMoeBlock partition(
-            int layer, SparseMoeBlock block, int parts, Reconstruction reconstruction, NeuronOrder profileOrder) {
+            int layer, SparseMoeBlock block, int parts, Reconstruction reconstruction, NeuronOrder profileOrder,
+            NDManager manager) {
         if (block instanceof DualSparseMoeBlock) {
             throw new IllegalStateException("layer " + layer + " is already partitioned");
         }
@@ -62,13 +65,12 @@ public final class DualSparseRuntime {
         NeuronOrder order = switch (reconstruction) {
             case NONE -> null;
             case WEIGHT -> {
-                float[][] importance = ExpertPartitioner.weightImportance(original);
+                float[][] importance = ExpertPartitioner.weightImportance(original, manager);
                 yield (l, e) -> NeuronOrder.byImportance(importance[e]);
             }
             case PROFILE -> profileOrder;
         };
-        PartitionedExperts partitioned = ExpertPartitioner.partition(
-                original, layer, parts, order, original.stackedGateUp().getManager());
+        PartitionedExperts partitioned = ExpertPartitioner.partition(original, layer, parts, order, manager);
         original.clear();
         DualSparseMoeBlock replacement =
                 new DualSparseMoeBlock(layer, block.router(), partitioned, block.sharedExpert(), this);

@@ -24,16 +24,15 @@ final class PartitionedExpert {
     private final SubExperts minor;
 
     PartitionedExpert(PartitionedExperts experts, int expert) {
-        WeightMatrix gateUp = experts.gateUp(expert);
-        WeightMatrix down = experts.down(expert);
         int partNeurons = experts.partNeurons();
-        whole = new SubExperts(gateUp, down, experts.parts(), partNeurons);
-        major = new SubExperts(rows(gateUp, experts.majorRows()), columns(down, experts.majorColumns()),
-                experts.majorParts(), partNeurons);
-        minor = experts.hasMinor()
-                ? new SubExperts(rows(gateUp, experts.minorRows()), columns(down, experts.minorColumns()),
-                        experts.parts() - experts.majorParts(), partNeurons)
-                : null;
+        PartitionedExperts.Matrices all = experts.whole(expert);
+        whole = all == null ? null : new SubExperts(all.gateUp(), all.down(), experts.parts(), partNeurons);
+        PartitionedExperts.Matrices majors = experts.major(expert);
+        major = new SubExperts(majors.gateUp(), majors.down(), experts.majorParts(), partNeurons);
+        PartitionedExperts.Matrices minors = experts.minor(expert);
+        minor = minors == null
+                ? null
+                : new SubExperts(minors.gateUp(), minors.down(), experts.parts() - experts.majorParts(), partNeurons);
     }
 
     /**
@@ -42,7 +41,24 @@ final class PartitionedExpert {
      * @param activations told the gate and up pre-activations {@code [n, I]} of the rows, or null
      */
     NDArray whole(NDArray rows, BiConsumer<NDArray, NDArray> activations) {
-        return whole.swiGlu(rows, null, activations);
+        if (whole != null) {
+            return whole.swiGlu(rows, null, activations);
+        }
+        if (minor == null) {
+            return major.swiGlu(rows, null, activations);
+        }
+        if (activations == null) {
+            return major.swiGlu(rows, null, null).add(minor.swiGlu(rows, null, null));
+        }
+        // Without whole matrices the halves run apart; their activations, neurons in the same order, are joined.
+        NDArray[] majorSeen = new NDArray[2];
+        NDArray majorOut = major.swiGlu(rows, null, (gate, up) -> {
+            majorSeen[0] = gate;
+            majorSeen[1] = up;
+        });
+        NDArray minorOut = minor.swiGlu(rows, null, (gate, up) -> activations.accept(
+                NDArrays.concat(new NDList(majorSeen[0], gate), 1), NDArrays.concat(new NDList(majorSeen[1], up), 1)));
+        return majorOut.add(minorOut);
     }
 
     /** Every row major-only: the major sub-experts alone. */
@@ -55,7 +71,7 @@ final class PartitionedExpert {
      * activations of the major-only rows are zeroed.
      */
     NDArray maskedWhole(NDArray rows, int full) {
-        return whole.swiGlu(rows, minorMask(rows, full), null);
+        return whole == null ? split(rows, full) : whole.swiGlu(rows, minorMask(rows, full), null);
     }
 
     /**
@@ -81,14 +97,6 @@ final class PartitionedExpert {
             }
         }
         return rows.getManager().create(mask, new Shape(parts, 1, n));
-    }
-
-    private static WeightMatrix rows(WeightMatrix matrix, PartitionedExperts.Span span) {
-        return matrix.rows(span.from(), span.to());
-    }
-
-    private static WeightMatrix columns(WeightMatrix matrix, PartitionedExperts.Span span) {
-        return matrix.columns(span.from(), span.to());
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import org.dualsparse.moe.ExpertWeights;
 import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.nn.WeightMatrix;
@@ -36,15 +37,25 @@ class PartitionedExpertsTest {
             assertEquals(new PartitionedExperts.Span(0, 4), partitioned.majorColumns());
             assertEquals(new PartitionedExperts.Span(4, 8), partitioned.minorColumns());
             for (int e = 0; e < EXPERTS; e++) {
-                WeightMatrix gateUp = dense.gateUp(e);
-                WeightMatrix parts = partitioned.gateUp(e);
+                float[] gateUp = values(dense.gateUp(e));
+                float[] parts = values(partitioned.whole(e).gateUp());
                 for (int p = 0; p < 4; p++) {
-                    assertArrayEquals(values(gateUp.rows(2 * p, 2 * p + 2)), values(parts.rows(4 * p, 4 * p + 2)),
-                            "gate of sub-expert " + p);
-                    assertArrayEquals(values(gateUp.rows(NEURONS + 2 * p, NEURONS + 2 * p + 2)),
-                            values(parts.rows(4 * p + 2, 4 * p + 4)), "up of sub-expert " + p);
+                    assertArrayEquals(rows(gateUp, 2 * p, 2 * p + 2), rows(parts, 4 * p, 4 * p + 2), "gate of sub-expert " + p);
+                    assertArrayEquals(rows(gateUp, NEURONS + 2 * p, NEURONS + 2 * p + 2), rows(parts, 4 * p + 2, 4 * p + 4),
+                            "up of sub-expert " + p);
                 }
-                assertArrayEquals(values(dense.down(e)), values(partitioned.down(e)), "down keeps the neuron order");
+                assertArrayEquals(rows(parts, 0, 8), values(partitioned.major(e).gateUp()), "major gate/up rows");
+                assertArrayEquals(rows(parts, 8, 16), values(partitioned.minor(e).gateUp()), "minor gate/up rows");
+                float[] down = values(dense.down(e));
+                assertArrayEquals(down, values(partitioned.whole(e).down()), "down keeps the neuron order");
+                float[] majorDown = values(partitioned.major(e).down());
+                float[] minorDown = values(partitioned.minor(e).down());
+                for (int row = 0; row < HIDDEN; row++) {
+                    assertArrayEquals(Arrays.copyOfRange(down, row * NEURONS, row * NEURONS + 4),
+                            Arrays.copyOfRange(majorDown, row * 4, row * 4 + 4), "major down columns");
+                    assertArrayEquals(Arrays.copyOfRange(down, row * NEURONS + 4, row * NEURONS + 8),
+                            Arrays.copyOfRange(minorDown, row * 4, row * 4 + 4), "minor down columns");
+                }
             }
         }
     }
@@ -77,6 +88,12 @@ class PartitionedExpertsTest {
     }
 
     /** {@code W}, read through the matrix's own product: {@code W · Iᵀ}, exact in float32. */
+    /** Rows {@code [from, to)} of a {@code [*, HIDDEN]} matrix's values. */
+    private static float[] rows(float[] matrix, int from, int to) {
+        return Arrays.copyOfRange(matrix, from * HIDDEN, to * HIDDEN);
+    }
+
+    /** The matrix's values, row-major {@code [outputs, inputs]}. */
     private static float[] values(WeightMatrix matrix) {
         try (NDManager step = NDManager.newBaseManager("PyTorch")) {
             return matrix.timesTransposed(step.eye((int) matrix.inputs())).toFloatArray();

@@ -1,0 +1,55 @@
+package org.dualsparse.onnxruntime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * The process's one ONNX Runtime environment and how every weight product's session is made:
+ * all sessions share one global intra-op pool whose threads do not spin between products (a
+ * spinning pool per session was 2-10x slower on 2 cores, and would fight libtorch's threads).
+ * The pool has {@value #THREADS_PROPERTY} threads, by default one per processor.
+ */
+public final class OrtRuntime {
+
+    /** System property: intra-op threads of the global pool. */
+    public static final String THREADS_PROPERTY = "dualsparse.onnxruntime.threads";
+
+    private static OrtEnvironment environment;
+
+    private OrtRuntime() {}
+
+    /** The environment, made on first use with the global thread pool. */
+    public static synchronized OrtEnvironment environment() {
+        if (environment == null) {
+            int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
+            try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
+                threading.setGlobalIntraOpNumThreads(threads);
+                threading.setGlobalInterOpNumThreads(1);
+                threading.setGlobalSpinControl(false);
+                environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "dualsparse", threading);
+            } catch (OrtException e) {
+                throw new OnnxRuntimeException("cannot start ONNX Runtime with " + threads + " threads", e);
+            }
+        }
+        return environment;
+    }
+
+    /**
+     * A session over the serialized model {@code model}, on the global pool. Memory arenas are
+     * off: with thousands of one-product sessions, an arena each would keep its scratch forever.
+     */
+    static OrtSession session(byte[] model, String what) {
+        OrtEnvironment env = environment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.disablePerSessionThreads();
+            options.setCPUArenaAllocator(false);
+            options.setMemoryPatternOptimization(false);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+            return env.createSession(model, options);
+        } catch (OrtException e) {
+            throw new OnnxRuntimeException("ONNX Runtime refused the product graph of " + what, e);
+        }
+    }
+}
