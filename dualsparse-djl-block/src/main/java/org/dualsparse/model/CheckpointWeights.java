@@ -11,12 +11,15 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.dualsparse.checkpoint.Checkpoint;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.ShapeMismatchException;
 import org.dualsparse.checkpoint.TensorInfo;
 import org.dualsparse.checkpoint.UnexpectedTensorException;
+import org.dualsparse.nn.MatrixBackend;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightSource;
 
 /**
@@ -34,12 +37,19 @@ public final class CheckpointWeights implements WeightSource {
 
     private final Checkpoint checkpoint;
     private final NDManager manager;
+    private final MatrixBackend backend;
     private final Set<String> used = new HashSet<>();
     private ByteBuffer scratch = ByteBuffer.allocateDirect(0);
 
     public CheckpointWeights(Checkpoint checkpoint, NDManager manager) {
+        this(checkpoint, manager, TorchMatrices.BACKEND);
+    }
+
+    /** Weights whose matrices {@code backend} makes. */
+    public CheckpointWeights(Checkpoint checkpoint, NDManager manager, MatrixBackend backend) {
         this.checkpoint = checkpoint;
         this.manager = manager;
+        this.backend = backend;
     }
 
     @Override
@@ -67,6 +77,19 @@ public final class CheckpointWeights implements WeightSource {
     @Override
     public NDManager manager() {
         return manager;
+    }
+
+    @Override
+    public MatrixBackend backend() {
+        return backend;
+    }
+
+    /** Opens the checkpoint's folder again for the call: the one read for loading is closed once the model is built. */
+    @Override
+    public <T> T reload(NDManager into, Function<WeightSource, T> use) {
+        try (Checkpoint again = Checkpoint.open(checkpoint.directory())) {
+            return use.apply(new CheckpointWeights(again, into, backend));
+        }
     }
 
     /** Throws {@link UnexpectedTensorException} naming every tensor no block loaded. */

@@ -1,13 +1,22 @@
 package org.dualsparse.model;
 
 import java.util.Locale;
+import org.dualsparse.nn.MatrixBackend;
+import org.dualsparse.nn.TorchMatrices;
+import org.dualsparse.onnxruntime.OrtMatrices;
+import org.dualsparse.onnxruntime.Quantization;
+import org.dualsparse.onnxruntime.WeightFormat;
 
 /**
- * How a checkpoint is loaded.
+ * How a checkpoint is loaded: in which dtype, by which backend the weight products run, and in
+ * which format that backend stores the weights.
  *
  * @param dtype the compute dtype of the weights
+ * @param backend what multiplies by the weights
+ * @param weights how the backend stores them; {@link WeightFormat#F32} for libtorch
+ * @param quantization the block layout of {@code int8}/{@code int4} weights
  */
-public record LoadOptions(Dtype dtype) {
+public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Quantization quantization) {
 
     /** Compute dtype of a loaded model. */
     public enum Dtype {
@@ -24,7 +33,72 @@ public record LoadOptions(Dtype dtype) {
         }
     }
 
+    /** What runs the weight products. */
+    public enum Backend {
+        LIBTORCH,
+        ONNXRUNTIME;
+
+        /** Parses {@code libtorch} / {@code onnxruntime}, case-insensitively. */
+        public static Backend parse(String name) {
+            for (Backend backend : values()) {
+                if (backend.name().equalsIgnoreCase(name)) {
+                    return backend;
+                }
+            }
+            throw new IllegalArgumentException("unknown backend \"" + name + "\"; use libtorch or onnxruntime");
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public LoadOptions {
+        if (backend == Backend.LIBTORCH && weights != WeightFormat.F32) {
+            throw new IllegalArgumentException(weights + " weights run on the onnxruntime backend only; libtorch multiplies f32");
+        }
+        if (weights.quantized() && quantization.bits() != weights.bits()) {
+            throw new IllegalArgumentException(weights + " weights need " + weights.bits() + "-bit quantization, not " + quantization.bits());
+        }
+    }
+
+    public LoadOptions(Dtype dtype) {
+        this(dtype, Backend.LIBTORCH, WeightFormat.F32, quantization(WeightFormat.F32, Quantization.DEFAULT_BLOCK_SIZE, true));
+    }
+
     public static LoadOptions defaults() {
         return new LoadOptions(Dtype.F32);
+    }
+
+    /**
+     * The options a user's switches ask for; either may be null for its default. Quantized
+     * weights imply onnxruntime; an explicit libtorch with them is refused.
+     *
+     * @param blockSize weights per quantization block
+     * @param symmetric whether blocks have no zero point of their own
+     */
+    public static LoadOptions of(String backend, String weights, int blockSize, boolean symmetric) {
+        WeightFormat format = weights == null ? WeightFormat.F32 : WeightFormat.parse(weights);
+        Backend chosen = backend != null
+                ? Backend.parse(backend)
+                : format.quantized() ? Backend.ONNXRUNTIME : Backend.LIBTORCH;
+        return new LoadOptions(Dtype.F32, chosen, format, quantization(format, blockSize, symmetric));
+    }
+
+    private static Quantization quantization(WeightFormat format, int blockSize, boolean symmetric) {
+        return new Quantization(format.quantized() ? format.bits() : 8, blockSize, symmetric);
+    }
+
+    /** A fresh backend for one model: it counts the bytes of the weights it packs. */
+    public MatrixBackend matrixBackend() {
+        return backend == Backend.LIBTORCH
+                ? TorchMatrices.BACKEND
+                : new OrtMatrices(weights, quantization, OrtMatrices.INT8_COMPUTE);
+    }
+
+    @Override
+    public String toString() {
+        return backend == Backend.LIBTORCH ? "libtorch f32" : matrixBackend().toString();
     }
 }

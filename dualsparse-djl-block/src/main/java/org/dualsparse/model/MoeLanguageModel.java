@@ -17,7 +17,9 @@ import org.dualsparse.decoder.TokenBatch;
 import org.dualsparse.model.family.FamilyConfig;
 import org.dualsparse.model.family.ModelFamily;
 import org.dualsparse.model.family.ModelRegistry;
+import org.dualsparse.nn.MatrixBackend;
 import org.dualsparse.nn.TorchEngine;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightSource;
 
 /**
@@ -32,13 +34,17 @@ public final class MoeLanguageModel implements AutoCloseable {
     private final FamilyConfig config;
     private final String modelType;
     private final GenerationConfig generationConfig;
+    private final MatrixBackend backend;
 
-    private MoeLanguageModel(Model model, CausalLmBlock block, FamilyConfig config, String modelType, GenerationConfig generationConfig) {
+    private MoeLanguageModel(
+            Model model, CausalLmBlock block, FamilyConfig config, String modelType, GenerationConfig generationConfig,
+            MatrixBackend backend) {
         this.model = model;
         this.block = block;
         this.config = config;
         this.modelType = modelType;
         this.generationConfig = generationConfig;
+        this.backend = backend;
     }
 
     /** Loads the HF checkpoint in {@code dir} ({@code config.json} + safetensors) in float32. */
@@ -46,6 +52,7 @@ public final class MoeLanguageModel implements AutoCloseable {
         return load(dir, LoadOptions.defaults());
     }
 
+    /** Loads the checkpoint in {@code dir} as {@code options} say: the dtype, and the backend that multiplies by the weights. */
     public static MoeLanguageModel load(Path dir, LoadOptions options) {
         if (options.dtype() != LoadOptions.Dtype.F32) {
             throw new UnsupportedOperationException(
@@ -57,7 +64,7 @@ public final class MoeLanguageModel implements AutoCloseable {
         TorchEngine.get();
         Model model = Model.newInstance(family.modelType(), Device.cpu(), "PyTorch");
         try {
-            return load(family, hf, dir, model);
+            return load(family, hf, dir, model, options.matrixBackend());
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -70,8 +77,13 @@ public final class MoeLanguageModel implements AutoCloseable {
      * ownership of {@code model}.
      */
     public static MoeLanguageModel load(Path dir, Model model) {
+        return load(dir, model, LoadOptions.defaults());
+    }
+
+    /** {@link #load(Path, Model)} with the backend and weight format {@code options} name. */
+    public static MoeLanguageModel load(Path dir, Model model, LoadOptions options) {
         HfConfig hf = HfConfig.read(dir.resolve("config.json"));
-        return load(ModelRegistry.forConfig(hf), hf, dir, model);
+        return load(ModelRegistry.forConfig(hf), hf, dir, model, options.matrixBackend());
     }
 
     /**
@@ -88,21 +100,23 @@ public final class MoeLanguageModel implements AutoCloseable {
         return wrap(ModelRegistry.forConfig(hf), hf, model, block, GenerationConfig.read(dir, hf));
     }
 
-    private static <C extends FamilyConfig> MoeLanguageModel load(ModelFamily<C> family, HfConfig hf, Path dir, Model model) {
+    private static <C extends FamilyConfig> MoeLanguageModel load(
+            ModelFamily<C> family, HfConfig hf, Path dir, Model model, MatrixBackend backend) {
         C config = family.parseConfig(hf);
         GenerationConfig generation = GenerationConfig.read(dir, hf);
+        TorchEngine.get();
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            CheckpointWeights weights = new CheckpointWeights(checkpoint, model.getNDManager());
+            CheckpointWeights weights = new CheckpointWeights(checkpoint, model.getNDManager(), backend);
             CausalLmBlock block = family.build(config, weights);
             weights.requireAllUsed();
             model.setBlock(block);
-            return new MoeLanguageModel(model, block, config, family.modelType(), generation);
+            return new MoeLanguageModel(model, block, config, family.modelType(), generation, backend);
         }
     }
 
     private static <C extends FamilyConfig> MoeLanguageModel wrap(
             ModelFamily<C> family, HfConfig hf, Model model, CausalLmBlock block, GenerationConfig generation) {
-        return new MoeLanguageModel(model, block, family.parseConfig(hf), family.modelType(), generation);
+        return new MoeLanguageModel(model, block, family.parseConfig(hf), family.modelType(), generation, TorchMatrices.BACKEND);
     }
 
     /**
@@ -111,6 +125,12 @@ public final class MoeLanguageModel implements AutoCloseable {
      */
     public static MoeLanguageModel random(HfConfig config, long seed) {
         return create(config, manager -> new RandomWeights(manager, seed));
+    }
+
+    /** {@link #random(HfConfig, long)} with the backend and weight format {@code options} name. */
+    public static MoeLanguageModel random(HfConfig config, long seed, LoadOptions options) {
+        MatrixBackend backend = options.matrixBackend();
+        return create(config, manager -> new RandomWeights(manager, seed, backend));
     }
 
     /**
@@ -127,13 +147,19 @@ public final class MoeLanguageModel implements AutoCloseable {
         TorchEngine.get();
         Model model = Model.newInstance(family.modelType(), Device.cpu(), "PyTorch");
         try {
-            CausalLmBlock block = family.build(config, weights.apply(model.getNDManager()));
+            WeightSource source = weights.apply(model.getNDManager());
+            CausalLmBlock block = family.build(config, source);
             model.setBlock(block);
-            return new MoeLanguageModel(model, block, config, family.modelType(), GenerationConfig.from(hf));
+            return new MoeLanguageModel(model, block, config, family.modelType(), GenerationConfig.from(hf), source.backend());
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+    }
+
+    /** The backend that multiplies by the model's weights (libtorch for a model rewrapped by {@link #of}). */
+    public MatrixBackend backend() {
+        return backend;
     }
 
     public Model model() {

@@ -9,8 +9,11 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.SafetensorsWriter.EncodedTensor;
+import org.dualsparse.nn.MatrixBackend;
+import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightSource;
 
 /**
@@ -26,11 +29,18 @@ public final class RandomWeights implements WeightSource {
 
     private final NDManager manager;
     private final long seed;
+    private final MatrixBackend backend;
     private final List<Loaded> loaded = new ArrayList<>();
 
     public RandomWeights(NDManager manager, long seed) {
+        this(manager, seed, TorchMatrices.BACKEND);
+    }
+
+    /** Random weights whose matrices {@code backend} makes. */
+    public RandomWeights(NDManager manager, long seed, MatrixBackend backend) {
         this.manager = manager;
         this.seed = seed;
+        this.backend = backend;
     }
 
     @Override
@@ -54,6 +64,17 @@ public final class RandomWeights implements WeightSource {
     @Override
     public NDManager manager() {
         return manager;
+    }
+
+    @Override
+    public MatrixBackend backend() {
+        return backend;
+    }
+
+    /** The same values again: each tensor's depend only on the seed and its name. */
+    @Override
+    public <T> T reload(NDManager into, Function<WeightSource, T> use) {
+        return use.apply(new RandomWeights(into, seed, backend));
     }
 
     /** Every tensor handed out so far, in load order, as {@code dtype}; each one's values are generated when it is written. */

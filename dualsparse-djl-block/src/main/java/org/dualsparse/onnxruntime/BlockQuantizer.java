@@ -56,7 +56,7 @@ public final class BlockQuantizer {
             }
         }
         int zeroPoint = q.symmetricZeroPoint();
-        float scale = -extreme / zeroPoint;
+        float scale = extreme == 0 ? 0 : -extreme / zeroPoint;
         scales[index] = scale;
         float inverse = scale == 0 ? 0 : 1 / scale;
         for (int i = 0; i < block.length; i++) {
