@@ -27,6 +27,9 @@ import java.util.stream.Stream;
  */
 public final class Checkpoint implements AutoCloseable {
 
+    /** Bytes read at a time by {@link #float32Into}: a multiple of every dtype's width. */
+    private static final int CHUNK_BYTES = 1 << 22;
+
     static final String SINGLE_FILE = "model.safetensors";
 
     private static final String SAFETENSORS_SUFFIX = ".safetensors";
@@ -35,6 +38,7 @@ public final class Checkpoint implements AutoCloseable {
     private final List<SafetensorsFile> files;
     private final SortedMap<String, SafetensorsFile> fileByTensor;
     private final boolean sharded;
+    private ByteBuffer chunk;
 
     private Checkpoint(
             Path directory, List<SafetensorsFile> files, SortedMap<String, SafetensorsFile> fileByTensor, boolean sharded) {
@@ -198,16 +202,26 @@ public final class Checkpoint implements AutoCloseable {
 
     /**
      * Writes the tensor {@code name} as float32 into {@code out} (at its position, which
-     * advances), widening BF16 and F16 exactly: one copy from the mapped file, no intermediate.
+     * advances), widening BF16 and F16 exactly. The file is read in chunks through one small
+     * buffer, not mapped: a model converted while it loads never holds the checkpoint's pages.
      *
      * @throws MissingTensorException if the checkpoint has no such tensor
      */
     public void float32Into(String name, FloatBuffer out) {
         TensorInfo info = info(name);
-        if (info.dtype() == DType.F32) {
-            out.put(rawBytes(name).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
-        } else {
-            HalfPrecision.widenInto(rawBytes(name), info.dtype(), out);
+        SafetensorsFile file = fileOf(name);
+        if (chunk == null) {
+            chunk = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        for (long offset = 0; offset < info.byteLength(); offset += chunk.limit()) {
+            chunk.clear().limit((int) Math.min(CHUNK_BYTES, info.byteLength() - offset));
+            file.read(info, offset, chunk);
+            chunk.flip();
+            if (info.dtype() == DType.F32) {
+                out.put(chunk.asFloatBuffer());
+            } else {
+                HalfPrecision.widenInto(chunk, info.dtype(), out);
+            }
         }
     }
 

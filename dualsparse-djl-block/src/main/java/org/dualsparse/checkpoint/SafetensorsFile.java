@@ -97,6 +97,33 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads {@code into.remaining()} bytes of {@code info}'s data from byte {@code offset} on into
+     * {@code into} (a positional read: no mapping, so the bytes count in the page cache, not in
+     * this process's resident memory).
+     */
+    public void read(TensorInfo info, long offset, ByteBuffer into) {
+        if (!info.equals(tensors().get(info.name()))) {
+            throw new IllegalArgumentException(info.name() + " is not a tensor of " + file);
+        }
+        if (offset < 0 || offset + into.remaining() > info.byteLength()) {
+            throw new IllegalArgumentException("bytes [" + offset + ", " + (offset + into.remaining()) + ") outside "
+                    + tensor(info.name()) + " of " + info.byteLength() + " bytes");
+        }
+        long position = info.dataOffset() + offset;
+        try {
+            while (into.hasRemaining()) {
+                int read = channel.read(into, position);
+                if (read < 0) {
+                    throw new CorruptCheckpointException(file, tensor(info.name()) + " ends past the end of the file");
+                }
+                position += read;
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read " + tensor(info.name()) + ": " + e, e);
+        }
+    }
+
     /** Closes the file; buffers already returned by {@link #bytes} remain readable. */
     @Override
     public void close() {

@@ -23,11 +23,11 @@ import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightSource;
 
 /**
- * Weights read from a safetensors checkpoint. A float32 tensor loaded on its own is wrapped in
- * place over the memory-mapped file (no copy). Everything else is copied exactly once into
- * libtorch-owned memory: 16-bit tensors are widened through one reusable off-heap scratch
- * buffer, and concatenated tensors (stacked experts) are written straight into their slot of
- * the result. Every tensor is checked against the shape the config implies, and {@link
+ * Weights read from a safetensors checkpoint. A float32 tensor loaded on its own for a backend
+ * that keeps its arrays is wrapped in place over the memory-mapped file (no copy). Everything
+ * else is read (not mapped) and copied exactly once into libtorch-owned memory: through one
+ * reusable off-heap scratch buffer, 16-bit tensors widened on the way, and concatenated tensors
+ * (stacked experts) written straight into their slot of the result. Every tensor is checked against the shape the config implies, and {@link
  * #requireAllUsed()} rejects a checkpoint holding tensors the model does not use.
  */
 public final class CheckpointWeights implements WeightSource {
@@ -56,7 +56,7 @@ public final class CheckpointWeights implements WeightSource {
     public NDArray load(String name, long... shape) {
         TensorInfo info = checked(name, shape);
         NDArray array;
-        if (info.dtype() == DType.F32) {
+        if (info.dtype() == DType.F32 && backend.keepsArrays()) {
             array = manager.create(checkpoint.rawBytes(name), new Shape(shape), DataType.FLOAT32);
         } else {
             try (NDArray widened = widened(name, shape)) {
@@ -69,9 +69,10 @@ public final class CheckpointWeights implements WeightSource {
 
     @Override
     public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
-        return StackedParts.fill(manager, names, partShape, shape, name -> checked(name, partShape).dtype() == DType.F32
-                ? manager.create(checkpoint.rawBytes(name), new Shape(partShape), DataType.FLOAT32)
-                : widened(name, partShape));
+        return StackedParts.fill(manager, names, partShape, shape, name -> {
+            checked(name, partShape);
+            return widened(name, partShape);
+        });
     }
 
     @Override
@@ -114,7 +115,7 @@ public final class CheckpointWeights implements WeightSource {
         return info;
     }
 
-    /** A float32 view of a 16-bit tensor over the scratch buffer, valid until the next call. */
+    /** The tensor as float32 over the scratch buffer (read from the file, widened if 16-bit), valid until the next call. */
     private NDArray widened(String name, long[] shape) {
         long bytes = new Shape(shape).size() * Float.BYTES;
         if (bytes > Integer.MAX_VALUE) {

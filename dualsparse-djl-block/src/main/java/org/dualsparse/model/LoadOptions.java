@@ -15,8 +15,15 @@ import org.dualsparse.onnxruntime.WeightFormat;
  * @param backend what multiplies by the weights
  * @param weights how the backend stores them; {@link WeightFormat#F32} for libtorch
  * @param quantization the block layout of {@code int8}/{@code int4} weights
+ * @param weightCache where quantized weights are cached: {@code auto} (a {@code .dualsparse-cache}
+ *     folder in the checkpoint's), {@code none}, or a folder
  */
-public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Quantization quantization) {
+public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Quantization quantization, String weightCache) {
+
+    /** {@link #weightCache()}: next to the checkpoint. */
+    public static final String CACHE_NEXT_TO_CHECKPOINT = "auto";
+    /** {@link #weightCache()}: quantize at every load. */
+    public static final String NO_CACHE = "none";
 
     /** Compute dtype of a loaded model. */
     public enum Dtype {
@@ -55,6 +62,9 @@ public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Qu
     }
 
     public LoadOptions {
+        if (weightCache == null || weightCache.isBlank()) {
+            throw new IllegalArgumentException("weight cache must be auto, none or a folder");
+        }
         if (backend == Backend.LIBTORCH && weights != WeightFormat.F32) {
             throw new IllegalArgumentException(weights + " weights run on the onnxruntime backend only; libtorch multiplies f32");
         }
@@ -64,7 +74,8 @@ public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Qu
     }
 
     public LoadOptions(Dtype dtype) {
-        this(dtype, Backend.LIBTORCH, WeightFormat.F32, quantization(WeightFormat.F32, Quantization.DEFAULT_BLOCK_SIZE, true));
+        this(dtype, Backend.LIBTORCH, WeightFormat.F32, quantization(WeightFormat.F32, Quantization.DEFAULT_BLOCK_SIZE, true),
+                CACHE_NEXT_TO_CHECKPOINT);
     }
 
     public static LoadOptions defaults() {
@@ -83,7 +94,17 @@ public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Qu
         Backend chosen = backend != null
                 ? Backend.parse(backend)
                 : format.quantized() ? Backend.ONNXRUNTIME : Backend.LIBTORCH;
-        return new LoadOptions(Dtype.F32, chosen, format, quantization(format, blockSize, symmetric));
+        return new LoadOptions(Dtype.F32, chosen, format, quantization(format, blockSize, symmetric), CACHE_NEXT_TO_CHECKPOINT);
+    }
+
+    /** These options with quantized weights cached in {@code cache}: {@code auto}, {@code none} or a folder. */
+    public LoadOptions withWeightCache(String cache) {
+        return new LoadOptions(dtype, backend, weights, quantization, cache);
+    }
+
+    /** Whether a load with these options reads or writes a weight cache: quantized weights, unless {@code none}. */
+    public boolean cachesWeights() {
+        return weights.quantized() && !NO_CACHE.equals(weightCache);
     }
 
     private static Quantization quantization(WeightFormat format, int blockSize, boolean symmetric) {

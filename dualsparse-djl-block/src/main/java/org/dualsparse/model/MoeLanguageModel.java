@@ -21,6 +21,8 @@ import org.dualsparse.nn.MatrixBackend;
 import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightSource;
+import org.dualsparse.onnxruntime.OrtMatrices;
+import org.dualsparse.onnxruntime.WeightCache;
 
 /**
  * A loaded MoE language model: the DJL {@link Model} holding the block tree and its weights,
@@ -64,7 +66,7 @@ public final class MoeLanguageModel implements AutoCloseable {
         TorchEngine.get();
         Model model = Model.newInstance(family.modelType(), Device.cpu(), "PyTorch");
         try {
-            return load(family, hf, dir, model, options.matrixBackend());
+            return load(family, hf, dir, model, options);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -83,7 +85,7 @@ public final class MoeLanguageModel implements AutoCloseable {
     /** {@link #load(Path, Model)} with the backend and weight format {@code options} name. */
     public static MoeLanguageModel load(Path dir, Model model, LoadOptions options) {
         HfConfig hf = HfConfig.read(dir.resolve("config.json"));
-        return load(ModelRegistry.forConfig(hf), hf, dir, model, options.matrixBackend());
+        return load(ModelRegistry.forConfig(hf), hf, dir, model, options);
     }
 
     /**
@@ -101,14 +103,23 @@ public final class MoeLanguageModel implements AutoCloseable {
     }
 
     private static <C extends FamilyConfig> MoeLanguageModel load(
-            ModelFamily<C> family, HfConfig hf, Path dir, Model model, MatrixBackend backend) {
+            ModelFamily<C> family, HfConfig hf, Path dir, Model model, LoadOptions options) {
         C config = family.parseConfig(hf);
         GenerationConfig generation = GenerationConfig.read(dir, hf);
         TorchEngine.get();
-        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+        MatrixBackend backend = options.matrixBackend();
+        try (Checkpoint checkpoint = Checkpoint.open(dir);
+                WeightCache cache = options.cachesWeights() ? WeightCaches.open(dir, options) : null) {
+            if (cache != null) {
+                ((OrtMatrices) backend).caching(cache);
+            }
             CheckpointWeights weights = new CheckpointWeights(checkpoint, model.getNDManager(), backend);
             CausalLmBlock block = family.build(config, weights);
             weights.requireAllUsed();
+            if (cache != null) {
+                cache.finish();
+                ((OrtMatrices) backend).caching(null);
+            }
             model.setBlock(block);
             return new MoeLanguageModel(model, block, config, family.modelType(), generation, backend);
         }

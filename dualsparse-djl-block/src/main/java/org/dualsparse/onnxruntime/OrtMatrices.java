@@ -25,6 +25,7 @@ public final class OrtMatrices implements MatrixBackend {
     private final Quantization quantization;
     private final int accuracyLevel;
     private final AtomicLong weightBytes = new AtomicLong();
+    private WeightCache cache;
 
     /**
      * @param quantization how {@code format}'s bits are laid out; ignored for {@link WeightFormat#F32}
@@ -58,6 +59,15 @@ public final class OrtMatrices implements MatrixBackend {
         return weightBytes.get();
     }
 
+    /**
+     * Reads the matrices made from now on from {@code cache}, or writes them to it, in the order
+     * they are asked for; null stops. A load sets it for the checkpoint's matrices only: those a
+     * later step makes from reordered weights (DualSparse partitioning) are never cached.
+     */
+    public synchronized void caching(WeightCache cache) {
+        this.cache = cache;
+    }
+
     @Override
     public boolean keepsArrays() {
         return false;
@@ -83,12 +93,18 @@ public final class OrtMatrices implements MatrixBackend {
         return new NDIndex(index >= 0 ? index + ", " + rows : rows);
     }
 
-    private WeightMatrix matrix(NDArray weight, String name) {
+    private synchronized WeightMatrix matrix(NDArray weight, String name) {
         if (weight.getDataType() != DataType.FLOAT32) {
             throw new IllegalArgumentException("weight " + name + " is " + weight.getDataType() + ", not float32");
         }
         long outputs = weight.getShape().get(0);
         long inputs = weight.getShape().get(1);
+        String what = (name == null ? "a weight" : name) + " [" + outputs + ", " + inputs + "] as " + format;
+        if (cache != null && cache.reading()) {
+            WeightCache.Entry cached = cache.next(outputs, inputs);
+            weightBytes.addAndGet(cached.packedBytes());
+            return new OrtMatrix(OrtRuntime.session(cached.model(), what), outputs, inputs, cached.packedBytes());
+        }
         // Over the tensor's memory when it is contiguous, else over a contiguous copy in the scratch manager.
         FloatBuffer values = weight.toByteBuffer(true).asFloatBuffer();
         ModelProto graph;
@@ -101,8 +117,11 @@ public final class OrtMatrices implements MatrixBackend {
             graph = MatrixGraphs.gemm(values, outputs, inputs);
             bytes = 4 * outputs * inputs;
         }
-        String what = (name == null ? "a weight" : name) + " [" + outputs + ", " + inputs + "] as " + format;
-        OrtMatrix matrix = new OrtMatrix(OrtRuntime.session(graph.toByteArray(), what), outputs, inputs, bytes);
+        byte[] serialized = graph.toByteArray();
+        if (cache != null) {
+            cache.add(outputs, inputs, bytes, serialized);
+        }
+        OrtMatrix matrix = new OrtMatrix(OrtRuntime.session(serialized, what), outputs, inputs, bytes);
         weightBytes.addAndGet(bytes);
         return matrix;
     }

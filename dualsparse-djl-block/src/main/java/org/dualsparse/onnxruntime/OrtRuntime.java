@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
 
 /**
  * The process's one ONNX Runtime environment and how every weight product's session is made:
@@ -41,15 +42,29 @@ public final class OrtRuntime {
      * off: with thousands of one-product sessions, an arena each would keep its scratch forever.
      */
     static OrtSession session(byte[] model, String what) {
-        OrtEnvironment env = environment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.disablePerSessionThreads();
-            options.setCPUArenaAllocator(false);
-            options.setMemoryPatternOptimization(false);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
-            return env.createSession(model, options);
+        try (OrtSession.SessionOptions options = sessionOptions()) {
+            return environment().createSession(model, options);
         } catch (OrtException e) {
             throw new OnnxRuntimeException("ONNX Runtime refused the product graph of " + what, e);
         }
+    }
+
+    /** {@link #session(byte[], String)} over a direct buffer (a graph read back from a {@link WeightCache}). */
+    static OrtSession session(ByteBuffer model, String what) {
+        try (OrtSession.SessionOptions options = sessionOptions()) {
+            return environment().createSession(model, options);
+        } catch (OrtException e) {
+            throw new OnnxRuntimeException("ONNX Runtime refused the cached product graph of " + what, e);
+        }
+    }
+
+    private static OrtSession.SessionOptions sessionOptions() throws OrtException {
+        environment();
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.disablePerSessionThreads();
+        options.setCPUArenaAllocator(false);
+        options.setMemoryPatternOptimization(false);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+        return options;
     }
 }
