@@ -29,7 +29,7 @@ public final class RandomCheckpoint {
         ModelFamily<?> family = ModelRegistry.forConfig(config);
         TorchEngine.get();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            RandomWeights weights = new RandomWeights(manager, seed);
+            RandomWeights weights = RandomWeights.forWriting(manager, seed);
             buildInto(family, config, weights);
             Files.createDirectories(dir);
             SafetensorsWriter.writeEncoded(dir.resolve("model.safetensors"), weights.tensors(dtype));

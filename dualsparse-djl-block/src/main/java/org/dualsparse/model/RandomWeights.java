@@ -30,6 +30,7 @@ public final class RandomWeights implements WeightSource {
     private final NDManager manager;
     private final long seed;
     private final MatrixBackend backend;
+    private final boolean valuesAtLoad;
     private final List<Loaded> loaded = new ArrayList<>();
 
     public RandomWeights(NDManager manager, long seed) {
@@ -38,20 +39,38 @@ public final class RandomWeights implements WeightSource {
 
     /** Random weights whose matrices {@code backend} makes. */
     public RandomWeights(NDManager manager, long seed, MatrixBackend backend) {
+        this(manager, seed, backend, true);
+    }
+
+    private RandomWeights(NDManager manager, long seed, MatrixBackend backend, boolean valuesAtLoad) {
         this.manager = manager;
         this.seed = seed;
         this.backend = backend;
+        this.valuesAtLoad = valuesAtLoad;
+    }
+
+    /**
+     * Random weights to be written, not run: loads hand out zeros of the right shape and no
+     * matrix is kept, so a full-size model's tensors are listed holding one layer at a time; the
+     * values are generated when {@link #tensors} are written.
+     */
+    static RandomWeights forWriting(NDManager manager, long seed) {
+        return new RandomWeights(manager, seed, ShapeOnlyMatrices.BACKEND, false);
     }
 
     @Override
     public NDArray load(String name, long... shape) {
         loaded.add(new Loaded(name, shape.clone()));
-        return manager.create(values(name, shape), new Shape(shape));
+        return valuesAtLoad ? manager.create(values(name, shape), new Shape(shape)) : manager.zeros(new Shape(shape));
     }
 
     /** Parts go through one reused staging buffer: DJL frees a tensor's direct buffer only when the collector finds it. */
     @Override
     public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
+        if (!valuesAtLoad) {
+            names.forEach(name -> loaded.add(new Loaded(name, partShape.clone())));
+            return manager.zeros(new Shape(shape));
+        }
         ByteBuffer staging = ByteBuffer.allocateDirect(Math.toIntExact(new Shape(partShape).size() * Float.BYTES))
                 .order(ByteOrder.nativeOrder());
         return StackedParts.fill(manager, names, partShape, shape, name -> {

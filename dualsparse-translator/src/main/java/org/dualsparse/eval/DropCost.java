@@ -32,8 +32,17 @@ public final class DropCost {
      */
     public static Result measure(MoeLanguageModel lm, DualSparseRuntime dualSparse, DropPolicy policy, List<long[]> documents,
             int window, Calibrator.Progress progress) {
+        return measure(lm, dualSparse, null, policy, documents, window, progress);
+    }
+
+    /**
+     * Against {@code reference} (another model of the same checkpoint, e.g. float32 libtorch for a
+     * quantized {@code lm}) instead of {@code lm} undropped; null for {@code lm} undropped.
+     */
+    public static Result measure(MoeLanguageModel lm, DualSparseRuntime dualSparse, MoeLanguageModel reference,
+            DropPolicy policy, List<long[]> documents, int window, Calibrator.Progress progress) {
         NextTokenAgreement.Score score =
-                NextTokenAgreement.measure(lm, dualSparse, documents, window, List.of(policy), progress).get(0);
+                NextTokenAgreement.measure(lm, dualSparse, reference, documents, window, List.of(policy), progress).get(0);
         long tokens = documents.stream().mapToLong(d -> d.length).sum();
         return new Result(score.kl(), score.top1Agreement(), tokens, score.dropRates());
     }

@@ -37,6 +37,17 @@ public final class NextTokenAgreement {
      */
     public static List<Score> measure(MoeLanguageModel lm, DualSparseRuntime dualSparse, List<long[]> sequences, int maxLength,
             List<DropPolicy> policies, Calibrator.Progress progress) {
+        return measure(lm, dualSparse, null, sequences, maxLength, policies, progress);
+    }
+
+    /**
+     * {@link #measure(MoeLanguageModel, DualSparseRuntime, List, int, List, Calibrator.Progress)}
+     * against {@code reference}, another model of the same checkpoint (e.g. float32 libtorch for
+     * a quantized {@code lm}), or against {@code lm} itself undropped when null: the score then
+     * counts what the weight format and the dropping cost together.
+     */
+    public static List<Score> measure(MoeLanguageModel lm, DualSparseRuntime dualSparse, MoeLanguageModel reference,
+            List<long[]> sequences, int maxLength, List<DropPolicy> policies, Calibrator.Progress progress) {
         double[] kl = new double[policies.size()];
         long[] agreeing = new long[policies.size()];
         DropStats.Work[] work = new DropStats.Work[policies.size()];
@@ -48,7 +59,7 @@ public final class NextTokenAgreement {
                 StatsWindow measurement = dualSparse.measuring()) {
             for (long[] chunk : chunks) {
                 try (NDManager step = lm.model().getNDManager().newSubManager()) {
-                    NDArray dense = logProbabilities(lm, step, chunk);
+                    NDArray dense = logProbabilities(reference == null ? lm : reference, step, chunk);
                     NDArray denseTop = dense.argMax(-1);
                     for (int i = 0; i < policies.size(); i++) {
                         try (DualSparseRuntime.PolicyScope dropping = dualSparse.using(policies.get(i));

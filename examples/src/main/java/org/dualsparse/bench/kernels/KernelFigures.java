@@ -85,10 +85,21 @@ public final class KernelFigures {
             case "ExpertGemm.expert" -> new Work(2.0 * rows(params) * 3 * i * d, 4.0 * 3 * i * d, false);
             case "HalfWeights.gateUp" -> new Work(2.0 * rows(params) * 2 * i * d,
                     (param(params, "weights").equals("f32") ? 4.0 : 2.0) * 2 * i * d, false);
+            case "WeightProduct.gateUp" -> new Work(2.0 * rows(params) * 2 * i * d, bytesPerWeight(param(params, "weights")) * 2 * i * d, false);
+            case "WeightProduct.call" -> new Work(0, 0, true);
             case GEMM_PEAK -> new Work(2.0 * GemmPeakBenchmark.M * GemmPeakBenchmark.K * GemmPeakBenchmark.N, 0, false);
             case BANDWIDTH -> new Work(0, 4.0 * MemoryBandwidthBenchmark.ELEMENTS, false);
             case "CallOverhead.add", "CallOverhead.view", "CallOverhead.viewBuiltIndex", "CallOverhead.subManager" -> new Work(0, 0, true);
             default -> throw new IllegalArgumentException("no figures known for benchmark " + benchmark);
+        };
+    }
+
+    /** Bytes a weight takes as {@code backend:weights} stores it: int8 and int4 add a float32 scale per 32 weights. */
+    private static double bytesPerWeight(String weights) {
+        return switch (weights.substring(weights.indexOf(':') + 1)) {
+            case "int8" -> 1 + 4.0 / 32;
+            case "int4" -> 0.5 + 4.0 / 32;
+            default -> 4;
         };
     }
 
