@@ -22,11 +22,13 @@ import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.runtime.StatsWindow;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SparseMoeBlock;
+import org.dualsparse.onnxruntime.OrtMatrices;
 
 /**
  * Times one MoE layer of a published model's real shapes (random weights): the dense grouped
@@ -41,9 +43,12 @@ public final class MoeLayerBenchmark {
     private static final int FIT_TOKENS = 4096;
     private static final double MAX_RELATIVE_ERROR = 1e-3;
 
-    /** The benchmark's knobs; {@code routing} is the trained router's statistics to imitate. */
+    /**
+     * The benchmark's knobs; {@code routing} is the trained router's statistics to imitate, {@code
+     * load} the backend and weight format both copies of the layer are built with.
+     */
     public record Setup(String preset, List<Integer> tokens, List<Double> dropRates, List<String> methods,
-            double delta, int parts, RouterStatistics routing, int warmUp, int repeats, long seed) {}
+            double delta, int parts, RouterStatistics routing, int warmUp, int repeats, long seed, LoadOptions load) {}
 
     /**
      * One timed configuration; dense times are of the same rounds. {@code realisedDecisionRate} is
@@ -59,8 +64,13 @@ public final class MoeLayerBenchmark {
             double denseP75Ms, double speedup, double idealSpeedup, double percentOfIdeal, double weightReadSpeedup,
             int arrays, int denseArrays) {}
 
-    /** The rows, the target routing statistics, those the fitted routing reached, and its σ and c. */
-    public record Result(List<Row> rows, RouterStatistics target, RouterStatistics achieved, double sigma, double sharedScale) {}
+    /**
+     * The rows, the target routing statistics, those the fitted routing reached, and its σ and c;
+     * {@code packedWeightBytes} is what onnxruntime packed the dense copy's weights into, -1 on
+     * libtorch, which packs nothing.
+     */
+    public record Result(List<Row> rows, RouterStatistics target, RouterStatistics achieved, double sigma, double sharedScale,
+            long packedWeightBytes) {}
 
     private record Config(String method, double target, double threshold, double delta) {}
 
@@ -73,8 +83,8 @@ public final class MoeLayerBenchmark {
     /** Runs every configuration; returns rows in tokens × method × drop-rate order. */
     public Result run() {
         HfConfig config = layerConfig(setup.preset());
-        try (MoeLanguageModel denseModel = MoeLanguageModel.random(config, setup.seed());
-                MoeLanguageModel sparseModel = MoeLanguageModel.random(config, setup.seed());
+        try (MoeLanguageModel denseModel = MoeLanguageModel.random(config, setup.seed(), setup.load());
+                MoeLanguageModel sparseModel = MoeLanguageModel.random(config, setup.seed(), setup.load());
                 NDManager inputs = denseModel.model().getNDManager().newSubManager()) {
             ParameterStore ps = new ParameterStore(denseModel.model().getNDManager(), false);
             SparseMoeBlock dense = MoeBlocks.of(denseModel.block()).get(0);
@@ -131,7 +141,8 @@ public final class MoeLayerBenchmark {
                             arrays[i], denseArrays));
                 }
             }
-            return new Result(rows, setup.routing(), achieved, synthetic.sigma(), synthetic.sharedScale());
+            long packed = denseModel.backend() instanceof OrtMatrices ort ? ort.weightBytes() : -1;
+            return new Result(rows, setup.routing(), achieved, synthetic.sigma(), synthetic.sharedScale(), packed);
         }
     }
 
