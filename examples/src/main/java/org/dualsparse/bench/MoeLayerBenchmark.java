@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 import org.dualsparse.config.HfConfig;
@@ -29,6 +30,7 @@ import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SparseMoeBlock;
 import org.dualsparse.onnxruntime.OrtMatrices;
+import org.dualsparse.onnxruntime.WeightFormat;
 
 /**
  * Times one MoE layer of a published model's real shapes (random weights): the dense grouped
@@ -42,6 +44,13 @@ public final class MoeLayerBenchmark {
 
     private static final int FIT_TOKENS = 4096;
     private static final double MAX_RELATIVE_ERROR = 1e-3;
+
+    /**
+     * The agreement quantized layers are held to: partitioning reorders each expert's neurons, so
+     * the down projection's blocks hold other weights than the dense copy's and round otherwise.
+     * Measured on OLMoE's shapes: about 0.013 at int8 and 0.11 at int4; a wiring fault is of order 1.
+     */
+    private static final Map<WeightFormat, Double> MAX_QUANTIZED_ERROR = Map.of(WeightFormat.INT8, 0.05, WeightFormat.INT4, 0.25);
 
     /**
      * The benchmark's knobs; {@code routing} is the trained router's statistics to imitate, {@code
@@ -102,7 +111,7 @@ public final class MoeLayerBenchmark {
             List<Row> rows = new ArrayList<>();
             for (int n : setup.tokens()) {
                 NDArray state = synthetic.hiddenStates(inputs, n, random);
-                checkAgreement(dense, block, ds, ps, state);
+                checkAgreement(dense, block, ds, ps, state, MAX_QUANTIZED_ERROR.getOrDefault(setup.load().weights(), MAX_RELATIVE_ERROR));
                 Routing routing = route(dense, ps, state);
                 List<Config> configs = configs(routing, shape, topK);
                 DropRates[] realised = new DropRates[configs.size()];
@@ -170,14 +179,18 @@ public final class MoeLayerBenchmark {
         return configs;
     }
 
-    /** Guards the timing: undropped, the partitioned layer must compute what the dense one does. */
-    private static void checkAgreement(SparseMoeBlock dense, DualSparseMoeBlock block, DualSparseRuntime ds, ParameterStore ps, NDArray state) {
+    /**
+     * Guards the timing: undropped, the partitioned layer must compute what the dense one does, to
+     * {@code tolerance} of the largest output.
+     */
+    private static void checkAgreement(SparseMoeBlock dense, DualSparseMoeBlock block, DualSparseRuntime ds, ParameterStore ps, NDArray state,
+            double tolerance) {
         try (DualSparseRuntime.PolicyScope undropped = ds.using(DropPolicy.NONE);
                 NDManager step = state.getManager().newSubManager()) {
             NDArray expected = dense.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null).head();
             NDArray actual = block.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null).head();
             double error = actual.sub(expected).abs().max().getFloat() / expected.abs().max().getFloat();
-            if (!(error <= MAX_RELATIVE_ERROR)) {
+            if (!(error <= tolerance)) {
                 throw new IllegalStateException("the partitioned layer disagrees with the dense one: max error "
                         + error + " of the largest output");
             }
