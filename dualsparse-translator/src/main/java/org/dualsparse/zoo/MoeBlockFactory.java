@@ -18,9 +18,9 @@ import org.dualsparse.model.MoeLanguageModel;
  * the Criteria argument (or {@code serving.properties} key) {@code blockFactory} names this class.
  * The load arguments ({@link LoadArguments#ARGUMENTS}) choose the backend that multiplies by the
  * weights and the format it stores them in. DualSparse arguments ({@link
- * DualSparseSettings#ARGUMENTS}) partition the experts and set the drop rule; what they measure on calibration text (a profile, layer costs) {@link
- * LoadTimeCalibration} measures first. {@link DualSparseRuntime#of} then reads the statistics from the
- * model's block. The language model built here (block, parsed config, generation defaults) is
+ * DualSparseSettings#ARGUMENTS}) partition the experts and set the drop rule; what they measure
+ * on calibration text (a profile, layer costs) {@link LoadTimeCalibration} measures first.
+ * {@link DualSparseRuntime#of} then reads the statistics from the model's block. The language model built here (block, parsed config, generation defaults) is
  * the one {@link MoeTranslatorFactory} serves: it is handed over, not read again.
  */
 public final class MoeBlockFactory implements BlockFactory {
