@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.dualsparse.bench.ModelBenchmark;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.nn.TorchEngine;
@@ -63,56 +64,65 @@ final class BenchModelCommand implements Callable<Integer> {
     @Mixin
     DualSparseOptions dualSparse;
 
+    @Mixin
+    BackendOptions backend;
+
     @Override
     public Integer call() {
         if (layers != 0 && source.preset == null) {
             throw new IllegalArgumentException("--layers applies to --preset only");
         }
+        LoadOptions loadOptions = backend.loadOptions();
         TorchEngine.get();
         if (threads != null) {
             JniUtils.setNumThreads(threads);
         }
         String name = source.preset != null ? "preset " + source.preset : source.dir.toString();
         ModelBenchmark benchmark = new ModelBenchmark(new ModelBenchmark.Setup(promptTokens, gen, warmUp, repeats, 7));
-        try (MoeLanguageModel lm = open()) {
+        try (MoeLanguageModel lm = open(loadOptions)) {
+            Map<String, Object> backendReport = BackendOptions.report(loadOptions, lm);
+            String backendText = BackendOptions.describe(loadOptions, lm);
             DualSparseRuntime method = dualSparse.apply(lm, source.dir);
-            int modelLayers = lm.block().layers().size();
+            Header header = new Header(name, lm.block().layers().size(), backendReport, backendText);
             if (method == null) {
-                print(name, modelLayers, benchmark.run(lm));
+                print(header, benchmark.run(lm));
                 return 0;
             }
-            try (MoeLanguageModel dense = open()) {
-                print(name, modelLayers, benchmark.compare(dense, lm), method);
+            try (MoeLanguageModel dense = open(loadOptions)) {
+                print(header, benchmark.compare(dense, lm), method);
             }
         }
         return 0;
     }
 
-    private MoeLanguageModel open() {
+    /** The model's name and depth, and its backend as JSON fields and in words; taken before DualSparse partitions it. */
+    private record Header(String name, int layers, Map<String, Object> backend, String backendText) {}
+
+    private MoeLanguageModel open(LoadOptions options) {
         return source.preset != null
-                ? MoeLanguageModel.random(Presets.load(source.preset, layers), 7)
-                : MoeLanguageModel.load(source.dir);
+                ? MoeLanguageModel.random(Presets.load(source.preset, layers), 7, options)
+                : MoeLanguageModel.load(source.dir, options);
     }
 
-    private void print(String name, int modelLayers, ModelBenchmark.Result r) {
+    private void print(Header h, ModelBenchmark.Result r) {
         if (json) {
-            Map<String, Object> out = header(name, modelLayers);
+            Map<String, Object> out = header(h);
             out.putAll(figures(r));
             System.out.println(GSON.toJson(out));
             return;
         }
-        System.out.printf("%s, %d layers, median of %d%n", name, modelLayers, repeats);
+        System.out.printf("%s, %d layers, %s, median of %d%n", h.name(), h.layers(), h.backendText(), repeats);
         System.out.printf("prefill %d tokens: %.1f tokens/s%n", r.promptTokens(), r.prefillTokensPerSecond());
         System.out.printf("decode %d tokens: %.1f tokens/s; %.1f ms/token over the first quarter, %.1f over the last%n",
                 r.decodeSteps(), r.decodeTokensPerSecond(), r.firstQuarterDecodeMs(), r.lastQuarterDecodeMs());
     }
 
-    private void print(String name, int modelLayers, ModelBenchmark.Comparison c, DualSparseRuntime method) {
+    private void print(Header h, ModelBenchmark.Comparison c, DualSparseRuntime method) {
         ModelBenchmark.Result d = c.dense();
         ModelBenchmark.Result s = c.dropping();
         DropRates dropRates = method.stats().rates();
         if (json) {
-            Map<String, Object> out = header(name, modelLayers);
+            Map<String, Object> out = header(h);
             out.putAll(figures(s));
             out.put("decision_drop_rate", dropRates.decision());
             out.put("skipped_work_rate", dropRates.skippedWork());
@@ -122,9 +132,9 @@ final class BenchModelCommand implements Callable<Integer> {
             System.out.println(GSON.toJson(out));
             return;
         }
-        System.out.printf("%s, %d layers, median of %d, the dense model and DualSparse (decision drop rate %.2f%%, skipped"
-                + " work %.2f%%) in interleaved rounds%n",
-                name, modelLayers, repeats, 100 * dropRates.decision(), 100 * dropRates.skippedWork());
+        System.out.printf("%s, %d layers, %s, median of %d, the dense model and DualSparse (decision drop rate %.2f%%,"
+                + " skipped work %.2f%%) in interleaved rounds%n",
+                h.name(), h.layers(), h.backendText(), repeats, 100 * dropRates.decision(), 100 * dropRates.skippedWork());
         System.out.printf("prefill %d tokens: dense %.1f, DualSparse %.1f tokens/s (%.2fx)%n",
                 s.promptTokens(), d.prefillTokensPerSecond(), s.prefillTokensPerSecond(), c.prefillSpeedup());
         System.out.printf("decode %d tokens: dense %.1f, DualSparse %.1f tokens/s (%.2fx); ms/token over the first and last quarter:"
@@ -133,10 +143,11 @@ final class BenchModelCommand implements Callable<Integer> {
                 d.firstQuarterDecodeMs(), d.lastQuarterDecodeMs(), s.firstQuarterDecodeMs(), s.lastQuarterDecodeMs());
     }
 
-    private Map<String, Object> header(String name, int modelLayers) {
+    private Map<String, Object> header(Header h) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", name);
-        out.put("layers", modelLayers);
+        out.put("model", h.name());
+        out.put("layers", h.layers());
+        out.putAll(h.backend());
         out.put("prompt_tokens", promptTokens);
         out.put("gen", gen);
         out.put("repeats", repeats);

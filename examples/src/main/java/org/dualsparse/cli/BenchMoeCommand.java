@@ -12,10 +12,12 @@ import org.dualsparse.bench.MoeLayerBenchmark;
 import org.dualsparse.bench.RouterStatistics;
 import org.dualsparse.bench.TrainedRouter;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SpeedupChart;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bench moe}: one MoE layer of real shapes, dense vs DualSparse at target drop rates. */
@@ -71,6 +73,9 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--png", description = "Also draw speedup vs realised drop rate to this PNG file.")
     Path png;
 
+    @Mixin
+    BackendOptions backend;
+
     @Override
     public Integer call() throws IOException {
         String preset = ARCHITECTURES.get(arch);
@@ -82,18 +87,23 @@ final class BenchMoeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--methods takes 1t and 2t, got " + method);
             }
         }
+        LoadOptions loadOptions = backend.loadOptions();
         TorchEngine.get();
         if (threads != null) {
             JniUtils.setNumThreads(threads);
         }
         MoeLayerBenchmark.Result result = new MoeLayerBenchmark(new MoeLayerBenchmark.Setup(
-                preset, tokens, dropRates, methods, delta, 2, trainedRouterStatistics(), warmUp, repeats, 7)).run();
+                preset, tokens, dropRates, methods, delta, 2, trainedRouterStatistics(), warmUp, repeats, 7, loadOptions)).run();
         if (png != null) {
             Png.write(SpeedupChart.of(arch + " MoE layer: DualSparse vs dense", result.rows()), png);
         }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("arch", arch);
+            out.put("backend", loadOptions.toString());
+            if (result.packedWeightBytes() >= 0) {
+                out.put("weight_bytes", result.packedWeightBytes());
+            }
             out.put("routing_target", result.target());
             out.put("routing_achieved", result.achieved());
             out.put("hidden_sigma", result.sigma());
@@ -102,9 +112,11 @@ final class BenchMoeCommand implements Callable<Integer> {
             System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(out));
             return 0;
         }
-        System.out.printf("%s (%s): routing fitted to the trained router (concentration %.3f, load CV %.3f),"
+        System.out.printf("%s (%s) on %s%s: routing fitted to the trained router (concentration %.3f, load CV %.3f),"
                         + " reached %.3f / %.3f with σ = %.3f, c = %.3f%n",
-                arch, preset, result.target().concentration(), result.target().loadCv(), result.achieved().concentration(),
+                arch, preset, loadOptions, result.packedWeightBytes() < 0 ? ""
+                        : String.format(", %.1f MiB of packed weights", result.packedWeightBytes() / (1024.0 * 1024.0)),
+                result.target().concentration(), result.target().loadCv(), result.achieved().concentration(),
                 result.achieved().loadCv(), result.sigma(), result.sharedScale());
         System.out.println("| tokens | method | target | realised decision | skipped work | T | median ms (p25–p75) | dense ms (p25–p75) | speedup | ideal | % of ideal | weight-read bound | arrays (dense) |");
         System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

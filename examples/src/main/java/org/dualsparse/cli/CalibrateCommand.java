@@ -7,9 +7,11 @@ import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.Calibrator;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs calibration data through a model and writes its calibration profile. */
@@ -44,15 +46,19 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "The profile file to write.")
     Path out;
 
+    @Mixin
+    BackendOptions backend;
+
     @Override
     public Integer call() {
         model = ShippedModel.orDefault(model);
+        LoadOptions loadOptions = backend.loadOptions();
         ImportanceMetric importance = ImportanceMetric.parse(metric);
         if (tokens < 1) {
             throw new IllegalArgumentException("--tokens must be positive, got " + tokens);
         }
         List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.CALIBRATION, tokens);
-        try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(model, loadOptions)) {
             int length = seqLen != null ? seqLen : Math.min(DEFAULT_SEQ_LEN, lm.config().decoder().maxPositions());
             CalibrationProfile profile = Calibrator.attach(lm)
                     .run(sequences, importance, length, new ProgressBar(System.err, "calibrating"));

@@ -37,6 +37,9 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     DualSparseOptions dualSparse;
 
+    @Mixin
+    BackendOptions backend;
+
     @Override
     public Integer call() throws Exception {
         model = ShippedModel.orDefault(model);
@@ -44,9 +47,9 @@ final class ChatCommand implements Callable<Integer> {
         if (system != null) {
             conversation.add(ChatMessage.system(system));
         }
-        try (ZooModel<ChatRequest, Generation> zoo = dualSparse.addTo(MoeCriteria.builder()
+        try (ZooModel<ChatRequest, Generation> zoo = dualSparse.addTo(backend.addTo(MoeCriteria.builder()
                         .setTypes(ChatRequest.class, Generation.class)
-                        .optModelPath(model))
+                        .optModelPath(model)))
                         .build()
                         .loadModel();
                 Predictor<ChatRequest, Generation> predictor = zoo.newPredictor()) {

@@ -25,11 +25,13 @@ import org.dualsparse.dualsparse.parallel.RoutingTrace;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.plot.ExpertParallelChart;
 import org.dualsparse.plot.Png;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -85,6 +87,9 @@ final class EpSimCommand implements Callable<Integer> {
             description = "With --png: plot one point per target drop rate in this list (default: --drop-rate only).")
     List<Double> chartDropRates;
 
+    @Mixin
+    BackendOptions backend;
+
     /** Both policies at one target drop rate, and how closely each follows the undropped model. */
     private record Evaluated(Comparison comparison, List<NextTokenAgreement.Score> agreement) {
 
@@ -98,6 +103,7 @@ final class EpSimCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         model = ShippedModel.orDefault(model);
+        LoadOptions loadOptions = backend.loadOptions();
         double delta = switch (method) {
             case "1t" -> 0;
             case "2t" -> ThresholdDropPolicy.PAPER_DELTA;
@@ -107,7 +113,7 @@ final class EpSimCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--drop-rates only chooses the points of --png");
         }
         List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.HELDOUT, tokens);
-        try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(model, loadOptions)) {
             DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, DropPolicy.NONE);
             int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
             List<LayerRouting> batches = trace != null

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
 import picocli.CommandLine.Command;
@@ -28,12 +29,16 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DualSparseOptions dualSparse;
 
+    @Mixin
+    BackendOptions backend;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
     @Override
     public Integer call() {
         options.resolveModel();
+        LoadOptions loadOptions = backend.loadOptions();
         List<EvalTask> tasks = options.parsedTasks();
         if (dualSparse.arguments().isEmpty() && tasks.stream().anyMatch(t -> t.kind() == EvalTask.Kind.DROP_COST)) {
             throw new IllegalArgumentException("task kl compares a dropping model with the undropped one:"
@@ -41,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Path text = options.textData(tasks);
         List<TaskScore> scores = new ArrayList<>();
-        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, loadOptions); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
             DualSparseRuntime method = dualSparse.apply(lm, options.model);
             DropPolicy policy = method == null ? DropPolicy.NONE : method.policy();
             TaskRunner runner = new TaskRunner(lm, tokenizer, method, text, options.maxItems, options.window, System.err);
@@ -52,6 +57,7 @@ final class EvalCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", options.model.toString());
+            out.put("backend", loadOptions.toString());
             Map<String, Object> switches = new LinkedHashMap<>();
             dualSparse.arguments().forEach((key, value) -> switches.put(key, value instanceof Path ? value.toString() : value));
             out.put("dualsparse", switches);

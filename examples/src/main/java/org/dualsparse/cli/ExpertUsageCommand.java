@@ -11,12 +11,14 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.dualsparse.dualsparse.parallel.LayerRouting;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.SparseMoeBlock;
 import org.dualsparse.plot.ExpertUsageChart;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How often the router picks each expert of each MoE layer, on real tokens. */
@@ -41,11 +43,15 @@ final class ExpertUsageCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object: per layer the share of token-expert pairs of each expert.")
     boolean json;
 
+    @Mixin
+    BackendOptions backend;
+
     @Override
     public Integer call() throws IOException {
         model = ShippedModel.orDefault(model);
+        LoadOptions loadOptions = backend.loadOptions();
         List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.HELDOUT, tokens);
-        try (MoeLanguageModel lm = MoeLanguageModel.load(model)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(model, loadOptions)) {
             List<SparseMoeBlock> blocks = MoeBlocks.of(lm.block());
             if (blocks.isEmpty()) {
                 throw new IllegalArgumentException(model + " has no MoE layer whose experts could be counted");

@@ -39,6 +39,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     DualSparseOptions dualSparse;
 
+    @Mixin
+    BackendOptions backend;
+
     @Option(names = "--stream", description = "Print the text as it is generated.")
     boolean stream;
 
@@ -58,9 +61,9 @@ final class GenerateCommand implements Callable<Integer> {
                 System.out.flush();
             });
         }
-        try (ZooModel<GenerationRequest, Generation> zoo = dualSparse.addTo(MoeCriteria.builder()
+        try (ZooModel<GenerationRequest, Generation> zoo = dualSparse.addTo(backend.addTo(MoeCriteria.builder()
                         .setTypes(GenerationRequest.class, Generation.class)
-                        .optModelPath(model))
+                        .optModelPath(model)))
                         .build()
                         .loadModel();
                 Predictor<GenerationRequest, Generation> predictor = zoo.newPredictor()) {

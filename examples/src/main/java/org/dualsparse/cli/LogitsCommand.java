@@ -54,12 +54,19 @@ final class LogitsCommand implements Callable<Integer> {
     @Mixin
     DualSparseOptions dualSparse;
 
+    @Mixin
+    BackendOptions backend;
+
     @Override
     public Integer call() throws IOException {
         model = ShippedModel.orDefault(model);
+        LoadOptions switches = backend.loadOptions();
+        LoadOptions loadOptions =
+                new LoadOptions(LoadOptions.Dtype.parse(dtype), switches.backend(), switches.weights(), switches.quantization());
         long start = System.nanoTime();
-        try (MoeLanguageModel lm = MoeLanguageModel.load(model, new LoadOptions(LoadOptions.Dtype.parse(dtype)))) {
-            System.err.printf("loaded %s in %.2f s%n", model, (System.nanoTime() - start) / 1e9);
+        try (MoeLanguageModel lm = MoeLanguageModel.load(model, loadOptions)) {
+            System.err.printf("loaded %s (%s) in %.2f s%n", model, BackendOptions.describe(loadOptions, lm),
+                    (System.nanoTime() - start) / 1e9);
             DualSparseRuntime method = dualSparse.apply(lm, model);
             float[] logits;
             Map<String, Object> dropReport = null;
@@ -81,7 +88,7 @@ final class LogitsCommand implements Callable<Integer> {
             if (logitsOut != null) {
                 writeFloats(logitsOut, logits);
             }
-            print(lm.modelType(), logits, greedy, dropReport);
+            print(lm.modelType(), BackendOptions.report(loadOptions, lm), logits, greedy, dropReport);
         }
         return 0;
     }
@@ -93,7 +100,8 @@ final class LogitsCommand implements Callable<Integer> {
         }
     }
 
-    private void print(String modelType, float[] logits, List<Long> greedy, Map<String, Object> dropReport) {
+    private void print(String modelType, Map<String, Object> backendReport, float[] logits, List<Long> greedy,
+            Map<String, Object> dropReport) {
         double logSumExp = logSumExp(logits);
         List<Map<String, Object>> best = IntStream.range(0, logits.length).boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -logits[i]).thenComparingInt(i -> i))
@@ -109,6 +117,7 @@ final class LogitsCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model_type", modelType);
+            out.putAll(backendReport);
             out.put("prompt_ids", ids);
             out.put("top", best);
             out.put("greedy", greedy);

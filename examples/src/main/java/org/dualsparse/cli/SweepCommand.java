@@ -20,6 +20,7 @@ import org.dualsparse.dualsparse.parallel.ReplayedTargets;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SweepChart;
@@ -39,6 +40,9 @@ final class SweepCommand implements Callable<Integer> {
 
     @Mixin
     EvalOptions options;
+
+    @Mixin
+    BackendOptions backend;
 
     @Option(names = "--drop-rates", split = ",", defaultValue = "0,0.1,0.2,0.3,0.4,0.5",
             description = "Target drop rates; 0 is the undropped model, run once for all methods (default ${DEFAULT-VALUE}).")
@@ -77,6 +81,7 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         options.resolveModel();
+        LoadOptions loadOptions = backend.loadOptions();
         List<EvalTask> tasks = options.parsedTasks();
         Path text = options.textData(tasks);
         Path defaultCalibration = options.model.resolve(DualSparseSettings.DEFAULT_CALIBRATION_TEXT);
@@ -99,11 +104,11 @@ final class SweepCommand implements Callable<Integer> {
         List<String> notes = new ArrayList<>();
         List<SweepRow> rows = new ArrayList<>();
         List<SweepReport.Skipped> skipped = new ArrayList<>();
-        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, loadOptions); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
             CalibrationProfile calibrated = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
             DualSparseRuntime dualSparse = partitioning.applyTo(lm, calibrated, null);
             TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, text, options.maxItems, options.window, System.err);
-            notes.add(String.format("Model %s, P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, partition,
+            notes.add(String.format("Model %s (%s), P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, loadOptions, partition,
                     partitioning.reconstruction().name().toLowerCase(Locale.ROOT), delta,
                     String.join(", ", tasks.stream().map(EvalTask::name).toList())));
             SweepPolicies policies = policies(lm, dualSparse, runner, calibrated, parsedMethods, replayed, notes);
