@@ -102,6 +102,11 @@ public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Qu
         return new LoadOptions(dtype, backend, weights, quantization, cache);
     }
 
+    /** These options with compute dtype {@code dtype}. */
+    public LoadOptions withDtype(Dtype dtype) {
+        return new LoadOptions(dtype, backend, weights, quantization, weightCache);
+    }
+
     /** Whether a load with these options reads or writes a weight cache: quantized weights, unless {@code none}. */
     public boolean cachesWeights() {
         return weights.quantized() && !NO_CACHE.equals(weightCache);

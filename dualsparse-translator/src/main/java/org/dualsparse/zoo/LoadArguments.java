@@ -1,5 +1,6 @@
 package org.dualsparse.zoo;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.dualsparse.arguments.ArgumentReader;
@@ -15,14 +16,15 @@ import org.dualsparse.onnxruntime.WeightFormat;
  * f32}, {@code int8} or {@code int4}; quantized weights imply onnxruntime), {@code quant_block}
  * (weights per quantization block, a power of two from 16 to 256, default {@value
  * Quantization#DEFAULT_BLOCK_SIZE}) and {@code quant_zero_points} ({@code true} for asymmetric
- * blocks with zero points; default symmetric). They are read with the strict {@link
+ * blocks with zero points; default symmetric) and {@code weight_cache} (where quantized weights
+ * are cached: {@code auto}, next to the checkpoint, {@code none}, or a folder). They are read with the strict {@link
  * ArgumentReader}: a value of the wrong type or outside its choices is refused with an {@link
  * InvalidArgumentException} naming the key and the value.
  */
 public final class LoadArguments {
 
     /** Criteria argument keys. */
-    public static final List<String> ARGUMENTS = List.of("backend", "weights", "quant_block", "quant_zero_points");
+    public static final List<String> ARGUMENTS = List.of("backend", "weights", "quant_block", "quant_zero_points", "weight_cache");
 
     private static final Map<String, LoadOptions.Backend> BACKENDS =
             ArgumentReader.names(LoadOptions.Backend::toString, LoadOptions.Backend.values());
@@ -49,9 +51,10 @@ public final class LoadArguments {
                     + "\" is not a power of two from 16 to 256");
         }
         boolean zeroPoints = args.bool("quant_zero_points").orElse(false);
+        String cache = args.path("weight_cache").map(Path::toString).orElse(LoadOptions.CACHE_NEXT_TO_CHECKPOINT);
         try {
             return LoadOptions.of(backend == null ? null : backend.toString(), weights == null ? null : weights.toString(),
-                    blockSize, !zeroPoints);
+                    blockSize, !zeroPoints).withWeightCache(cache);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("arguments backend = \"" + arguments.get("backend") + "\" and weights = \""
                     + arguments.get("weights") + "\" do not go together: " + e.getMessage(), e);

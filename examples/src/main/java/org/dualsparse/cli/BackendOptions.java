@@ -45,6 +45,11 @@ final class BackendOptions {
             description = "With --weights int8/int4: asymmetric blocks, each with its own zero point (default symmetric).")
     boolean zeroPoints;
 
+    @Option(names = "--weight-cache", paramLabel = "auto|none|DIR", defaultValue = LoadOptions.CACHE_NEXT_TO_CHECKPOINT,
+            description = "With --weights int8/int4: where the quantized weights are cached for the next load: auto (a"
+                    + " .dualsparse-cache folder in the model's), none, or a folder (default ${DEFAULT-VALUE}).")
+    String weightCache;
+
     /**
      * The load options the switches ask for.
      *
@@ -54,7 +59,7 @@ final class BackendOptions {
     LoadOptions loadOptions() {
         try {
             return LoadOptions.of(backend == null ? null : backend.toString(), weights == null ? null : weights.toString(),
-                    quantBlock, !zeroPoints);
+                    quantBlock, !zeroPoints).withWeightCache(weightCache);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), given() + ": " + e.getMessage(), e);
         }
@@ -68,6 +73,7 @@ final class BackendOptions {
         arguments.put("weights", options.weights().toString());
         arguments.put("quant_block", quantBlock);
         arguments.put("quant_zero_points", zeroPoints);
+        arguments.put("weight_cache", weightCache);
         arguments.forEach(criteria::optArgument);
         return criteria;
     }

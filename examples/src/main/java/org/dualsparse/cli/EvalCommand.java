@@ -46,10 +46,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         Path text = options.textData(tasks);
         List<TaskScore> scores = new ArrayList<>();
-        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, loadOptions); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, loadOptions);
+                MoeLanguageModel klReference = options.klReference(loadOptions);
+                TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
             DualSparseRuntime method = dualSparse.apply(lm, options.model);
             DropPolicy policy = method == null ? DropPolicy.NONE : method.policy();
-            TaskRunner runner = new TaskRunner(lm, tokenizer, method, text, options.maxItems, options.window, System.err);
+            TaskRunner runner = new TaskRunner(lm, tokenizer, method, klReference, text, options.maxItems, options.window, System.err);
             for (EvalTask task : tasks) {
                 scores.add(runner.run(task, policy, task.name()));
             }

@@ -1,5 +1,7 @@
 package org.dualsparse.cli;
 
+import org.dualsparse.model.LoadOptions;
+import org.dualsparse.model.MoeLanguageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -30,6 +32,18 @@ final class EvalOptions {
 
     @Option(names = "--window", description = "Most tokens per forward pass for ppl and kl (default 256, or the model's maximum).")
     Integer window;
+
+    @Option(names = "--kl-against-f32", description = "Task kl compares with the model loaded a second time as float32 on"
+            + " libtorch, not with this one undropped: with --weights int8/int4, what quantizing and dropping cost together.")
+    boolean klAgainstF32;
+
+    /**
+     * The model task kl compares with: null for the evaluated one undropped, else {@link #model}
+     * loaded as float32 on libtorch (null too when {@code evaluated} already is that).
+     */
+    MoeLanguageModel klReference(LoadOptions evaluated) {
+        return klAgainstF32 && evaluated.backend() != LoadOptions.Backend.LIBTORCH ? MoeLanguageModel.load(model) : null;
+    }
 
     /** Falls back to the shipped model when no {@code --model} was given; call before using {@link #model}. */
     void resolveModel() {

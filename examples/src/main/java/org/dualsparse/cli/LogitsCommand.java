@@ -60,9 +60,7 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         model = ShippedModel.orDefault(model);
-        LoadOptions switches = backend.loadOptions();
-        LoadOptions loadOptions =
-                new LoadOptions(LoadOptions.Dtype.parse(dtype), switches.backend(), switches.weights(), switches.quantization());
+        LoadOptions loadOptions = backend.loadOptions().withDtype(LoadOptions.Dtype.parse(dtype));
         long start = System.nanoTime();
         try (MoeLanguageModel lm = MoeLanguageModel.load(model, loadOptions)) {
             System.err.printf("loaded %s (%s) in %.2f s%n", model, BackendOptions.describe(loadOptions, lm),

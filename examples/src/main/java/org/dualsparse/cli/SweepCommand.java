@@ -104,13 +104,18 @@ final class SweepCommand implements Callable<Integer> {
         List<String> notes = new ArrayList<>();
         List<SweepRow> rows = new ArrayList<>();
         List<SweepReport.Skipped> skipped = new ArrayList<>();
-        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, loadOptions); TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, loadOptions);
+                MoeLanguageModel klReference = options.klReference(loadOptions);
+                TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
             CalibrationProfile calibrated = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
             DualSparseRuntime dualSparse = partitioning.applyTo(lm, calibrated, null);
-            TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, text, options.maxItems, options.window, System.err);
+            TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, klReference, text, options.maxItems, options.window, System.err);
             notes.add(String.format("Model %s (%s), P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, loadOptions, partition,
                     partitioning.reconstruction().name().toLowerCase(Locale.ROOT), delta,
                     String.join(", ", tasks.stream().map(EvalTask::name).toList())));
+            if (klReference != null) {
+                notes.add("kl and top-1 agreement are against the float32 libtorch model, not this one undropped.");
+            }
             SweepPolicies policies = policies(lm, dualSparse, runner, calibrated, parsedMethods, replayed, notes);
             notes.forEach(System.err::println);
             points(runner, policies, tasks, parsedMethods, rows, skipped);

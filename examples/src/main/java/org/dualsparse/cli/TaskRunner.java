@@ -28,6 +28,7 @@ final class TaskRunner {
     private final MoeLanguageModel lm;
     private final TextTokenizer tokenizer;
     private final DualSparseRuntime dualSparse;
+    private final MoeLanguageModel klReference;
     private final Path text;
     private final Integer maxItems;
     private final int window;
@@ -37,15 +38,17 @@ final class TaskRunner {
 
     /**
      * @param dualSparse the model's DualSparseRuntime state, or null to run it as loaded (then no task may be kl)
+     * @param klReference the model kl compares with (another load of the checkpoint), or null for {@code lm} undropped
      * @param text the text of ppl and kl, or null when no task reads it
      * @param maxItems the most documents or items per task, or null for all
      * @param window the most tokens per forward pass of ppl and kl, or null for 256 (or the model's maximum)
      */
-    TaskRunner(MoeLanguageModel lm, TextTokenizer tokenizer, DualSparseRuntime dualSparse, Path text, Integer maxItems,
-            Integer window, PrintStream progress) {
+    TaskRunner(MoeLanguageModel lm, TextTokenizer tokenizer, DualSparseRuntime dualSparse, MoeLanguageModel klReference,
+            Path text, Integer maxItems, Integer window, PrintStream progress) {
         this.lm = lm;
         this.tokenizer = tokenizer;
         this.dualSparse = dualSparse;
+        this.klReference = klReference;
         this.text = text;
         this.maxItems = maxItems;
         this.window = window != null ? window : Math.min(Perplexity.DEFAULT_WINDOW, lm.config().decoder().maxPositions());
@@ -75,7 +78,7 @@ final class TaskRunner {
                 yield score(task, metrics, r.tokens(), "tokens", r.dropRates(), start);
             }
             case DROP_COST -> {
-                DropCost.Result r = DropCost.measure(lm, dualSparse, policy, documents(), window, bar(label, "tokens"));
+                DropCost.Result r = DropCost.measure(lm, dualSparse, klReference, policy, documents(), window, bar(label, "tokens"));
                 metrics.put("kl", r.kl());
                 metrics.put("top1_agreement", r.top1Agreement());
                 yield score(task, metrics, r.tokens(), "tokens", Optional.of(r.dropRates()), start);
