@@ -108,6 +108,7 @@ public final class MoeLanguageModel implements AutoCloseable {
         GenerationConfig generation = GenerationConfig.read(dir, hf);
         TorchEngine.get();
         MatrixBackend backend = options.matrixBackend();
+        ownBackend(model, backend);
         try (Checkpoint checkpoint = Checkpoint.open(dir);
                 WeightCache cache = options.cachesWeights() ? WeightCaches.open(dir, options) : null) {
             if (cache != null) {
@@ -159,6 +160,7 @@ public final class MoeLanguageModel implements AutoCloseable {
         Model model = Model.newInstance(family.modelType(), Device.cpu(), "PyTorch");
         try {
             WeightSource source = weights.apply(model.getNDManager());
+            ownBackend(model, source.backend());
             CausalLmBlock block = family.build(config, source);
             model.setBlock(block);
             return new MoeLanguageModel(model, block, config, family.modelType(), GenerationConfig.from(hf), source.backend());
@@ -171,6 +173,13 @@ public final class MoeLanguageModel implements AutoCloseable {
     /** The backend that multiplies by the model's weights (libtorch for a model rewrapped by {@link #of}). */
     public MatrixBackend backend() {
         return backend;
+    }
+
+    /** A backend that holds native resources of its own (ORT sessions) is closed with the model's manager, even when its load fails. */
+    private static void ownBackend(Model model, MatrixBackend backend) {
+        if (backend instanceof AutoCloseable resources) {
+            model.getNDManager().attachInternal("matrix-backend-" + System.identityHashCode(backend), resources);
+        }
     }
 
     public Model model() {

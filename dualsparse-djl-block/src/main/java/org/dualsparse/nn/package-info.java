@@ -1,9 +1,9 @@
 /**
  * Neural-network primitives shared by the decoder and the MoE slot: where weights come from
- * ({@link org.dualsparse.nn.WeightSource}), the seam every weight product goes through ({@link
- * org.dualsparse.nn.WeightMatrix}, made by a {@link org.dualsparse.nn.MatrixBackend}; {@link
- * org.dualsparse.nn.TorchMatrices} is libtorch's), RMSNorm, rotary embeddings, the SwiGLU MLP and
- * arithmetic that stays correct under autograd. Depends on DJL, and on {@code config} for
- * YaRN scaling.
+ * ({@link org.dualsparse.nn.WeightSource}, which also names the backend its model's matrices
+ * use), the seam every weight product goes through ({@link org.dualsparse.nn.WeightMatrix}, made
+ * by a {@link org.dualsparse.nn.MatrixBackend}; {@link org.dualsparse.nn.TorchMatrices} is
+ * libtorch's), RMSNorm, rotary embeddings, the SwiGLU MLP and arithmetic that stays correct under
+ * autograd. Depends on DJL, and on {@code config} for YaRN scaling.
  */
 package org.dualsparse.nn;

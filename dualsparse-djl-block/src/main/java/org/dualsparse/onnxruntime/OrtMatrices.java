@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dualsparse.nn.MatrixBackend;
 import org.dualsparse.nn.WeightMatrix;
@@ -14,9 +16,10 @@ import org.dualsparse.onnx.Onnx.ModelProto;
  * The ONNX Runtime backend: each weight matrix becomes one session whose graph multiplies by it
  * ({@link MatrixGraphs}), float32 as loaded or quantized at load ({@link BlockQuantizer}). The
  * session owns the weight, so the float32 array it was made from can be freed ({@link
- * #keepsArrays()} is false).
+ * #keepsArrays()} is false). The backend owns its sessions: {@link #close()} ends every one it
+ * made (a model's loader ties that to the model's manager).
  */
-public final class OrtMatrices implements MatrixBackend {
+public final class OrtMatrices implements MatrixBackend, AutoCloseable {
 
     /** MatMulNBits' int8-compute level: activations are quantized per block, the fast MLAS kernels. */
     public static final int INT8_COMPUTE = 4;
@@ -25,6 +28,7 @@ public final class OrtMatrices implements MatrixBackend {
     private final Quantization quantization;
     private final int accuracyLevel;
     private final AtomicLong weightBytes = new AtomicLong();
+    private final List<OrtMatrix> made = new ArrayList<>();
     private WeightCache cache;
 
     /**
@@ -103,7 +107,7 @@ public final class OrtMatrices implements MatrixBackend {
         if (cache != null && cache.reading()) {
             WeightCache.Entry cached = cache.next(outputs, inputs);
             weightBytes.addAndGet(cached.packedBytes());
-            return new OrtMatrix(OrtRuntime.session(cached.model(), what), outputs, inputs, cached.packedBytes());
+            return track(new OrtMatrix(OrtRuntime.session(cached.model(), what), outputs, inputs, cached.packedBytes()));
         }
         // Over the tensor's memory when it is contiguous, else over a contiguous copy in the scratch manager.
         FloatBuffer values = weight.toByteBuffer(true).asFloatBuffer();
@@ -121,8 +125,24 @@ public final class OrtMatrices implements MatrixBackend {
         if (cache != null) {
             cache.add(outputs, inputs, bytes, serialized);
         }
-        OrtMatrix matrix = new OrtMatrix(OrtRuntime.session(serialized, what), outputs, inputs, bytes);
         weightBytes.addAndGet(bytes);
+        return track(new OrtMatrix(OrtRuntime.session(serialized, what), outputs, inputs, bytes));
+    }
+
+    private OrtMatrix track(OrtMatrix matrix) {
+        made.add(matrix);
         return matrix;
+    }
+
+    /** Sessions this backend made and has not closed: one per weight matrix of its model. */
+    public synchronized int sessions() {
+        return made.size();
+    }
+
+    /** Ends every session this backend made that is still open. */
+    @Override
+    public synchronized void close() {
+        made.forEach(OrtMatrix::release);
+        made.clear();
     }
 }

@@ -21,6 +21,7 @@ final class OrtMatrix implements WeightMatrix {
     private final long outputs;
     private final long inputs;
     private final long bytes;
+    private boolean released;
 
     OrtMatrix(OrtSession session, long outputs, long inputs, long bytes) {
         this.session = session;
@@ -85,8 +86,13 @@ final class OrtMatrix implements WeightMatrix {
         }
     }
 
+    /** Ends the session; a second call does nothing. */
     @Override
-    public void release() {
+    public synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
         try {
             session.close();
         } catch (OrtException e) {

@@ -41,7 +41,12 @@ public final class LanguageModelTrainer {
     private final SoftmaxCrossEntropyLoss crossEntropy = new SoftmaxCrossEntropyLoss("lm", 1, -1, true, true);
     private int stepsDone;
 
+    /** @throws IllegalArgumentException for a model whose weights a packing backend holds: those have no gradient */
     public LanguageModelTrainer(MoeLanguageModel model, TrainingOptions options) {
+        if (!model.backend().keepsArrays()) {
+            throw new IllegalArgumentException("cannot train a model whose weight products run on " + model.backend()
+                    + ": load it on libtorch (its weights are packed for inference only)");
+        }
         this.model = model;
         this.options = options;
         this.parameters = distinctParameters(model.block());

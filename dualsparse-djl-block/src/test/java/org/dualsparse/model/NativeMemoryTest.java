@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
@@ -12,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.dualsparse.decoder.KvCache;
+import org.dualsparse.onnxruntime.OrtMatrices;
+import org.dualsparse.onnxruntime.WeightFormat;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,9 +26,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("kernel-insensitive")
 class NativeMemoryTest {
 
-    @Test
-    void manyCachedGenerationsLeaveNoArraysBehind() throws IOException {
-        try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("qwen2-moe-tiny", 0), 3)) {
+    /** On either backend: ONNX Runtime's products write into arrays of the step's manager too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"libtorch:f32", "onnxruntime:int4"})
+    void manyCachedGenerationsLeaveNoArraysBehind(String backend) throws IOException {
+        String[] choice = backend.split(":");
+        LoadOptions options = LoadOptions.of(choice[0], choice[1], 32, true);
+        try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("qwen2-moe-tiny", 0), 3, options)) {
             BaseNDManager weights = (BaseNDManager) lm.model().getNDManager();
             // The allocator's footprint wanders by ±15 MB around a plateau once the first ~100
             // generations of growing KV caches have run (fragmentation, not leaks), so compare
@@ -54,6 +62,38 @@ class NativeMemoryTest {
             runGenerations(lm, 2);
             TestModels.logits(lm, new long[][] {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}}, null, null);
             assertEquals(arraysAfterLoad, weights.getManagedArrays().size(), "arrays left in the model's manager");
+        }
+    }
+
+    /** A model's ONNX Runtime sessions end with it, whether it is closed or its load fails half-way. */
+    @Test
+    void closingAnOnnxRuntimeModelEndsItsSessions() throws IOException {
+        LoadOptions int8 = LoadOptions.of(null, "int8", 32, true);
+        OrtMatrices backend;
+        try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("olmoe-tiny", 0), 3, int8)) {
+            backend = (OrtMatrices) lm.backend();
+            assertTrue(backend.sessions() > 0);
+        }
+        assertEquals(0, backend.sessions(), "sessions left open after the model closed");
+        // Made and closed again and again, sessions of 1024 × 1024 int8 weights (2.3 MB resident each) leave nothing.
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray weight = manager.randomUniform(-1f, 1f, new Shape(1024, 1024));
+            churnSessions(weight, 2);
+            long before = nativeKb();
+            churnSessions(weight, 8);
+            long growthKb = nativeKb() - before;
+            // A leak of every session would add 8 × 20 × 2.3 MB = 370 MB.
+            assertTrue(growthKb < 24 * 1024, "native memory grew by " + growthKb + " kB over 160 closed sessions");
+        }
+    }
+
+    private static void churnSessions(NDArray weight, int rounds) {
+        for (int r = 0; r < rounds; r++) {
+            try (OrtMatrices backend = OrtMatrices.of(WeightFormat.INT8)) {
+                for (int i = 0; i < 20; i++) {
+                    backend.matrix(weight);
+                }
+            }
         }
     }
 

@@ -78,6 +78,11 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Folder for sweep.md, sweep.csv, sweep.json and the charts.")
     Path out;
 
+    @Option(names = "--formats", split = ",", paramLabel = "FORMAT",
+            description = "Run the whole sweep once per weight format (f32 on libtorch, int8 and int4 on onnxruntime), into"
+                    + " one report and one chart per metric, rows labelled FORMAT METHOD; instead of --backend/--weights.")
+    List<String> formats;
+
     @Override
     public Integer call() throws IOException {
         options.resolveModel();
@@ -104,21 +109,29 @@ final class SweepCommand implements Callable<Integer> {
         List<String> notes = new ArrayList<>();
         List<SweepRow> rows = new ArrayList<>();
         List<SweepReport.Skipped> skipped = new ArrayList<>();
-        try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, loadOptions);
-                MoeLanguageModel klReference = options.klReference(loadOptions);
-                TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
-            CalibrationProfile calibrated = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
-            DualSparseRuntime dualSparse = partitioning.applyTo(lm, calibrated, null);
-            TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, klReference, text, options.maxItems, options.window, System.err);
-            notes.add(String.format("Model %s (%s), P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, loadOptions, partition,
-                    partitioning.reconstruction().name().toLowerCase(Locale.ROOT), delta,
-                    String.join(", ", tasks.stream().map(EvalTask::name).toList())));
-            if (klReference != null) {
-                notes.add("kl and top-1 agreement are against the float32 libtorch model, not this one undropped.");
+        List<LoadOptions> loads = formats == null
+                ? List.of(loadOptions)
+                : formats.stream().map(f -> LoadOptions.of(null, f, loadOptions.quantization().blockSize(),
+                        loadOptions.quantization().symmetric()).withWeightCache(loadOptions.weightCache())).toList();
+        for (LoadOptions load : loads) {
+            String label = formats == null ? "" : load.weights() + " ";
+            int notesBefore = notes.size();
+            try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, load);
+                    MoeLanguageModel klReference = options.klReference(load);
+                    TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
+                CalibrationProfile calibrated = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
+                DualSparseRuntime dualSparse = partitioning.applyTo(lm, calibrated, null);
+                TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, klReference, text, options.maxItems, options.window, System.err);
+                notes.add(String.format("Model %s (%s), P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, load, partition,
+                        partitioning.reconstruction().name().toLowerCase(Locale.ROOT), delta,
+                        String.join(", ", tasks.stream().map(EvalTask::name).toList())));
+                if (klReference != null) {
+                    notes.add(label + "kl and top-1 agreement are against the float32 libtorch model, not this one undropped.");
+                }
+                SweepPolicies policies = policies(lm, dualSparse, runner, calibrated, parsedMethods, replayed, notes);
+                notes.subList(notesBefore, notes.size()).forEach(System.err::println);
+                points(label, runner, policies, tasks, parsedMethods, rows, skipped);
             }
-            SweepPolicies policies = policies(lm, dualSparse, runner, calibrated, parsedMethods, replayed, notes);
-            notes.forEach(System.err::println);
-            points(runner, policies, tasks, parsedMethods, rows, skipped);
         }
         String title = "DualSparse sweep of " + options.model.getFileName();
         SweepReport report = new SweepReport(title, notes, rows, skipped);
@@ -131,28 +144,30 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs every task at every (method, target) into {@code rows}; target 0 runs once, undropped,
-     * for all methods. A target a method cannot reach goes to {@code skipped}.
+     * Runs every task at every (method, target) into {@code rows}, each labelled {@code label}
+     * and the method; target 0 runs once, undropped, for all methods. A target a method cannot
+     * reach goes to {@code skipped}.
      */
-    private void points(TaskRunner runner, SweepPolicies policies, List<EvalTask> tasks, List<Method> methods,
+    private void points(String label, TaskRunner runner, SweepPolicies policies, List<EvalTask> tasks, List<Method> methods,
             List<SweepRow> rows, List<SweepReport.Skipped> skipped) {
-        List<TaskScore> undropped = dropRates.contains(0.0) ? runAll(runner, tasks, DropPolicy.NONE, "undropped") : null;
+        List<TaskScore> undropped = dropRates.contains(0.0) ? runAll(runner, tasks, DropPolicy.NONE, label + "undropped") : null;
         for (Method method : methods) {
+            String name = label + method.id();
             for (double rate : dropRates) {
                 if (rate == 0) {
-                    rows.add(new SweepRow(method.id(), 0, "", 0, 0, undropped));
+                    rows.add(new SweepRow(name, 0, "", 0, 0, undropped));
                     continue;
                 }
                 ReplayedTargets.Solved solved;
                 try {
                     solved = policies.solve(method, rate);
                 } catch (DropRateUnreachableException e) {
-                    System.err.println("skipped " + method.id() + " at " + rate + ": " + e.getMessage());
-                    skipped.add(new SweepReport.Skipped(method.id(), rate, e.getMessage()));
+                    System.err.println("skipped " + name + " at " + rate + ": " + e.getMessage());
+                    skipped.add(new SweepReport.Skipped(name, rate, e.getMessage()));
                     continue;
                 }
-                List<TaskScore> scores = runAll(runner, tasks, solved.policy(), method.id() + " " + rate);
-                rows.add(new SweepRow(method.id(), rate, solved.knob(), solved.value(), solved.predictedRate(), scores));
+                List<TaskScore> scores = runAll(runner, tasks, solved.policy(), name + " " + rate);
+                rows.add(new SweepRow(name, rate, solved.knob(), solved.value(), solved.predictedRate(), scores));
             }
         }
     }

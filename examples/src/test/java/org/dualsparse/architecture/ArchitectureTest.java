@@ -24,7 +24,7 @@ class ArchitectureTest {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("org.dualsparse");
-        for (String module : new String[] {"org.dualsparse.nn", "org.dualsparse.zoo", "org.dualsparse.cli"}) {
+        for (String module : new String[] {"org.dualsparse.nn", "org.dualsparse.onnxruntime", "org.dualsparse.zoo", "org.dualsparse.cli"}) {
             assertTrue(classes.containPackage(module), module + " was not imported");
         }
     }
@@ -47,6 +47,19 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(
                         "org.dualsparse.nn..", "org.dualsparse.decoder..", "org.dualsparse.moe..", "org.dualsparse.model..")
                 .should().dependOnClassesThat().resideInAPackage("org.dualsparse.dualsparse..")
+                .check(classes);
+    }
+
+    /** A backend implements the matrix seam and nothing else: the blocks never name it, and it names no block. */
+    @Test
+    void backendsBehindTheMatrixSeam() {
+        noClasses().that().resideInAPackage("org.dualsparse.onnxruntime..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.dualsparse.decoder..", "org.dualsparse.moe..",
+                        "org.dualsparse.model..", "org.dualsparse.dualsparse..", "org.dualsparse.checkpoint..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("org.dualsparse.nn..", "org.dualsparse.decoder..", "org.dualsparse.moe..",
+                        "org.dualsparse.dualsparse..")
+                .should().dependOnClassesThat().resideInAPackage("org.dualsparse.onnxruntime..")
                 .check(classes);
     }
 
