@@ -32,6 +32,7 @@ public final class RandomWeights implements WeightSource {
     private final MatrixBackend backend;
     private final boolean valuesAtLoad;
     private final List<Loaded> loaded = new ArrayList<>();
+    private ByteBuffer staging = ByteBuffer.allocateDirect(0);
 
     public RandomWeights(NDManager manager, long seed) {
         this(manager, seed, TorchMatrices.BACKEND);
@@ -64,19 +65,26 @@ public final class RandomWeights implements WeightSource {
         return valuesAtLoad ? manager.create(values(name, shape), new Shape(shape)) : manager.zeros(new Shape(shape));
     }
 
-    /** Parts go through one reused staging buffer: DJL frees a tensor's direct buffer only when the collector finds it. */
+    /**
+     * Parts go through one staging buffer kept for the source's life: DJL frees a tensor's direct
+     * buffer only when the collector finds it, and a packing backend loads experts one by one.
+     */
     @Override
     public NDArray loadConcatenated(List<String> names, long[] partShape, long... shape) {
         if (!valuesAtLoad) {
             names.forEach(name -> loaded.add(new Loaded(name, partShape.clone())));
             return manager.zeros(new Shape(shape));
         }
-        ByteBuffer staging = ByteBuffer.allocateDirect(Math.toIntExact(new Shape(partShape).size() * Float.BYTES))
-                .order(ByteOrder.nativeOrder());
+        long bytes = new Shape(partShape).size() * Float.BYTES;
+        if (staging.capacity() < bytes) {
+            staging = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+        }
         return StackedParts.fill(manager, names, partShape, shape, name -> {
             loaded.add(new Loaded(name, partShape.clone()));
+            staging.clear();
             staging.asFloatBuffer().put(values(name, partShape));
-            return manager.create(staging, new Shape(partShape), DataType.FLOAT32);
+            return manager.create(staging.slice().limit(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder()),
+                    new Shape(partShape), DataType.FLOAT32);
         });
     }
 

@@ -47,24 +47,8 @@ public final class ExpertWeights extends StackedExperts {
             source.loadConcatenated(gateUps, new long[] {intermediateSize, hiddenSize}, numExperts, 2L * intermediateSize, hiddenSize),
             source.loadConcatenated(downs, new long[] {hiddenSize, intermediateSize}, numExperts, hiddenSize, intermediateSize)
         };
-        StackLoader again = manager -> w.reload(manager, stacks);
-        MatrixBackend backend = w.backend();
-        if (backend.keepsArrays()) {
-            NDArray[] loaded = stacks.apply(w);
-            return new ExpertWeights(loaded[0], loaded[1], backend, again);
-        }
-        // A packing backend gets one expert at a time: a layer's float32 experts never exist at once.
-        WeightMatrix[] gateUpMatrices = new WeightMatrix[numExperts];
-        WeightMatrix[] downMatrices = new WeightMatrix[numExperts];
-        for (int e = 0; e < numExperts; e++) {
-            try (NDArray gateUp = w.loadConcatenated(gateUps.subList(2 * e, 2 * e + 2),
-                            new long[] {intermediateSize, hiddenSize}, 2L * intermediateSize, hiddenSize);
-                    NDArray down = w.load(downs.get(e), hiddenSize, intermediateSize)) {
-                gateUpMatrices[e] = backend.matrix(gateUp);
-                downMatrices[e] = backend.matrix(down);
-            }
-        }
-        return new ExpertWeights(gateUpMatrices, downMatrices, intermediateSize, hiddenSize, backend, again);
+        NDArray[] loaded = stacks.apply(w);
+        return new ExpertWeights(loaded[0], loaded[1], w.backend(), manager -> w.reload(manager, stacks));
     }
 
     /** The checkpoint name of projection {@code projection} of expert {@code expert}: {@code <prefix><expert>.<projection>.weight}. */
@@ -95,14 +79,6 @@ public final class ExpertWeights extends StackedExperts {
             downs[e] = backend.matrix(down, e);
         }
         matricesMade();
-    }
-
-    private ExpertWeights(WeightMatrix[] gateUps, WeightMatrix[] downs, int intermediateSize, int hiddenSize,
-            MatrixBackend backend, StackLoader loader) {
-        super(gateUps.length, intermediateSize, hiddenSize, backend);
-        this.gateUps = gateUps;
-        this.downs = downs;
-        this.loader = loader;
     }
 
     /** Expert {@code e}'s fused {@code [2I, d]} gate/up matrix. */

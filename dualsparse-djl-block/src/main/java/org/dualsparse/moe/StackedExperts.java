@@ -46,17 +46,6 @@ public abstract class StackedExperts extends AbstractBlock {
         }
     }
 
-    /** Experts whose matrices a packing backend made without stacked arrays (they were loaded one by one). */
-    protected StackedExperts(int numExperts, int intermediateSize, int hiddenSize, MatrixBackend backend) {
-        if (backend.keepsArrays()) {
-            throw new IllegalArgumentException(backend + " reads the stacked arrays, which experts loaded one by one lack");
-        }
-        this.numExperts = numExperts;
-        this.intermediateSize = intermediateSize;
-        this.hiddenSize = hiddenSize;
-        this.backend = backend;
-    }
-
     public int numExperts() {
         return numExperts;
     }
@@ -77,7 +66,7 @@ public abstract class StackedExperts extends AbstractBlock {
 
     /** Called by a subclass once it made its matrices: frees the arrays a packing backend no longer needs. */
     protected final void matricesMade() {
-        if (!backend.keepsArrays() && gateUp != null) {
+        if (!backend.keepsArrays()) {
             gateUp.close();
             down.close();
             gateUp = null;
