@@ -58,11 +58,7 @@ public final class BlockQuantizer {
         int zeroPoint = q.symmetricZeroPoint();
         float scale = extreme == 0 ? 0 : -extreme / zeroPoint;
         scales[index] = scale;
-        float inverse = scale == 0 ? 0 : 1 / scale;
-        for (int i = 0; i < block.length; i++) {
-            int level = clamp(Math.round(block[i] * inverse) + zeroPoint, q.maxLevel());
-            pack(out, start, i, level, q.bits());
-        }
+        packLevels(block, scale, zeroPoint, q, out, start);
         return zeroPoint;
     }
 
@@ -76,12 +72,17 @@ public final class BlockQuantizer {
         float scale = (max - min) / q.maxLevel();
         int zeroPoint = scale == 0 ? q.symmetricZeroPoint() : clamp(Math.round(-min / scale), q.maxLevel());
         scales[index] = scale;
+        packLevels(block, scale, zeroPoint, q, out, start);
+        return zeroPoint;
+    }
+
+    /** Stores each weight of {@code block} as its level, {@code round(w / scale) + zeroPoint} within the range. */
+    private static void packLevels(float[] block, float scale, int zeroPoint, Quantization q, byte[] out, int start) {
         float inverse = scale == 0 ? 0 : 1 / scale;
         for (int i = 0; i < block.length; i++) {
             int level = clamp(Math.round(block[i] * inverse) + zeroPoint, q.maxLevel());
             pack(out, start, i, level, q.bits());
         }
-        return zeroPoint;
     }
 
     private static int clamp(int level, int max) {

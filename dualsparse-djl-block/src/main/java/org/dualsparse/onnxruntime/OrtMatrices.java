@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.dualsparse.nn.MatrixBackend;
 import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.onnx.Onnx.ModelProto;
@@ -27,7 +26,6 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
     private final WeightFormat format;
     private final Quantization quantization;
     private final int accuracyLevel;
-    private final AtomicLong weightBytes = new AtomicLong();
     private final List<OrtMatrix> made = new ArrayList<>();
     private WeightCache cache;
 
@@ -58,9 +56,9 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         return quantization;
     }
 
-    /** Bytes of every weight this backend has packed so far: the size of the model's matrices as stored. */
-    public long weightBytes() {
-        return weightBytes.get();
+    /** Bytes of the weights of this backend's open sessions: the size of the model's matrices as stored. */
+    public synchronized long weightBytes() {
+        return made.stream().filter(OrtMatrix::open).mapToLong(OrtMatrix::bytes).sum();
     }
 
     /**
@@ -80,7 +78,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
     @Override
     public WeightMatrix matrix(NDArray stack, int index, long rowFrom, long rowTo, long columnFrom, long columnTo) {
         try (NDManager scratch = stack.getManager().newSubManager()) {
-            NDArray region = stack.get(scratch, regionIndex(stack, index, rowFrom, rowTo, columnFrom, columnTo));
+            NDArray region = stack.get(scratch, regionIndex(index, rowFrom, rowTo, columnFrom, columnTo));
             return matrix(region, stack.getName());
         }
     }
@@ -92,7 +90,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
                 : "");
     }
 
-    private static NDIndex regionIndex(NDArray stack, int index, long rowFrom, long rowTo, long columnFrom, long columnTo) {
+    private static NDIndex regionIndex(int index, long rowFrom, long rowTo, long columnFrom, long columnTo) {
         String rows = rowFrom + ":" + rowTo + ", " + columnFrom + ":" + columnTo;
         return new NDIndex(index >= 0 ? index + ", " + rows : rows);
     }
@@ -106,7 +104,6 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         String what = (name == null ? "a weight" : name) + " [" + outputs + ", " + inputs + "] as " + format;
         if (cache != null && cache.reading()) {
             WeightCache.Entry cached = cache.next(outputs, inputs);
-            weightBytes.addAndGet(cached.packedBytes());
             return track(new OrtMatrix(OrtRuntime.session(cached.model(), what), outputs, inputs, cached.packedBytes()));
         }
         // Over the tensor's memory when it is contiguous, else over a contiguous copy in the scratch manager.
@@ -125,18 +122,18 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         if (cache != null) {
             cache.add(outputs, inputs, bytes, serialized);
         }
-        weightBytes.addAndGet(bytes);
         return track(new OrtMatrix(OrtRuntime.session(serialized, what), outputs, inputs, bytes));
     }
 
     private OrtMatrix track(OrtMatrix matrix) {
+        made.removeIf(m -> !m.open());
         made.add(matrix);
         return matrix;
     }
 
     /** Sessions this backend made and has not closed: one per weight matrix of its model. */
     public synchronized int sessions() {
-        return made.size();
+        return Math.toIntExact(made.stream().filter(OrtMatrix::open).count());
     }
 
     /** Ends every session this backend made that is still open. */

@@ -45,6 +45,11 @@ final class OrtMatrix implements WeightMatrix {
         return bytes;
     }
 
+    /** Whether the session is still open: not yet {@linkplain #release() released}. */
+    synchronized boolean open() {
+        return !released;
+    }
+
     @Override
     public NDArray linear(NDArray x) {
         Shape shape = x.getShape();

@@ -79,9 +79,12 @@ final class BenchModelCommand implements Callable<Integer> {
         }
         String name = source.preset != null ? "preset " + source.preset : source.dir.toString();
         ModelBenchmark benchmark = new ModelBenchmark(new ModelBenchmark.Setup(promptTokens, gen, warmUp, repeats, 7));
+        long loadStart = System.nanoTime();
         try (MoeLanguageModel lm = open(loadOptions)) {
-            Map<String, Object> backendReport = BackendOptions.report(loadOptions, lm);
-            String backendText = BackendOptions.describe(loadOptions, lm);
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            Map<String, Object> backendReport = new LinkedHashMap<>(BackendOptions.report(loadOptions, lm));
+            backendReport.put("load_seconds", loadSeconds);
+            String backendText = String.format("%s, loaded in %.1f s", BackendOptions.describe(loadOptions, lm), loadSeconds);
             DualSparseRuntime method = dualSparse.apply(lm, source.dir);
             Header header = new Header(name, lm.block().layers().size(), backendReport, backendText);
             if (method == null) {

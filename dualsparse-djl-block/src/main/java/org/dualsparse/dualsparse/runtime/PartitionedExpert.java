@@ -15,7 +15,8 @@ import org.dualsparse.nn.WeightMatrix;
  * it on its grouped rows, whole pairs first and major-only pairs after them: all whole, all
  * major-only, a mix in one masked whole pass, or a mix split into a major pass over every row and
  * a minor pass over the whole ones. Its whole, major and minor sub-experts are each a gate/up and
- * a down {@link WeightMatrix}, made once.
+ * a down {@link WeightMatrix}, made once; on a backend that packs its weights there are no whole
+ * matrices (they would hold the expert twice), and whatever runs whole runs as the two halves.
  */
 final class PartitionedExpert {
 
