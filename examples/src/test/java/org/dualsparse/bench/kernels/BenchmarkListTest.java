@@ -34,6 +34,6 @@ class BenchmarkListTest {
         }
         assertEquals(new TreeSet<>(List.of("CallOverhead.add", "CallOverhead.subManager", "CallOverhead.view",
                 "CallOverhead.viewBuiltIndex", "ExpertGemm.expert", "ExpertGemm.gateUp", "GemmPeak.matMul",
-                "HalfWeights.gateUp", "MemoryBandwidth.sum")), names);
+                "HalfWeights.gateUp", "MemoryBandwidth.sum", "WeightProduct.call", "WeightProduct.gateUp")), names);
     }
 }
