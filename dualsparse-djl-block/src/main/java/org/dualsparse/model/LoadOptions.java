@@ -69,7 +69,8 @@ public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Qu
             throw new IllegalArgumentException(weights + " weights run on the onnxruntime backend only; libtorch multiplies f32");
         }
         if (weights.quantized() && quantization.bits() != weights.bits()) {
-            throw new IllegalArgumentException(weights + " weights need " + weights.bits() + "-bit quantization, not " + quantization.bits());
+            throw new IllegalArgumentException(
+                    weights + " weights need " + weights.bits() + "-bit quantization, not " + quantization.bits());
         }
     }
 

@@ -175,7 +175,10 @@ public final class MoeLanguageModel implements AutoCloseable {
         return backend;
     }
 
-    /** A backend that holds native resources of its own (ORT sessions) is closed with the model's manager, even when its load fails. */
+    /**
+     * A backend that holds native resources of its own (ORT sessions) is closed with the model's
+     * manager, even when its load fails.
+     */
     private static void ownBackend(Model model, MatrixBackend backend) {
         if (backend instanceof AutoCloseable resources) {
             model.getNDManager().attachInternal("matrix-backend-" + System.identityHashCode(backend), resources);

@@ -28,16 +28,19 @@ final class WeightCaches {
 
     /** The cache of {@code checkpoint} for {@code options}, opened for reading or writing. */
     static WeightCache open(Path checkpoint, LoadOptions options) {
+        // A shared cache folder holds one subfolder per checkpoint, named by its absolute path's hash.
+        String checkpointId = sha256(checkpoint.toAbsolutePath().normalize().toString()).substring(0, 16);
         Path folder = LoadOptions.CACHE_NEXT_TO_CHECKPOINT.equals(options.weightCache())
                 ? checkpoint.resolve(FOLDER)
-                : Path.of(options.weightCache()).resolve(sha256(checkpoint.toAbsolutePath().normalize().toString()).substring(0, 16));
+                : Path.of(options.weightCache()).resolve(checkpointId);
         Quantization q = options.quantization();
         String name = options.weights() + "-b" + q.blockSize() + (q.symmetric() ? "-symmetric" : "-zero-points") + ".dspk";
         return WeightCache.open(folder.resolve(name), fingerprint(checkpoint, options));
     }
 
     static String fingerprint(Path checkpoint, LoadOptions options) {
-        StringBuilder text = new StringBuilder("layout " + LAYOUT_VERSION + "; " + options.weights() + " " + options.quantization());
+        StringBuilder text = new StringBuilder(
+                "layout " + LAYOUT_VERSION + "; " + options.weights() + " " + options.quantization());
         try (Stream<Path> files = Files.list(checkpoint)) {
             List<Path> inputs = files.filter(f -> {
                 String n = f.getFileName().toString();

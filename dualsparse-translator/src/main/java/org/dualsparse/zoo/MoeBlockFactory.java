@@ -20,8 +20,9 @@ import org.dualsparse.model.MoeLanguageModel;
  * weights and the format it stores them in. DualSparse arguments ({@link
  * DualSparseSettings#ARGUMENTS}) partition the experts and set the drop rule; what they measure
  * on calibration text (a profile, layer costs) {@link LoadTimeCalibration} measures first.
- * {@link DualSparseRuntime#of} then reads the statistics from the model's block. The language model built here (block, parsed config, generation defaults) is
- * the one {@link MoeTranslatorFactory} serves: it is handed over, not read again.
+ * {@link DualSparseRuntime#of} then reads the statistics from the model's block. The language
+ * model built here (block, parsed config, generation defaults) is the one {@link
+ * MoeTranslatorFactory} serves: it is handed over, not read again.
  */
 public final class MoeBlockFactory implements BlockFactory {
 
