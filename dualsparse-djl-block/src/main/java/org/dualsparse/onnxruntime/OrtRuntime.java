@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * The process's one ONNX Runtime environment and how every weight product's session is made:
  * all sessions share one global intra-op pool whose threads do not spin between products (a
  * spinning pool per session was 2-10x slower on 2 cores, and would fight libtorch's threads).
- * The pool has {@value #THREADS_PROPERTY} threads, by default one per processor.
+ * The system property {@value #THREADS_PROPERTY} sizes the pool; by default it has one thread
+ * per processor.
  */
 public final class OrtRuntime {
 

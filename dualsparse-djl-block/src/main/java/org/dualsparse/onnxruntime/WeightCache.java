@@ -35,16 +35,14 @@ public final class WeightCache implements AutoCloseable {
     private static final int ENTRY_HEADER = 4 * Long.BYTES;
 
     private final Path file;
-    private final String fingerprint;
     private final FileChannel channel;
     private final Path writing;
     private long position;
     private long entries;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
-    private WeightCache(Path file, String fingerprint, FileChannel channel, Path writing, long position, long entries) {
+    private WeightCache(Path file, FileChannel channel, Path writing, long position, long entries) {
         this.file = file;
-        this.fingerprint = fingerprint;
         this.channel = channel;
         this.writing = writing;
         this.position = position;
@@ -64,7 +62,7 @@ public final class WeightCache implements AutoCloseable {
                 try {
                     String stored = readHeader(file, channel);
                     if (stored.equals(fingerprint)) {
-                        return new WeightCache(file, fingerprint, channel, null, channel.position(), 0);
+                        return new WeightCache(file, channel, null, channel.position(), 0);
                     }
                     channel.close();
                 } catch (RuntimeException e) {
@@ -88,7 +86,7 @@ public final class WeightCache implements AutoCloseable {
             ByteBuffer header = ByteBuffer.allocate(2 * Long.BYTES + text.length).order(ByteOrder.LITTLE_ENDIAN);
             header.putLong(MAGIC).putLong(text.length).put(text).flip();
             writeFully(channel, header, 0);
-            return new WeightCache(file, fingerprint, channel, temporary, header.capacity(), 0);
+            return new WeightCache(file, channel, temporary, header.capacity(), 0);
         } catch (IOException e) {
             throw new WeightCacheException(file, "cannot write: " + e.getMessage(), e);
         }
@@ -261,6 +259,6 @@ public final class WeightCache implements AutoCloseable {
 
     @Override
     public String toString() {
-        return file + (reading() ? " (read)" : " (written)") + ", " + fingerprint.length() + "-char fingerprint";
+        return file + (reading() ? " (read)" : " (written)");
     }
 }
