@@ -30,7 +30,7 @@ import org.dualsparse.nn.WeightSource;
  * (stacked experts) written straight into their slot of the result. Every tensor is checked against the shape the config implies, and {@link
  * #requireAllUsed()} rejects a checkpoint holding tensors the model does not use.
  */
-public final class CheckpointWeights implements WeightSource {
+public final class CheckpointWeights implements WeightSource, AutoCloseable {
 
     /** Buffers HF writes that carry no weights (RoPE tables recomputed from the config). */
     private static final Pattern IGNORED = Pattern.compile(".*\\.rotary_emb\\.inv_freq");
@@ -91,6 +91,15 @@ public final class CheckpointWeights implements WeightSource {
         try (Checkpoint again = Checkpoint.open(checkpoint.directory())) {
             return use.apply(new CheckpointWeights(again, into, backend));
         }
+    }
+
+    /**
+     * Lets go of the scratch buffer (as large as the largest tensor read): the source outlives the
+     * load in its {@link #reload} closures, which open the checkpoint afresh.
+     */
+    @Override
+    public void close() {
+        scratch = ByteBuffer.allocateDirect(0);
     }
 
     /** Throws {@link UnexpectedTensorException} naming every tensor no block loaded. */

@@ -110,11 +110,11 @@ public final class MoeLanguageModel implements AutoCloseable {
         MatrixBackend backend = options.matrixBackend();
         ownBackend(model, backend);
         try (Checkpoint checkpoint = Checkpoint.open(dir);
+                CheckpointWeights weights = new CheckpointWeights(checkpoint, model.getNDManager(), backend);
                 WeightCache cache = options.cachesWeights() ? WeightCaches.open(dir, options) : null) {
             if (cache != null) {
                 ((OrtMatrices) backend).caching(cache);
             }
-            CheckpointWeights weights = new CheckpointWeights(checkpoint, model.getNDManager(), backend);
             CausalLmBlock block = family.build(config, weights);
             weights.requireAllUsed();
             if (cache != null) {
