@@ -75,7 +75,7 @@ public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Qu
     }
 
     public LoadOptions(Dtype dtype) {
-        this(dtype, Backend.LIBTORCH, WeightFormat.F32, quantization(WeightFormat.F32, Quantization.DEFAULT_BLOCK_SIZE, true),
+        this(dtype, Backend.LIBTORCH, WeightFormat.F32, Quantization.of(WeightFormat.F32, Quantization.DEFAULT_BLOCK_SIZE, true),
                 CACHE_NEXT_TO_CHECKPOINT);
     }
 
@@ -95,7 +95,7 @@ public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Qu
         Backend chosen = backend != null
                 ? Backend.parse(backend)
                 : format.quantized() ? Backend.ONNXRUNTIME : Backend.LIBTORCH;
-        return new LoadOptions(Dtype.F32, chosen, format, quantization(format, blockSize, symmetric), CACHE_NEXT_TO_CHECKPOINT);
+        return new LoadOptions(Dtype.F32, chosen, format, Quantization.of(format, blockSize, symmetric), CACHE_NEXT_TO_CHECKPOINT);
     }
 
     /** These options with quantized weights cached in {@code cache}: {@code auto}, {@code none} or a folder. */
@@ -111,10 +111,6 @@ public record LoadOptions(Dtype dtype, Backend backend, WeightFormat weights, Qu
     /** Whether a load with these options reads or writes a weight cache: quantized weights, unless {@code none}. */
     public boolean cachesWeights() {
         return weights.quantized() && !NO_CACHE.equals(weightCache);
-    }
-
-    private static Quantization quantization(WeightFormat format, int blockSize, boolean symmetric) {
-        return new Quantization(format.quantized() ? format.bits() : 8, blockSize, symmetric);
     }
 
     /** A fresh backend for one model: it counts the bytes of the weights it packs. */

@@ -44,8 +44,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
 
     /** {@code format} with blocks of {@value Quantization#DEFAULT_BLOCK_SIZE}, symmetric, computed in int8. */
     public static OrtMatrices of(WeightFormat format) {
-        int bits = format.quantized() ? format.bits() : 8;
-        return new OrtMatrices(format, new Quantization(bits, Quantization.DEFAULT_BLOCK_SIZE, true), INT8_COMPUTE);
+        return new OrtMatrices(format, Quantization.of(format, Quantization.DEFAULT_BLOCK_SIZE, true), INT8_COMPUTE);
     }
 
     public WeightFormat format() {

@@ -17,6 +17,7 @@ import org.dualsparse.nn.WeightMatrix;
  */
 final class OrtMatrix implements WeightMatrix {
 
+    private final OrtEnvironment env;
     private final OrtSession session;
     private final long outputs;
     private final long inputs;
@@ -24,6 +25,7 @@ final class OrtMatrix implements WeightMatrix {
     private boolean released;
 
     OrtMatrix(OrtSession session, long outputs, long inputs, long bytes) {
+        this.env = OrtRuntime.environment();
         this.session = session;
         this.outputs = outputs;
         this.inputs = inputs;
@@ -80,7 +82,6 @@ final class OrtMatrix implements WeightMatrix {
     private NDArray rows(NDArray rows) {
         long m = rows.getShape().get(0);
         NDArray product = rows.getManager().create(new Shape(m, outputs), DataType.FLOAT32);
-        OrtEnvironment env = OrtRuntime.environment();
         try (OnnxTensor in = OnnxTensor.createTensor(env, rows.toByteBuffer(true).asFloatBuffer(), new long[] {m, inputs});
                 OnnxTensor out = OnnxTensor.createTensor(env, product.toByteBuffer(true).asFloatBuffer(), new long[] {m, outputs});
                 OrtSession.Result ignored = session.run(Map.of(MatrixGraphs.INPUT, in), Map.of(MatrixGraphs.OUTPUT, out))) {

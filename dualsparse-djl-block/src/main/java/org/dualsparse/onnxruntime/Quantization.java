@@ -22,6 +22,14 @@ public record Quantization(int bits, int blockSize, boolean symmetric) {
         }
     }
 
+    /**
+     * The quantization of {@code format}'s weights in blocks of {@code blockSize}; float32 weights
+     * are not quantized, and get the 8-bit layout as a placeholder that nothing reads.
+     */
+    public static Quantization of(WeightFormat format, int blockSize, boolean symmetric) {
+        return new Quantization(format.quantized() ? format.bits() : 8, blockSize, symmetric);
+    }
+
     /** Blocks per output row for {@code inputs} inputs, the last one padded with zeros. */
     public int blocks(long inputs) {
         return Math.toIntExact((inputs + blockSize - 1) / blockSize);

@@ -168,9 +168,9 @@ public final class WeightCache implements AutoCloseable {
      * @throws WeightCacheException if a read cache holds more matrices than the load asked for
      */
     public void finish() {
+        ByteBuffer end = ByteBuffer.allocate(2 * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         try {
             if (reading()) {
-                ByteBuffer end = ByteBuffer.allocate(2 * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(end, position, "the end marker");
                 end.flip();
                 if (end.getLong() != END || end.getLong() != entries) {
@@ -178,7 +178,6 @@ public final class WeightCache implements AutoCloseable {
                 }
                 return;
             }
-            ByteBuffer end = ByteBuffer.allocate(2 * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             end.putLong(END).putLong(entries).flip();
             writeFully(channel, end, position);
             channel.force(true);

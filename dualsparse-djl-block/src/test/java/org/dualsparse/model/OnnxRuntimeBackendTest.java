@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -119,9 +118,7 @@ class OnnxRuntimeBackendTest {
     }
 
     private static float[] logits(MoeLanguageModel lm) {
-        try (NDManager step = lm.model().getNDManager().newSubManager()) {
-            return lm.forward(step, new long[][] {IDS}, null, null, false).toFloatArray();
-        }
+        return TestModels.logits(lm, new long[][] {IDS}, null, null);
     }
 
     private static long managedBytes(MoeLanguageModel lm) {
@@ -134,12 +131,9 @@ class OnnxRuntimeBackendTest {
 
     /** Within {@code tolerance} of the reference's largest magnitude. */
     private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
-        }
+        assertEquals(expected.length, actual.length, what);
+        float scale = TestModels.maxAbs(expected);
+        float worst = TestModels.maxAbsDiff(expected, actual, 0, 0, expected.length);
         System.out.printf("onnxruntime %-40s max|Δlogit| %.2e of scale %.2f%n", what, worst, scale);
         assertTrue(worst <= tolerance * scale, what + ": max |Δlogit| " + worst + " at scale " + scale);
     }

@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
+import org.dualsparse.model.TestModels;
 import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
@@ -159,13 +160,8 @@ class OrtMatricesTest {
     private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
         assertEquals(expected.getShape(), actual.getShape(), what);
         float[] e = expected.toFloatArray();
-        float[] a = actual.toFloatArray();
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < e.length; i++) {
-            scale = Math.max(scale, Math.abs(e[i]));
-            worst = Math.max(worst, Math.abs(e[i] - a[i]));
-        }
+        float scale = TestModels.maxAbs(e);
+        float worst = TestModels.maxAbsDiff(e, actual.toFloatArray(), 0, 0, e.length);
         assertTrue(worst <= tolerance * scale, what + ": max |Δ| " + worst + " at scale " + scale);
     }
 }
