@@ -20,6 +20,7 @@ import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.EesDropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.drop.TopPDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
@@ -34,6 +35,8 @@ import org.dualsparse.moe.SparseMoeBlock;
  * arguments) and holds every default; the constructor refuses combinations that cannot run.
  *
  * @param parts sub-experts per expert
+ * @param majorFraction the share of them a major-only pair computes, a whole number of them; NaN
+ *     for the first half ({@link Partition#halves})
  * @param threshold {@code T} for 1T/2T
  * @param delta {@code δ} for 2T (1T uses 0)
  * @param beta EES {@code β}; NaN takes the profile's calibrated median {@code s2/s1} (and is
@@ -52,6 +55,7 @@ import org.dualsparse.moe.SparseMoeBlock;
  */
 public record DualSparseSettings(
         int parts,
+        double majorFraction,
         Method method,
         double threshold,
         double delta,
@@ -68,6 +72,9 @@ public record DualSparseSettings(
 
     /** Sub-experts per expert when {@code partition} is not given. */
     public static final int DEFAULT_PARTS = 2;
+
+    /** 2T's {@code δ} when {@code delta} is not given (and a target drop rate or a larger threshold is). */
+    public static final double DEFAULT_DELTA = ThresholdDropPolicy.PAPER_DELTA;
 
     /** The neuron order when {@code reconstruct} is not given. */
     public static final Reconstruction DEFAULT_RECONSTRUCTION = Reconstruction.WEIGHT;
@@ -154,7 +161,7 @@ public record DualSparseSettings(
     }
 
     /** Criteria argument keys. */
-    public static final List<String> ARGUMENTS = List.of("partition", "method", "threshold", "delta", "reconstruct",
+    public static final List<String> ARGUMENTS = List.of("partition", "major_fraction", "method", "threshold", "delta", "reconstruct",
             "beta", "routing_top_p", "capacity_factor", "force_threshold", "profile", "calibration_data", "drop_rate",
             "per_layer", "sensitivity_tokens");
 
@@ -173,6 +180,9 @@ public record DualSparseSettings(
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(reconstruction, "reconstruction");
         Objects.requireNonNull(perLayer, "perLayer");
+        if (!Double.isNaN(majorFraction)) {
+            Partition.of(parts, majorFraction);
+        }
         requireOwnMethod("beta", beta, Method.EES, method);
         requireOwnMethod("routing_top_p", topP, Method.TOP_P, method);
         requireOwnMethod("capacity_factor", capacityFactor, Method.CAPACITY, method);
@@ -193,9 +203,8 @@ public record DualSparseSettings(
      * Reads the settings from DJL Criteria arguments; returns null when none of {@link
      * #ARGUMENTS} is present (the model then runs unmodified). Without {@code method}, a
      * threshold, δ or target drop rate means 2T and anything else (such as {@code partition}
-     * alone) partitions without dropping. 2T's δ defaults to the paper's {@link
-     * ThresholdDropPolicy#PAPER_DELTA},
-     * capped at a given {@code T} so that a low threshold alone is a valid rule.
+     * alone) partitions without dropping. 2T's δ defaults to {@link #DEFAULT_DELTA}, capped at a
+     * given {@code T} so that a low threshold alone is a valid rule.
      *
      * @throws org.dualsparse.arguments.InvalidArgumentException for a value of the wrong type or
      *     outside its range
@@ -210,13 +219,14 @@ public record DualSparseSettings(
                 .orElse(DROPPING.stream().anyMatch(args::has) ? Method.TWO_T : Method.NONE);
         double threshold = args.number("threshold", Range.atLeast(0)).orElse(0.0);
         double defaultDelta = method != Method.TWO_T ? 0
-                : args.has("drop_rate") ? ThresholdDropPolicy.PAPER_DELTA
-                : Math.min(ThresholdDropPolicy.PAPER_DELTA, threshold);
+                : args.has("drop_rate") ? DEFAULT_DELTA
+                : Math.min(DEFAULT_DELTA, threshold);
         Path profile = args.path("profile").orElse(null);
         Path calibrationData = args.path("calibration_data").orElse(null);
         boolean calibrated = profile != null || calibrationData != null;
         return new DualSparseSettings(
                 args.integer("partition", Range.atLeast(1)).orElse(DEFAULT_PARTS),
+                args.number("major_fraction", Range.aboveUpTo(0, 1)).orElse(Double.NaN),
                 method,
                 threshold,
                 args.number("delta", Range.atLeast(0)).orElse(defaultDelta),
@@ -232,6 +242,11 @@ public record DualSparseSettings(
                 args.number("drop_rate", Range.closed(0, 1)).orElse(Double.NaN),
                 args.choice("per_layer", PER_LAYER_NAMES).orElse(PerLayer.GLOBAL),
                 args.wholeNumber("sensitivity_tokens", Range.atLeast(1)).orElse(DEFAULT_SENSITIVITY_TOKENS));
+    }
+
+    /** How the experts are split: {@code parts} sub-experts, {@code majorFraction} of them (or half) major. */
+    public Partition partition() {
+        return Double.isNaN(majorFraction) ? Partition.halves(parts) : Partition.of(parts, majorFraction);
     }
 
     /**
@@ -308,7 +323,7 @@ public record DualSparseSettings(
                 : targeted ? solved(calibration)
                 : method == Method.EES && Double.isNaN(beta) ? new EesDropPolicy(calibration.eesBeta())
                 : policy(routing.topK(), routing.numExperts());
-        DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), parts, reconstruction,
+        DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), partition(), reconstruction,
                 calibration == null ? null : calibration.neuronOrder(), policy);
         if (sensitivity) {
             dualSparse.setPolicy(sensitivityWeighted(lm, dualSparse, calibration, sensitivitySequences));
@@ -317,14 +332,14 @@ public record DualSparseSettings(
     }
 
     private DropPolicy solved(CalibrationProfile calibration) {
-        ThresholdSolver solver = new ThresholdSolver(calibration, parts);
+        ThresholdSolver solver = new ThresholdSolver(calibration, partition());
         return perLayer == PerLayer.EQUAL ? solver.perLayerEqual(dropRate, thresholdDelta()) : solver.global(dropRate, thresholdDelta());
     }
 
     /** Measures every layer's cost curve on the first {@code sensitivityTokens} tokens, then splits the target by them. */
     private DropPolicy sensitivityWeighted(MoeLanguageModel lm, DualSparseRuntime dualSparse, CalibrationProfile calibration,
             List<long[]> sequences) {
-        ThresholdSolver solver = new ThresholdSolver(calibration, parts);
+        ThresholdSolver solver = new ThresholdSolver(calibration, partition());
         int window = Math.min(SENSITIVITY_WINDOW, lm.config().decoder().maxPositions());
         SortedMap<Integer, SensitivityCurve> curves = LayerSensitivity.measure(lm, dualSparse, solver, dropRate,
                 thresholdDelta(), Chunks.first(sequences, sensitivityTokens), window);

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
@@ -38,10 +39,16 @@ class DroppedOutputTest {
     /** How far a float32 score (softmax of router logits) or relative neuron importance may lie from its float64 value. */
     private static final double DECISION_ERROR = 1e-6;
 
-    /** 40 tokens give each expert a few rows (one masked pass); 1,000 give mixed experts over {@link DualSparseMoeBlock#MIXED_SPLIT_ROWS} (split passes). */
+    /**
+     * 40 tokens give each expert a few rows (one masked pass); 1,000 give mixed experts over {@link
+     * DualSparseMoeBlock#MIXED_SPLIT_ROWS} (split passes). The split is halves of two, or a quarter
+     * or three quarters of four sub-experts major.
+     */
     @ParameterizedTest
-    @CsvSource({"mixtral, 40", "olmoeNormTopkClip, 40", "qwen2Moe, 40", "qwen3Moe, 40", "mixtral, 1000", "qwen3Moe, 1000"})
-    void twoThresholdDroppingMatchesExplicitSubExperts(String name, int tokens, @TempDir Path dir) throws IOException {
+    @CsvSource({"mixtral, 40, 2, 1", "olmoeNormTopkClip, 40, 2, 1", "qwen2Moe, 40, 2, 1", "qwen3Moe, 40, 2, 1",
+        "mixtral, 1000, 2, 1", "qwen3Moe, 1000, 2, 1", "mixtral, 40, 4, 1", "qwen3Moe, 1000, 4, 3"})
+    void twoThresholdDroppingMatchesExplicitSubExperts(String name, int tokens, int parts, int majorParts, @TempDir Path dir)
+            throws IOException {
         JsonObject config = TinyConfigs.all().get(name);
         Map<String, float[]> w = ReferenceWeights.random(config, 21);
         ReferenceCheckpoints.write(dir, config, w, DType.F32, false);
@@ -58,7 +65,7 @@ class DroppedOutputTest {
         DualSparseRuntime ds;
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
             int topK = config.get("num_experts_per_tok").getAsInt();
-            ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null,
+            ds = DualSparseRuntime.apply(lm.block(), new Partition(parts, majorParts), Reconstruction.WEIGHT, null,
                     ThresholdDropPolicy.global(T, DELTA, topK, false));
             DualSparseMoeBlock block = ds.blocks().stream().filter(b -> b.layer() == layer).findFirst().orElseThrow();
             try (NDManager step = lm.model().getNDManager().newSubManager()) {
@@ -67,7 +74,7 @@ class DroppedOutputTest {
                 actual = out.head().toFloatArray();
             }
         }
-        ExplicitMoe reference = new ExplicitMoe(config, w, layer);
+        ExplicitMoe reference = new ExplicitMoe(config, w, layer, new Partition(parts, majorParts));
         double[] expected = reference.forward(x, tokens);
         double scale = 0;
         double diff = 0;
@@ -103,6 +110,7 @@ class DroppedOutputTest {
         private final int experts;
         private final int topK;
         private final int neurons;
+        private final int majorNeurons;
         private final boolean renormalise;
         private final int sharedNeurons;
         int full;
@@ -113,7 +121,7 @@ class DroppedOutputTest {
         /** The smallest relative gap between the last major and the first minor neuron's importance. */
         double halfMargin = Double.POSITIVE_INFINITY;
 
-        ExplicitMoe(JsonObject c, Map<String, float[]> w, int layer) {
+        ExplicitMoe(JsonObject c, Map<String, float[]> w, int layer, Partition partition) {
             this.w = w;
             boolean mixtral = c.get("model_type").getAsString().equals("mixtral");
             prefix = "model.layers." + layer + (mixtral ? ".block_sparse_moe." : ".mlp.");
@@ -122,6 +130,7 @@ class DroppedOutputTest {
             experts = c.has("num_local_experts") ? c.get("num_local_experts").getAsInt() : c.get("num_experts").getAsInt();
             topK = c.get("num_experts_per_tok").getAsInt();
             neurons = c.has("moe_intermediate_size") ? c.get("moe_intermediate_size").getAsInt() : c.get("intermediate_size").getAsInt();
+            majorNeurons = partition.majorNeurons(neurons);
             renormalise = mixtral || (c.has("norm_topk_prob") && c.get("norm_topk_prob").getAsBoolean());
             sharedNeurons = c.has("shared_expert_intermediate_size") ? c.get("shared_expert_intermediate_size").getAsInt() : 0;
         }
@@ -182,7 +191,7 @@ class DroppedOutputTest {
                     continue;
                 } else if (score < T + DELTA) {
                     major++;
-                    subset = Arrays.copyOf(importanceOrder(e), neurons / 2);
+                    subset = Arrays.copyOf(importanceOrder(e), majorNeurons);
                 } else {
                     full++;
                     subset = allNeurons(neurons);
@@ -216,8 +225,8 @@ class DroppedOutputTest {
                 order[n] = n;
             }
             Arrays.sort(order, (a, b) -> Double.compare(importance[b], importance[a]));
-            double last = importance[order[neurons / 2 - 1]];
-            halfMargin = Math.min(halfMargin, (last - importance[order[neurons / 2]]) / last);
+            double last = importance[order[majorNeurons - 1]];
+            halfMargin = Math.min(halfMargin, (last - importance[order[majorNeurons]]) / last);
             return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
         }
 

@@ -95,9 +95,12 @@ class DualSparseSettingsTest {
 
     @Test
     void theConstructorRefusesWhatCannotRun() {
-        assertThrows(IllegalArgumentException.class, () -> new DualSparseSettings(2, Method.ONE_T, 0.1, 0,
+        assertThrows(IllegalArgumentException.class, () -> new DualSparseSettings(2, Double.NaN, Method.ONE_T, 0.1, 0,
                 Reconstruction.WEIGHT, 0.5, Double.NaN, Double.NaN, false, null, null, Double.NaN,
                 DualSparseSettings.PerLayer.GLOBAL, 1024));
+        IllegalArgumentException fraction = assertThrows(IllegalArgumentException.class,
+                () -> DualSparseSettings.fromArguments(Map.of("partition", 4, "major_fraction", 0.3)));
+        assertTrue(fraction.getMessage().contains("multiple of 1/4"), fraction.getMessage());
         IllegalArgumentException eesTarget = assertThrows(IllegalArgumentException.class,
                 () -> DualSparseSettings.fromArguments(Map.of("method", "ees", "drop_rate", 0.2)));
         assertTrue(eesTarget.getMessage().contains("1t/2t"), eesTarget.getMessage());

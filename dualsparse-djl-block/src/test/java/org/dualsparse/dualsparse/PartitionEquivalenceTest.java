@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -58,7 +59,7 @@ class PartitionEquivalenceTest {
                 try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
                     int moeLayers = MoeBlocks.of(lm.block()).size();
                     int arraysBefore = ((BaseNDManager) lm.model().getNDManager()).getManagedArrays().size();
-                    DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), parts, reconstruction, null, DropPolicy.NONE);
+                    DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(parts), reconstruction, null, DropPolicy.NONE);
                     assertEquals(moeLayers, ds.blocks().size());
                     float[] partitioned = logits(lm);
                     float diff = 0;

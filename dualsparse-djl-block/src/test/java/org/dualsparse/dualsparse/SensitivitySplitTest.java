@@ -13,6 +13,7 @@ import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class SensitivitySplitTest {
         List<long[]> slice = c.tokens().subList(0, 2);
         try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
             DualSparseRuntime ds = settings.applyTo(lm, null, c.tokens());
-            ThresholdSolver solver = new ThresholdSolver(c.profile(), 2);
+            ThresholdSolver solver = new ThresholdSolver(c.profile(), Partition.halves(2));
             ThresholdDropPolicy weighted = (ThresholdDropPolicy) ds.policy();
             ThresholdDropPolicy equal = solver.perLayerEqual(target, settings.delta() * (method.equals("2t") ? 1 : 0));
             assertEquals(target, solver.predict(weighted).overall(), 0.005, "the split spends the target rate");

@@ -12,6 +12,7 @@ import org.dualsparse.dualsparse.calibration.SensitivityCurve;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -37,7 +38,7 @@ class ThresholdCalibrationTest {
         "deepseekV2Lite, 0", "deepseekV2Lite, 0.01"})
     void solvedThresholdsHitTheTargetAndTheRunAgrees(String name, double delta, @TempDir Path dir) throws IOException {
         Calibrated c = CalibratedModels.calibrate(name, dir, ImportanceMetric.ABS_GATE);
-        ThresholdSolver solver = new ThresholdSolver(c.profile(), 2);
+        ThresholdSolver solver = new ThresholdSolver(c.profile(), Partition.halves(2));
         for (double target : new double[] {0.10, 0.20}) {
             ThresholdDropPolicy global = solver.global(target, delta);
             check(c, solver, global, target, name + " global", false);
@@ -45,7 +46,7 @@ class ThresholdCalibrationTest {
             check(c, solver, equal, target, name + " per-layer", true);
             SortedMap<Integer, SensitivityCurve> curves;
             try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
-                DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.PROFILE,
+                DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.PROFILE,
                         c.profile().neuronOrder(), DropPolicy.NONE);
                 curves = LayerSensitivity.measure(lm, ds, solver, target, delta, c.tokens().subList(0, 2), CalibratedModels.MAX_LENGTH);
             }
@@ -59,7 +60,7 @@ class ThresholdCalibrationTest {
         ThresholdSolver.Prediction predicted = solver.predict(policy);
         DropStats realised;
         try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.PROFILE, c.profile().neuronOrder(), policy);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.PROFILE, c.profile().neuronOrder(), policy);
             CalibratedModels.run(lm, c.tokens());
             realised = ds.stats();
         }

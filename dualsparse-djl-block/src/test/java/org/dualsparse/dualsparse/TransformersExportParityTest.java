@@ -19,6 +19,7 @@ import org.dualsparse.checkpoint.Checkpoint;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.export.CompletePartitionExporter;
 import org.dualsparse.dualsparse.export.PartitionRefusedException;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -71,7 +72,7 @@ class TransformersExportParityTest {
         float[] transformers = export.logits();
         LogitComparison partitioned;
         try (MoeLanguageModel lm = MoeLanguageModel.load(fixture.dir())) {
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), PARTS, Reconstruction.NONE, null, DropPolicy.NONE);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(PARTS), Reconstruction.NONE, null, DropPolicy.NONE);
             partitioned = new LogitComparison().add(transformers, logits(lm, prompt));
             assertEquals(DropRates.NONE, ds.stats().rates());
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -56,7 +57,7 @@ class OnnxRuntimeBackendTest {
         DropRates torchRates;
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
             torchDense = logits(lm);
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null,
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null,
                     ThresholdDropPolicy.global(0.3, 0.1, topK, false));
             torchDropped = logits(lm);
             torchRates = ds.stats().rates();
@@ -64,7 +65,7 @@ class OnnxRuntimeBackendTest {
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir, ORT_F32)) {
             assertClose(torchDense, logits(lm), 1e-5, name + " dense");
             // The partitioner reads the experts again from the checkpoint: the backend freed its float32 copy.
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null,
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null,
                     ThresholdDropPolicy.global(0.3, 0.1, topK, false));
             assertClose(torchDropped, logits(lm), 1e-5, name + " partitioned, 2T dropping");
             assertEquals(torchRates, ds.stats().rates(), name + ": the same pairs dropped");

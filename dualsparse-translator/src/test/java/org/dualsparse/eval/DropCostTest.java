@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -30,7 +31,7 @@ class DropCostTest {
             List<long[]> documents = TextDocuments.tokenize(
                     List.of("the world and the rest of it, in a world", "Hello world, hello again"), tokenizer);
             ThresholdDropPolicy installed = ThresholdDropPolicy.global(0.3, 0, 2, false);
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, installed);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null, installed);
             long tokens = documents.stream().mapToLong(d -> d.length).sum();
 
             for (DropPolicy nothing : List.of(DropPolicy.NONE, ThresholdDropPolicy.global(0, 0, 2, false))) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
@@ -101,7 +102,7 @@ class PerplexityTest {
             undropped = new Perplexity(lm, SHIPPED_WINDOW).measure(chapter, null).meanNll();
         }
         try (MoeLanguageModel lm = MoeLanguageModel.load(shipped)) {
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null,
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null,
                     ThresholdDropPolicy.global(0.15, 0, 4, false));
             List<Long> progress = new ArrayList<>();
             Perplexity.Result dropped = new Perplexity(lm, SHIPPED_WINDOW).measure(chapter, (done, total) -> progress.add(done));

@@ -6,17 +6,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
-import org.dualsparse.dualsparse.drop.ThresholdBisection;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.parallel.LayerRouting;
+import org.dualsparse.dualsparse.parallel.ReplayedTargets;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DropStats;
@@ -25,7 +28,6 @@ import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.runtime.StatsWindow;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
-import org.dualsparse.model.Presets;
 import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.SparseMoeBlock;
@@ -33,12 +35,14 @@ import org.dualsparse.onnxruntime.OrtMatrices;
 import org.dualsparse.onnxruntime.WeightFormat;
 
 /**
- * Times one MoE layer of a published model's real shapes (random weights): the dense grouped
- * block against the DualSparse block at target drop rates, all configurations interleaved in
- * one process ({@link InterleavedTrials}). Two copies of the layer are built from one seed, one
- * left dense and one partitioned, and their outputs are checked to agree before timing. The
+ * Times one MoE layer of a model's real shapes (random weights): the dense grouped block against
+ * the DualSparse block at a list of {@link Point}s (a drop method at a target drop rate, with its
+ * 2T margin and expert split), all configurations interleaved in one process ({@link
+ * InterleavedTrials}). The layer is built once dense and once partitioned per split, from one
+ * seed, and every partitioned copy is checked to agree with the dense one before timing. The
  * hidden states come from {@link SyntheticRouting}, fitted to a trained router's {@link
- * RouterStatistics}.
+ * RouterStatistics}; each point's knob is solved on their routing ({@link ReplayedTargets}) for
+ * every token count.
  */
 public final class MoeLayerBenchmark {
 
@@ -53,35 +57,60 @@ public final class MoeLayerBenchmark {
     private static final Map<WeightFormat, Double> MAX_QUANTIZED_ERROR = Map.of(WeightFormat.INT8, 0.05, WeightFormat.INT4, 0.25);
 
     /**
-     * The benchmark's knobs; {@code routing} is the trained router's statistics to imitate, {@code
-     * load} the backend and weight format both copies of the layer are built with.
+     * One dropping configuration to time.
+     *
+     * @param label names it in the rows, e.g. {@code 2t} or a sweep's setting
+     * @param target the decision drop rate its knob is solved for
+     * @param delta the 2T margin (ignored by the other methods)
      */
-    public record Setup(String preset, List<Integer> tokens, List<Double> dropRates, List<String> methods,
-            double delta, int parts, RouterStatistics routing, int warmUp, int repeats, long seed, LoadOptions load) {}
+    public record Point(String label, Method method, double target, double delta, Partition partition) {
+
+        public Point {
+            if (method == Method.NONE) {
+                throw new IllegalArgumentException("the dense layer is timed anyway; a point drops something");
+            }
+        }
+    }
 
     /**
-     * One timed configuration; dense times are of the same rounds. {@code realisedDecisionRate} is
-     * the drop rate the policy decided, {@code realisedSkippedWork} the work the kernels that ran
-     * skipped ({@link org.dualsparse.dualsparse.runtime.DropRates}); {@code idealSpeedup} is {@code
-     * 1/(1 − realisedDecisionRate)}, the method's promise. {@code weightReadSpeedup} is
-     * what a layer bound by reading expert weights could gain ({@link #weightReadSpeedup});
-     * {@code arrays} and {@code denseArrays} count the arrays one forward creates, about one per
-     * native call.
+     * The benchmark's knobs: {@code layer} is a one-layer config of the shapes to time, {@code
+     * name} what the rows call it, {@code routing} the trained router's statistics to imitate,
+     * {@code load} the backend and weight format every copy of the layer is built with.
+     */
+    public record Setup(HfConfig layer, String name, List<Integer> tokens, List<Point> points, RouterStatistics routing,
+            int warmUp, int repeats, long seed, LoadOptions load) {
+
+        public Setup {
+            tokens = List.copyOf(tokens);
+            points = List.copyOf(points);
+        }
+    }
+
+    /**
+     * One timed configuration; dense times are of the same rounds. {@code target} is the point's
+     * target (0 for an undropped partitioned layer), {@code knob} and {@code knobValue} what was
+     * solved for it ("T", "β", "p", "γ"); {@code realisedDecisionRate} is the drop rate the policy
+     * decided, {@code realisedSkippedWork} the work the kernels that ran skipped ({@link
+     * org.dualsparse.dualsparse.runtime.DropRates}); {@code idealSpeedup} is {@code 1/(1 −
+     * realisedDecisionRate)}, the method's promise. {@code weightReadSpeedup} is what a layer bound
+     * by reading expert weights could gain ({@link #weightReadSpeedup}); {@code arrays} and {@code
+     * denseArrays} count the arrays one forward creates, about one per native call.
      */
     public record Row(String preset, int tokens, String method, double targetDropRate, double realisedDecisionRate,
-            double realisedSkippedWork, double threshold, double medianMs, double p25Ms, double p75Ms, double denseMedianMs, double denseP25Ms,
-            double denseP75Ms, double speedup, double idealSpeedup, double percentOfIdeal, double weightReadSpeedup,
-            int arrays, int denseArrays) {}
+            double realisedSkippedWork, String knob, double knobValue, double medianMs, double p25Ms, double p75Ms,
+            double denseMedianMs, double denseP25Ms, double denseP75Ms, double speedup, double idealSpeedup, double percentOfIdeal,
+            double weightReadSpeedup, int arrays, int denseArrays) {}
 
     /**
-     * The rows, the target routing statistics, those the fitted routing reached, and its σ and c;
-     * {@code packedWeightBytes} is what onnxruntime packed the dense copy's weights into, -1 on
-     * libtorch, which packs nothing.
+     * The rows, the points no knob reaches (with why), the target routing statistics, those the
+     * fitted routing reached, and its σ and c; {@code packedWeightBytes} is what onnxruntime packed
+     * the dense copy's weights into, -1 on libtorch, which packs nothing.
      */
-    public record Result(List<Row> rows, RouterStatistics target, RouterStatistics achieved, double sigma, double sharedScale,
-            long packedWeightBytes) {}
+    public record Result(List<Row> rows, List<String> unreachable, RouterStatistics target, RouterStatistics achieved,
+            double sigma, double sharedScale, long packedWeightBytes) {}
 
-    private record Config(String method, double target, double threshold, double delta) {}
+    /** A point solved on one token count's routing. */
+    private record Solved(Point point, ReplayedTargets.Solved knob, DualSparseRuntime runtime, DualSparseMoeBlock block) {}
 
     private final Setup setup;
 
@@ -89,75 +118,10 @@ public final class MoeLayerBenchmark {
         this.setup = setup;
     }
 
-    /** Runs every configuration; returns rows in tokens × method × drop-rate order. */
-    public Result run() {
-        HfConfig config = layerConfig(setup.preset());
-        try (MoeLanguageModel denseModel = MoeLanguageModel.random(config, setup.seed(), setup.load());
-                MoeLanguageModel sparseModel = MoeLanguageModel.random(config, setup.seed(), setup.load());
-                NDManager inputs = denseModel.model().getNDManager().newSubManager()) {
-            ParameterStore ps = new ParameterStore(denseModel.model().getNDManager(), false);
-            SparseMoeBlock dense = MoeBlocks.of(denseModel.block()).get(0);
-            int topK = dense.router().spec().topK();
-            int numExperts = dense.router().spec().numExperts();
-            SyntheticRouting synthetic = SyntheticRouting.fit(
-                    dense.router().getParameters().get("weight").getArray(), topK, setup.routing(), FIT_TOKENS, setup.seed());
-            Random random = new Random(setup.seed());
-            RouterStatistics achieved = RouterStatistics.of(route(dense, ps, synthetic.hiddenStates(inputs, FIT_TOKENS, random)), numExperts);
-            int sharedNeurons = dense.sharedExpert() == null ? 0 : dense.sharedExpert().intermediateSize();
-            DualSparseRuntime ds = DualSparseRuntime.apply(sparseModel.block(), setup.parts(), Reconstruction.WEIGHT, null, DropPolicy.NONE);
-            DualSparseMoeBlock block = ds.blocks().get(0);
-            DropStats.LayerShape shape = new DropStats.LayerShape(
-                    numExperts, block.experts().intermediateSize(), block.experts().majorNeurons(), sharedNeurons);
-            List<Row> rows = new ArrayList<>();
-            for (int n : setup.tokens()) {
-                NDArray state = synthetic.hiddenStates(inputs, n, random);
-                checkAgreement(dense, block, ds, ps, state, MAX_QUANTIZED_ERROR.getOrDefault(setup.load().weights(), MAX_RELATIVE_ERROR));
-                Routing routing = route(dense, ps, state);
-                List<Config> configs = configs(routing, shape, topK);
-                DropRates[] realised = new DropRates[configs.size()];
-                int[] arrays = new int[configs.size()];
-                int denseArrays = arraysPerForward(dense, ps, state);
-                for (int i = 0; i < configs.size(); i++) {
-                    try (DualSparseRuntime.PolicyScope scope = ds.using(policy(configs.get(i), topK))) {
-                        arrays[i] = arraysPerForward(block, ps, state);
-                    }
-                }
-                List<DoubleSupplier> tasks = new ArrayList<>();
-                tasks.add(() -> forwardMs(dense, ps, state));
-                for (int i = 0; i < configs.size(); i++) {
-                    Config c = configs.get(i);
-                    int at = i;
-                    tasks.add(() -> {
-                        try (DualSparseRuntime.PolicyScope scope = ds.using(policy(c, topK));
-                                StatsWindow window = ds.measuring()) {
-                            double ms = forwardMs(block, ps, state);
-                            realised[at] = window.stats().rates();
-                            return ms;
-                        }
-                    });
-                }
-                double[][] ms = InterleavedTrials.run(tasks, setup.warmUp(), setup.repeats());
-                Quartiles denseMs = Quartiles.of(ms[0]);
-                for (int i = 0; i < configs.size(); i++) {
-                    Config c = configs.get(i);
-                    Quartiles q = Quartiles.of(ms[i + 1]);
-                    double speedup = denseMs.median() / q.median();
-                    double ideal = 1 / (1 - realised[i].decision());
-                    rows.add(new Row(setup.preset(), n, c.method(), c.target(), realised[i].decision(),
-                            realised[i].skippedWork(), c.threshold(), q.median(),
-                            q.p25(), q.p75(), denseMs.median(), denseMs.p25(), denseMs.p75(), speedup, ideal,
-                            100 * speedup / ideal, weightReadSpeedup(routing, shape, topK, c.threshold(), c.delta()),
-                            arrays[i], denseArrays));
-                }
-            }
-            long packed = denseModel.backend() instanceof OrtMatrices ort ? ort.weightBytes() : -1;
-            return new Result(rows, setup.routing(), achieved, synthetic.sigma(), synthetic.sharedScale(), packed);
-        }
-    }
-
-    /** One MoE layer of {@code preset}: a tiny vocabulary and no dense first layer, the layer itself unchanged. */
-    private static HfConfig layerConfig(String preset) {
-        HfConfig config = Presets.load(preset, 1);
+    /** The one-MoE-layer config of a preset: a tiny vocabulary and no dense first layer, the layer itself unchanged. */
+    public static HfConfig layerConfig(HfConfig model) {
+        HfConfig config = new HfConfig(model.json().deepCopy(), model.source());
+        config.json().addProperty("num_hidden_layers", 1);
         config.json().addProperty("vocab_size", 16);
         if (config.has("first_k_dense_replace")) {
             config.json().addProperty("first_k_dense_replace", 0);
@@ -165,40 +129,132 @@ public final class MoeLayerBenchmark {
         return config;
     }
 
-    private List<Config> configs(Routing routing, DropStats.LayerShape shape, int topK) {
-        List<Config> configs = new ArrayList<>();
-        for (String method : setup.methods()) {
-            for (double target : setup.dropRates()) {
-                double delta = method.equals("2t") && target > 0 ? setup.delta() : 0;
-                double threshold = solve(routing, shape, topK, delta, target);
-                if (!Double.isNaN(threshold)) {
-                    configs.add(new Config(method, target, threshold, delta));
+    /** Runs every point; returns rows in tokens × point order. */
+    public Result run() {
+        HfConfig config = setup.layer();
+        List<MoeLanguageModel> models = new ArrayList<>();
+        try {
+            MoeLanguageModel denseModel = MoeLanguageModel.random(config, setup.seed(), setup.load());
+            models.add(denseModel);
+            ParameterStore ps = new ParameterStore(denseModel.model().getNDManager(), false);
+            SparseMoeBlock dense = MoeBlocks.of(denseModel.block()).get(0);
+            int topK = dense.router().spec().topK();
+            int numExperts = dense.router().spec().numExperts();
+            int sharedNeurons = dense.sharedExpert() == null ? 0 : dense.sharedExpert().intermediateSize();
+            Map<Partition, DualSparseRuntime> partitioned = new LinkedHashMap<>();
+            for (Point point : setup.points()) {
+                if (!partitioned.containsKey(point.partition())) {
+                    MoeLanguageModel copy = MoeLanguageModel.random(config, setup.seed(), setup.load());
+                    models.add(copy);
+                    partitioned.put(point.partition(),
+                            DualSparseRuntime.apply(copy.block(), point.partition(), Reconstruction.WEIGHT, null, DropPolicy.NONE));
                 }
             }
+            NDManager inputs = denseModel.model().getNDManager().newSubManager();
+            SyntheticRouting synthetic = SyntheticRouting.fit(
+                    dense.router().getParameters().get("weight").getArray(), topK, setup.routing(), FIT_TOKENS, setup.seed());
+            Random random = new Random(setup.seed());
+            RouterStatistics achieved = RouterStatistics.of(route(dense, ps, synthetic.hiddenStates(inputs, FIT_TOKENS, random)), numExperts);
+            double tolerance = MAX_QUANTIZED_ERROR.getOrDefault(setup.load().weights(), MAX_RELATIVE_ERROR);
+            List<Row> rows = new ArrayList<>();
+            List<String> unreachable = new ArrayList<>();
+            for (int n : setup.tokens()) {
+                NDArray state = synthetic.hiddenStates(inputs, n, random);
+                for (DualSparseRuntime runtime : partitioned.values()) {
+                    checkAgreement(dense, runtime, ps, state, tolerance);
+                }
+                Routing routing = route(dense, ps, state);
+                List<Solved> solved = new ArrayList<>();
+                for (Point point : setup.points()) {
+                    DualSparseRuntime runtime = partitioned.get(point.partition());
+                    DualSparseMoeBlock block = runtime.blocks().get(0);
+                    DropStats.LayerShape shape = new DropStats.LayerShape(
+                            numExperts, block.experts().intermediateSize(), block.experts().majorNeurons(), sharedNeurons);
+                    try {
+                        solved.add(new Solved(point, solve(point, routing, shape), runtime, block));
+                    } catch (DropRateUnreachableException e) {
+                        unreachable.add(String.format("%s at %.3f, %d tokens: %s", point.label(), point.target(), n, e.getMessage()));
+                    }
+                }
+                rows.addAll(time(n, dense, ps, state, routing, solved, sharedNeurons));
+            }
+            long packed = denseModel.backend() instanceof OrtMatrices ort ? ort.weightBytes() : -1;
+            return new Result(rows, unreachable, setup.routing(), achieved, synthetic.sigma(), synthetic.sharedScale(), packed);
+        } finally {
+            models.forEach(MoeLanguageModel::close);
         }
-        return configs;
+    }
+
+    /** Times the dense layer and every solved point on {@code state}, interleaved. */
+    private List<Row> time(int n, SparseMoeBlock dense, ParameterStore ps, NDArray state, Routing routing, List<Solved> solved,
+            int sharedNeurons) {
+        DropRates[] realised = new DropRates[solved.size()];
+        int[] arrays = new int[solved.size()];
+        int denseArrays = arraysPerForward(dense, ps, state);
+        for (int i = 0; i < solved.size(); i++) {
+            Solved s = solved.get(i);
+            try (DualSparseRuntime.PolicyScope scope = s.runtime().using(s.knob().policy())) {
+                arrays[i] = arraysPerForward(s.block(), ps, state);
+            }
+        }
+        List<DoubleSupplier> tasks = new ArrayList<>();
+        tasks.add(() -> forwardMs(dense, ps, state));
+        for (int i = 0; i < solved.size(); i++) {
+            Solved s = solved.get(i);
+            int at = i;
+            tasks.add(() -> {
+                try (DualSparseRuntime.PolicyScope scope = s.runtime().using(s.knob().policy());
+                        StatsWindow window = s.runtime().measuring()) {
+                    double ms = forwardMs(s.block(), ps, state);
+                    realised[at] = window.stats().rates();
+                    return ms;
+                }
+            });
+        }
+        double[][] ms = InterleavedTrials.run(tasks, setup.warmUp(), setup.repeats());
+        Quartiles denseMs = Quartiles.of(ms[0]);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < solved.size(); i++) {
+            Solved s = solved.get(i);
+            Quartiles q = Quartiles.of(ms[i + 1]);
+            double speedup = denseMs.median() / q.median();
+            double ideal = 1 / (1 - realised[i].decision());
+            DropStats.LayerShape shape = new DropStats.LayerShape(s.block().experts().numExperts(),
+                    s.block().experts().intermediateSize(), s.block().experts().majorNeurons(), sharedNeurons);
+            rows.add(new Row(setup.name(), n, s.point().label(), s.point().target(), realised[i].decision(),
+                    realised[i].skippedWork(), s.knob().knob(), s.knob().value(), q.median(), q.p25(), q.p75(),
+                    denseMs.median(), denseMs.p25(), denseMs.p75(), speedup, ideal, 100 * speedup / ideal,
+                    weightReadSpeedup(routing, shape, decisions(routing, s.knob().policy())), arrays[i], denseArrays));
+        }
+        return rows;
+    }
+
+    /** The point's knob on {@code routing}; a target of 0 is the undropped partitioned layer. */
+    static ReplayedTargets.Solved solve(Point point, Routing routing, DropStats.LayerShape shape) {
+        if (point.target() <= 0) {
+            return new ReplayedTargets.Solved(point.method(), 0, DropPolicy.NONE, "", 0, 0);
+        }
+        double delta = point.method() == Method.TWO_T ? point.delta() : 0;
+        return new ReplayedTargets(List.of(new LayerRouting(0, routing)), Map.of(0, shape), delta).solve(point.method(), point.target());
     }
 
     /**
      * Guards the timing: undropped, the partitioned layer must compute what the dense one does, to
      * {@code tolerance} of the largest output.
      */
-    private static void checkAgreement(SparseMoeBlock dense, DualSparseMoeBlock block, DualSparseRuntime ds, ParameterStore ps, NDArray state,
+    private static void checkAgreement(SparseMoeBlock dense, DualSparseRuntime runtime, ParameterStore ps, NDArray state,
             double tolerance) {
-        try (DualSparseRuntime.PolicyScope undropped = ds.using(DropPolicy.NONE);
+        DualSparseMoeBlock block = runtime.blocks().get(0);
+        try (DualSparseRuntime.PolicyScope undropped = runtime.using(DropPolicy.NONE);
                 NDManager step = state.getManager().newSubManager()) {
             NDArray expected = dense.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null).head();
             NDArray actual = block.forward(ps, new NDList(state.get(step, new NDIndex("..."))), false, null).head();
             double error = actual.sub(expected).abs().max().getFloat() / expected.abs().max().getFloat();
             if (!(error <= tolerance)) {
-                throw new IllegalStateException("the partitioned layer disagrees with the dense one: max error "
-                        + error + " of the largest output");
+                throw new IllegalStateException("the partitioned layer (" + block.experts().partition()
+                        + ") disagrees with the dense one: max error " + error + " of the largest output");
             }
         }
-    }
-
-    private static DropPolicy policy(Config config, int topK) {
-        return ThresholdDropPolicy.global(config.threshold(), config.delta(), topK, false);
     }
 
     private static int arraysPerForward(SparseMoeBlock block, ParameterStore ps, NDArray state) {
@@ -226,35 +282,11 @@ public final class MoeLayerBenchmark {
     }
 
     /**
-     * The threshold whose decision drop rate on {@code routing} is closest to {@code target} (bisection:
-     * the rate grows with T), or NaN when the target is out of reach below {@code 1/K}.
-     */
-    static double solve(Routing routing, DropStats.LayerShape shape, int topK, double delta, double target) {
-        if (target <= 0) {
-            return 0;
-        }
-        return ThresholdBisection.solve(
-                t -> dropRate(routing, shape, topK, t, delta), target, delta, Math.nextDown(1.0 / topK), 0.005);
-    }
-
-    static double dropRate(Routing routing, DropStats.LayerShape shape, int topK, double threshold, double delta) {
-        byte[] decisions = decisions(routing, topK, threshold, delta);
-        long major = 0;
-        long dropped = 0;
-        for (byte d : decisions) {
-            major += d == PairDecision.MAJOR ? 1 : 0;
-            dropped += d == PairDecision.DROPPED ? 1 : 0;
-        }
-        return shape.skippedNeurons(major, dropped) / shape.denseNeurons(routing.numTokens(), decisions.length);
-    }
-
-    /**
      * Expert weight bytes the dense layer reads over those the dropping one reads: an expert with
      * a whole pair is read whole, one with only major-only pairs its major part, one with no kept
      * pair not at all. The speedup a layer bound by reading its weights could reach.
      */
-    static double weightReadSpeedup(Routing routing, DropStats.LayerShape shape, int topK, double threshold, double delta) {
-        byte[] decisions = decisions(routing, topK, threshold, delta);
+    static double weightReadSpeedup(Routing routing, DropStats.LayerShape shape, byte[] decisions) {
         boolean[] full = new boolean[shape.numExperts()];
         boolean[] major = new boolean[shape.numExperts()];
         boolean[] used = new boolean[shape.numExperts()];
@@ -274,10 +306,11 @@ public final class MoeLayerBenchmark {
         return dense / read;
     }
 
-    private static byte[] decisions(Routing routing, int topK, double threshold, double delta) {
+    /** What {@code policy} decides for every pair of {@code routing}, one layer's. */
+    static byte[] decisions(Routing routing, DropPolicy policy) {
         float[] scores = Scores.normalised(routing);
         byte[] decisions = new byte[scores.length];
-        ThresholdDropPolicy.global(threshold, delta, topK, false).decide(0, routing, scores, decisions);
+        policy.decide(0, routing, scores, decisions);
         return decisions;
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
@@ -18,7 +19,7 @@ public final class TrainedRouter {
     /** {@link RouterStatistics} of the model in {@code dir} on {@code sequences}, averaged over its MoE layers. */
     public static RouterStatistics statistics(Path dir, List<long[]> sequences) {
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
-            DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), 1, Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), Partition.halves(1), Reconstruction.WEIGHT, null, DropPolicy.NONE);
             int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
             int experts = dualSparse.blocks().get(0).experts().numExperts();
             return RouterStatistics.meanOverLayers(RoutingRecorder.record(lm, dualSparse, sequences, length), experts);

@@ -4,6 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,10 @@ import java.util.concurrent.Callable;
 import org.dualsparse.bench.MoeLayerBenchmark;
 import org.dualsparse.bench.RouterStatistics;
 import org.dualsparse.bench.TrainedRouter;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.config.HfConfig;
+import org.dualsparse.dualsparse.DualSparseSettings.Method;
+import org.dualsparse.dualsparse.DualSparseSettings;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.plot.Png;
@@ -22,17 +26,12 @@ import picocli.CommandLine.Option;
 
 /** {@code bench moe}: one MoE layer of real shapes, dense vs DualSparse at target drop rates. */
 @Command(name = "moe", mixinStandardHelpOptions = true,
-        description = "Time one MoE layer of real shapes: dense grouped block vs DualSparse 1T/2T at target drop rates,"
-                + " on hidden states whose routing imitates a trained router's.")
+        description = "Time one MoE layer of real shapes: dense grouped block vs DualSparse 1T/2T (and the baselines) at"
+                + " target drop rates, on hidden states whose routing imitates a trained router's.")
 final class BenchMoeCommand implements Callable<Integer> {
 
-    private static final Map<String, String> ARCHITECTURES = Map.of(
-            "olmoe", "olmoe-1b-7b",
-            "mixtral", "mixtral-8x7b",
-            "deepseek-v2-lite", "deepseek-v2-lite",
-            "qwen3-moe", "qwen3-moe-30b-a3b");
-
-    @Option(names = "--arch", defaultValue = "olmoe", description = "olmoe, mixtral, deepseek-v2-lite or qwen3-moe (default ${DEFAULT-VALUE}).")
+    @Option(names = "--arch", defaultValue = "olmoe", description = "Whose layer shapes: " + LayerShapes.NAMES
+            + " (default ${DEFAULT-VALUE}).")
     String arch;
 
     @Option(names = "--tokens", split = ",", defaultValue = "1,16,128,512", description = "Tokens per call (default ${DEFAULT-VALUE}).")
@@ -41,11 +40,18 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--drop-rates", split = ",", defaultValue = "0,0.1,0.25,0.4", description = "Target drop rates (default ${DEFAULT-VALUE}).")
     List<Double> dropRates;
 
-    @Option(names = "--methods", split = ",", defaultValue = "1t,2t", description = "1t and/or 2t (default ${DEFAULT-VALUE}).")
+    @Option(names = "--methods", split = ",", defaultValue = "1t,2t",
+            description = "1t, 2t, ees, top-p, capacity (default ${DEFAULT-VALUE}).")
     List<String> methods;
 
-    @Option(names = "--delta", defaultValue = "" + ThresholdDropPolicy.PAPER_DELTA, description = "2T δ (default ${DEFAULT-VALUE}).")
-    double delta;
+    @Option(names = "--delta", description = "2T δ (default " + DualSparseSettings.DEFAULT_DELTA + ").")
+    Double delta;
+
+    @Option(names = "--partition", description = "Sub-experts per expert (default " + DualSparseSettings.DEFAULT_PARTS + ").")
+    Integer partition;
+
+    @Option(names = "--major-fraction", description = "Share of the sub-experts a major-only pair computes (default one half).")
+    Double majorFraction;
 
     @Option(names = "--routing-model", description = "Trained model whose routers' statistics the synthetic routing imitates."
             + ShippedModel.DEFAULT)
@@ -78,13 +84,14 @@ final class BenchMoeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String preset = ARCHITECTURES.get(arch);
-        if (preset == null) {
-            throw new IllegalArgumentException("unknown --arch " + arch + "; use one of " + ARCHITECTURES.keySet());
-        }
-        for (String method : methods) {
-            if (!method.equals("1t") && !method.equals("2t")) {
-                throw new IllegalArgumentException("--methods takes 1t and 2t, got " + method);
+        HfConfig layer = LayerShapes.layer(arch);
+        Partition split = settings().partition();
+        double margin = settings().delta();
+        List<MoeLayerBenchmark.Point> points = new ArrayList<>();
+        for (String id : methods) {
+            Method method = Method.parse(id);
+            for (double rate : dropRates) {
+                points.add(new MoeLayerBenchmark.Point(method.id(), method, rate, margin, split));
             }
         }
         LoadOptions loadOptions = backend.loadOptions();
@@ -93,7 +100,8 @@ final class BenchMoeCommand implements Callable<Integer> {
             JniUtils.setNumThreads(threads);
         }
         MoeLayerBenchmark.Result result = new MoeLayerBenchmark(new MoeLayerBenchmark.Setup(
-                preset, tokens, dropRates, methods, delta, 2, trainedRouterStatistics(), warmUp, repeats, 7, loadOptions)).run();
+                layer, arch, tokens, points, trainedRouterStatistics(), warmUp, repeats, 7, loadOptions)).run();
+        result.unreachable().forEach(u -> System.err.println("skipped " + u));
         if (png != null) {
             Png.write(SpeedupChart.of(arch + " MoE layer: DualSparse vs dense", result.rows()), png);
         }
@@ -109,24 +117,43 @@ final class BenchMoeCommand implements Callable<Integer> {
             out.put("hidden_sigma", result.sigma());
             out.put("hidden_shared_scale", result.sharedScale());
             out.put("rows", result.rows());
+            out.put("unreachable", result.unreachable());
             System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(out));
             return 0;
         }
         System.out.printf("%s (%s) on %s%s: routing fitted to the trained router (concentration %.3f, load CV %.3f),"
                         + " reached %.3f / %.3f with σ = %.3f, c = %.3f%n",
-                arch, preset, loadOptions, result.packedWeightBytes() < 0 ? ""
+                arch, layer.source(), loadOptions, result.packedWeightBytes() < 0 ? ""
                         : String.format(", %.1f MiB of packed weights", result.packedWeightBytes() / (1024.0 * 1024.0)),
                 result.target().concentration(), result.target().loadCv(), result.achieved().concentration(),
                 result.achieved().loadCv(), result.sigma(), result.sharedScale());
-        System.out.println("| tokens | method | target | realised decision | skipped work | T | median ms (p25–p75) | dense ms (p25–p75) | speedup | ideal | % of ideal | weight-read bound | arrays (dense) |");
+        System.out.println("| tokens | method | target | realised decision | skipped work | knob | median ms (p25–p75) | dense ms (p25–p75) | speedup | ideal | % of ideal | weight-read bound | arrays (dense) |");
         System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (MoeLayerBenchmark.Row r : result.rows()) {
-            System.out.printf("| %d | %s | %.2f | %.3f | %.3f | %.4f | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2fx | %.2fx | %.0f%% | %.2fx | %d (%d) |%n",
-                    r.tokens(), r.method(), r.targetDropRate(), r.realisedDecisionRate(), r.realisedSkippedWork(), r.threshold(), r.medianMs(),
+            System.out.printf("| %d | %s | %.2f | %.3f | %.3f | %s | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2fx | %.2fx | %.0f%% | %.2fx | %d (%d) |%n",
+                    r.tokens(), r.method(), r.targetDropRate(), r.realisedDecisionRate(), r.realisedSkippedWork(),
+                    r.knob().isEmpty() ? "-" : String.format("%s = %.4g", r.knob(), r.knobValue()), r.medianMs(),
                     r.p25Ms(), r.p75Ms(), r.denseMedianMs(), r.denseP25Ms(), r.denseP75Ms(), r.speedup(), r.idealSpeedup(),
                     r.percentOfIdeal(), r.weightReadSpeedup(), r.arrays(), r.denseArrays());
         }
         return 0;
+    }
+
+    /** The split and 2T margin of the switches given, read with the Criteria's defaults and checks. */
+    private DualSparseSettings settings() {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put("method", Method.TWO_T.id());
+        arguments.put("drop_rate", 0.0);
+        if (partition != null) {
+            arguments.put("partition", partition);
+        }
+        if (majorFraction != null) {
+            arguments.put("major_fraction", majorFraction);
+        }
+        if (delta != null) {
+            arguments.put("delta", delta);
+        }
+        return DualSparseSettings.fromArguments(arguments);
     }
 
     private RouterStatistics trainedRouterStatistics() {
@@ -134,7 +161,11 @@ final class BenchMoeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--routing-model needs --routing-data: the text its routers see");
         }
         Path dir = ShippedModel.orDefault(routingModel);
-        Path text = routingData != null ? routingData : dir.resolve("eval").resolve("heldout.txt");
-        return TrainedRouter.statistics(dir, CalibrationData.text(text, dir, routingTokens));
+        return routerStatistics(dir, routingData != null ? routingData : dir.resolve("eval").resolve("heldout.txt"), routingTokens);
+    }
+
+    /** The routing statistics of the trained model in {@code dir} on the first {@code tokens} tokens of {@code text}. */
+    static RouterStatistics routerStatistics(Path dir, Path text, long tokens) {
+        return TrainedRouter.statistics(dir, CalibrationData.text(text, dir, tokens));
     }
 }

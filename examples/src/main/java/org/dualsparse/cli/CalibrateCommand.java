@@ -3,10 +3,10 @@ package org.dualsparse.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.Calibrator;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import picocli.CommandLine.ArgGroup;
@@ -39,7 +39,7 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Neuron importance: gate, abs-gate, gate-up, abs-gate-up (default ${DEFAULT-VALUE}).")
     String metric;
 
-    @Option(names = "--delta", defaultValue = "" + ThresholdDropPolicy.PAPER_DELTA,
+    @Option(names = "--delta", defaultValue = "" + DualSparseSettings.DEFAULT_DELTA,
             description = "δ of the 2T thresholds in the summary (default ${DEFAULT-VALUE}).")
     double delta;
 

@@ -5,6 +5,7 @@ import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.LayerProfile;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.partition.Partition;
 
 /** What a calibration measured, and the global thresholds it gives for a few decision drop rates. */
 final class CalibrationSummary {
@@ -25,7 +26,7 @@ final class CalibrationSummary {
         if (profile.layers().get(0).topK() > 1) {
             out.printf("EES β (median s2/s1): %.4f%n", profile.eesBeta());
         }
-        ThresholdSolver solver = new ThresholdSolver(profile, PARTS);
+        ThresholdSolver solver = new ThresholdSolver(profile, Partition.halves(PARTS));
         out.printf("global threshold T per target decision drop rate (the policy's, as the paper defines it;"
                 + " 2T: δ = %s, experts in halves):%n", delta);
         out.println("target  1T            2T");

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
@@ -33,7 +32,7 @@ final class DualSparseOptions {
     @Option(names = "--threshold", description = "Threshold T on normalised scores (1t/2t; default 0).")
     Double threshold;
 
-    @Option(names = "--delta", description = "2T half-gap δ (default " + ThresholdDropPolicy.PAPER_DELTA
+    @Option(names = "--delta", description = "2T half-gap δ (default " + DualSparseSettings.DEFAULT_DELTA
             + ", or T where --threshold is below it).")
     Double delta;
 

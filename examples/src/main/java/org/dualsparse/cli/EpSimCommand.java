@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.DoubleFunction;
 import java.util.stream.Stream;
+import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
 import org.dualsparse.dualsparse.drop.DropPolicy;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator.Comparison;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator.LayerResult;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator.Result;
@@ -22,6 +22,7 @@ import org.dualsparse.dualsparse.parallel.PlacementFile;
 import org.dualsparse.dualsparse.parallel.PlacementPlan;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
 import org.dualsparse.dualsparse.parallel.RoutingTrace;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -106,7 +107,7 @@ final class EpSimCommand implements Callable<Integer> {
         LoadOptions loadOptions = backend.loadOptions();
         double delta = switch (method) {
             case "1t" -> 0;
-            case "2t" -> ThresholdDropPolicy.PAPER_DELTA;
+            case "2t" -> DualSparseSettings.DEFAULT_DELTA;
             default -> throw new IllegalArgumentException("--method must be 1t or 2t, got " + method);
         };
         if (chartDropRates != null && png == null) {
@@ -114,7 +115,7 @@ final class EpSimCommand implements Callable<Integer> {
         }
         List<long[]> sequences = TokenSource.sequences(source, model, TokenSource.HELDOUT, tokens);
         try (MoeLanguageModel lm = MoeLanguageModel.load(model, loadOptions)) {
-            DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null, DropPolicy.NONE);
             int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
             List<LayerRouting> batches = trace != null
                     ? RoutingTrace.read(trace)

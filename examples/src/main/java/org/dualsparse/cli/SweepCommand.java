@@ -4,39 +4,42 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
-import org.dualsparse.dualsparse.calibration.ThresholdSolver;
+import org.dualsparse.dualsparse.calibration.Calibrator;
+import org.dualsparse.dualsparse.calibration.Chunks;
+import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.parallel.ReplayedTargets;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
-import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
-import org.dualsparse.plot.Png;
-import org.dualsparse.plot.SweepChart;
 import org.dualsparse.tokenizer.TextTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Evaluates every (method, target drop rate) on one loaded model, switching drop policies between
- * runs, and writes the results as Markdown, CSV, JSON and one chart per metric.
+ * Evaluates every setting of a drop method at every target drop rate on one model, switching drop
+ * policies between runs, and writes the results as Markdown, CSV, JSON and charts. A setting is
+ * a method with a split (P and major fraction), a neuron order, a 2T margin and a per-layer split;
+ * every list given is an axis, and the sweep runs their product where it applies (1T has no
+ * margin, split or order; the baselines no per-layer split). Knobs are solved on calibration
+ * text, never on the text evaluated; {@code --speed} times each point's MoE layer too.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Evaluate each method at each target (decision) drop rate; write sweep.md, sweep.csv, sweep.json and"
-                + " sweep-*.png charts of each metric against the realised decision drop rate.")
+        description = "Evaluate each setting of each method at each target (decision) drop rate; write sweep.md, sweep.csv,"
+                + " sweep.json and sweep-*.png charts of each metric against the realised decision drop rate (and against"
+                + " the measured MoE-layer speedup with --speed), Pareto points marked.")
 final class SweepCommand implements Callable<Integer> {
+
+    /** The longest forward pass of a calibration measurement ({@code calibrate}'s default). */
+    private static final int CALIBRATION_LENGTH = 512;
 
     @Mixin
     EvalOptions options;
@@ -52,28 +55,49 @@ final class SweepCommand implements Callable<Integer> {
             description = "Drop methods: 1t, 2t, ees, top-p, capacity (default ${DEFAULT-VALUE}).")
     List<String> methods;
 
-    @Option(names = "--partition", defaultValue = "" + DualSparseSettings.DEFAULT_PARTS,
-            description = "Sub-experts per expert (default ${DEFAULT-VALUE}).")
-    int partition;
+    @Option(names = "--partition", split = ",", description = "Sub-experts per expert, a list (default "
+            + DualSparseSettings.DEFAULT_PARTS + ").")
+    List<Integer> partitions;
 
-    @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
-    String reconstruct;
+    @Option(names = "--major-fraction", split = ",", description = "Share of the sub-experts a major-only pair computes, a list"
+            + " of multiples of 1/P (default one half).")
+    List<Double> majorFractions;
 
-    @Option(names = "--delta", defaultValue = "" + ThresholdDropPolicy.PAPER_DELTA, description = "2T δ (default ${DEFAULT-VALUE}).")
-    double delta;
+    @Option(names = "--reconstruct", split = ",", description = "Neuron orders, a list of none, weight, profile (the order of"
+            + " --profile) and the importance metrics gate, abs-gate, gate-up, abs-gate-up (each measured on --calibration)"
+            + " (default: the order a user gets).")
+    List<String> reconstructions;
 
-    @Option(names = "--profile", description = "Calibration profile of this model: 1t/2t thresholds for the target rates"
-            + " (and the neuron order of --reconstruct profile).")
+    @Option(names = "--delta", split = ",", description = "2T δ, a list (default " + DualSparseSettings.DEFAULT_DELTA + ").")
+    List<Double> deltas;
+
+    @Option(names = "--per-layer", split = ",", description = "How 1t/2t thresholds spread the target over the layers, a list"
+            + " of global, equal and sensitivity (default: the split a user gets).")
+    List<String> perLayer;
+
+    @Option(names = "--profile", description = "Calibration profile of this model: the 1t/2t thresholds and the order of"
+            + " --reconstruct profile (default: measured on --calibration).")
     Path profile;
 
     @Option(names = "--calibration", description = "Calibration text, .txt (paragraphs split at blank lines) or .jsonl (a"
-            + " \"text\" field per line): the knobs of ees, top-p and capacity, and of 1t/2t without --profile, are solved"
-            + " on the undropped model's routings of it (default: MODEL/eval/calibration.txt if it exists).")
+            + " \"text\" field per line): the profile thresholds and activation orders come from, the routings the"
+            + " baselines' knobs are solved on, and per-layer sensitivity's text (default: MODEL/eval/calibration.txt).")
     Path calibration;
 
     @Option(names = "--calibration-tokens", defaultValue = "8192",
             description = "Tokens of --calibration to use at most (default ${DEFAULT-VALUE}).")
     int calibrationTokens;
+
+    @Option(names = "--speed", split = ",", paramLabel = "SHAPES", description = "Also time every point's MoE layer at these"
+            + " shapes (" + LayerShapes.NAMES + ") with bench moe's method, at the point's realised drop rate.")
+    List<String> speedShapes;
+
+    @Option(names = "--speed-tokens", split = ",", defaultValue = "16,128",
+            description = "Tokens per timed call for --speed (default ${DEFAULT-VALUE}).")
+    List<Integer> speedTokens;
+
+    @Option(names = "--speed-repeats", defaultValue = "9", description = "Timed calls per point for --speed (default ${DEFAULT-VALUE}).")
+    int speedRepeats;
 
     @Option(names = "--out", required = true, description = "Folder for sweep.md, sweep.csv, sweep.json and the charts.")
     Path out;
@@ -93,18 +117,23 @@ final class SweepCommand implements Callable<Integer> {
         if (calibration == null && Files.isRegularFile(defaultCalibration)) {
             calibration = defaultCalibration;
         }
-        List<Method> parsedMethods = methods();
         for (double rate : dropRates) {
             if (!(rate >= 0 && rate < 1)) {
                 throw new IllegalArgumentException("--drop-rates must lie in [0, 1), got " + rate);
             }
         }
-        List<Method> replayed = parsedMethods.stream().filter(m -> !SweepPolicies.fromProfile(m, profile != null)).toList();
-        if (!replayed.isEmpty() && calibration == null && dropRates.stream().anyMatch(r -> r > 0)) {
-            throw new IllegalArgumentException("the knobs of " + ids(replayed) + " are solved on the routings of calibration"
-                    + " text: give --calibration FILE" + (profile == null ? " (or --profile P for 1t and 2t)" : ""));
+        SweepSettings settings = SweepSettings.of(methods, partitions, majorFractions, reconstructions, deltas, perLayer);
+        if (settings.usesProfileOrder() && profile == null) {
+            throw new IllegalArgumentException("--reconstruct profile takes the order of --profile: give --profile FILE");
         }
-        DualSparseSettings partitioning = partitioning();
+        boolean dropping = dropRates.stream().anyMatch(r -> r > 0);
+        if (calibration == null && (dropping && (profile == null || settings.hasBaseline()) || settings.measuresOrders())) {
+            throw new IllegalArgumentException("knobs and activation orders come from calibration text: give --calibration FILE");
+        }
+        if (speedShapes != null && formats != null) {
+            throw new IllegalArgumentException("--speed times the sweep's one --backend/--weights; time formats with bench moe");
+        }
+        List<LayerShapes.Named> speedLayers = speedShapes == null ? List.of() : speedShapes.stream().map(LayerShapes::named).toList();
         Files.createDirectories(out);
         List<String> notes = new ArrayList<>();
         List<SweepRow> rows = new ArrayList<>();
@@ -113,30 +142,52 @@ final class SweepCommand implements Callable<Integer> {
                 ? List.of(loadOptions)
                 : formats.stream().map(f -> LoadOptions.of(null, f, loadOptions.quantization().blockSize(),
                         loadOptions.quantization().symmetric()).withWeightCache(loadOptions.weightCache())).toList();
+        List<long[]> calibrationTokenList = calibration == null ? null : CalibrationData.text(calibration, options.model, calibrationTokens);
         for (LoadOptions load : loads) {
             String label = formats == null ? "" : load.weights() + " ";
-            int notesBefore = notes.size();
-            try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, load);
-                    MoeLanguageModel klReference = options.klReference(load);
-                    TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
-                CalibrationProfile calibrated = profile == null ? null : CalibrationProfile.loadFor(profile, lm);
-                DualSparseRuntime dualSparse = partitioning.applyTo(lm, calibrated, null);
-                TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, klReference, text, options.maxItems, options.window, System.err);
-                notes.add(String.format("Model %s (%s), P = %d, %s reconstruction, δ = %s; tasks %s.", options.model, load, partition,
-                        partitioning.reconstruction().name().toLowerCase(Locale.ROOT), delta,
-                        String.join(", ", tasks.stream().map(EvalTask::name).toList())));
-                if (klReference != null) {
-                    notes.add(label + "kl and top-1 agreement are against the float32 libtorch model, not this one undropped.");
+            boolean first = true;
+            for (SweepSetting partitioning : settings.partitionings()) {
+                int notesBefore = notes.size();
+                try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, load);
+                        MoeLanguageModel klReference = options.klReference(load);
+                        TextTokenizer tokenizer = TextTokenizer.load(options.model)) {
+                    if (first) {
+                        notes.add(String.format("Model %s (%s); tasks %s.", options.model, load,
+                                String.join(", ", tasks.stream().map(EvalTask::name).toList())));
+                        if (klReference != null) {
+                            notes.add(label + "kl and top-1 agreement are against the float32 libtorch model, not this one undropped.");
+                        }
+                    }
+                    CalibrationProfile thresholds = thresholdProfile(lm, partitioning, calibrationTokenList, notes);
+                    CalibrationProfile orderProfile = partitioning.metric() != null || partitioning.reconstruction().equals("profile")
+                            ? thresholds : null;
+                    DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), partitioning.partition(), partitioning.order(),
+                            orderProfile == null ? null : orderProfile.neuronOrder(), DropPolicy.NONE);
+                    TaskRunner runner = new TaskRunner(lm, tokenizer, dualSparse, klReference, text, options.maxItems, options.window,
+                            System.err);
+                    ReplayedTargets replay = first && dropping && settings.hasBaseline()
+                            ? replay(lm, dualSparse, runner, calibrationTokenList, notes) : null;
+                    SweepPolicies policies = new SweepPolicies(thresholds, partitioning, replay, lm, dualSparse,
+                            calibrationTokenList == null ? null : Chunks.first(calibrationTokenList, DualSparseSettings.DEFAULT_SENSITIVITY_TOKENS),
+                            runner.window());
+                    notes.subList(notesBefore, notes.size()).forEach(System.err::println);
+                    List<SweepSetting> these = settings.on(partitioning, first);
+                    points(label, runner, policies, tasks, these, settings.varying(), first, rows, skipped);
                 }
-                SweepPolicies policies = policies(lm, dualSparse, runner, calibrated, parsedMethods, replayed, notes);
-                notes.subList(notesBefore, notes.size()).forEach(System.err::println);
-                points(label, runner, policies, tasks, parsedMethods, rows, skipped);
+                first = false;
             }
+        }
+        if (!speedLayers.isEmpty()) {
+            rows = new SweepSpeed(speedLayers, speedTokens, speedRepeats, loadOptions,
+                    BenchMoeCommand.routerStatistics(options.model, calibration, calibrationTokens)).measure(rows);
+            notes.add("Speedups: one MoE layer of each shape timed as `bench moe` does (random weights, routing fitted to the"
+                    + " swept model's router on the calibration text), dense against the point's method, δ and split at the"
+                    + " point's realised decision drop rate; per-layer points timed with one threshold at the same overall rate.");
         }
         String title = "DualSparse sweep of " + options.model.getFileName();
         SweepReport report = new SweepReport(title, notes, rows, skipped);
         report.write(out);
-        List<Path> charts = charts(title, rows);
+        List<Path> charts = SweepCharts.write(out, title, rows);
         System.out.print(report.markdown());
         System.out.println("\nwrote " + out.resolve("sweep.md") + ", sweep.csv, sweep.json and "
                 + String.join(", ", charts.stream().map(p -> p.getFileName().toString()).toList()));
@@ -144,104 +195,72 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs every task at every (method, target) into {@code rows}, each labelled {@code label}
-     * and the method; target 0 runs once, undropped, for all methods. A target a method cannot
-     * reach goes to {@code skipped}.
+     * The profile 1t/2t thresholds are solved from and the partitioning's activation order comes
+     * from: {@code --profile}, or measured on the calibration text with the partitioning's metric
+     * (abs-gate when it has none; the score distributions thresholds use do not depend on it).
      */
-    private void points(String label, TaskRunner runner, SweepPolicies policies, List<EvalTask> tasks, List<Method> methods,
-            List<SweepRow> rows, List<SweepReport.Skipped> skipped) {
-        List<TaskScore> undropped = dropRates.contains(0.0) ? runAll(runner, tasks, DropPolicy.NONE, label + "undropped") : null;
-        for (Method method : methods) {
-            String name = label + method.id();
+    private CalibrationProfile thresholdProfile(MoeLanguageModel lm, SweepSetting partitioning, List<long[]> calibrationTokenList,
+            List<String> notes) {
+        if (profile != null && partitioning.metric() == null) {
+            notes.add("1t/2t thresholds solved from the calibration profile " + profile + ".");
+            return CalibrationProfile.loadFor(profile, lm);
+        }
+        if (calibrationTokenList == null) {
+            return null;
+        }
+        ImportanceMetric metric = partitioning.metric() != null ? partitioning.metric() : ImportanceMetric.ABS_GATE;
+        int length = Math.min(CALIBRATION_LENGTH, lm.config().decoder().maxPositions());
+        CalibrationProfile measured = Calibrator.attach(lm).run(calibrationTokenList, metric, length, null);
+        notes.add(String.format("%s: profile measured on %d tokens of %s (%s); 1t/2t thresholds solved from it.",
+                partitioning.partition() + ", " + partitioning.reconstruction(), measured.tokens(), calibration, metric.id()));
+        return measured;
+    }
+
+    /** The baselines' knob solver: the undropped model's routings of the calibration text, batches as long as the evaluation's. */
+    private ReplayedTargets replay(MoeLanguageModel lm, DualSparseRuntime dualSparse, TaskRunner runner, List<long[]> tokens,
+            List<String> notes) {
+        // Batches as long as the evaluation's: capacity's per-batch limit depends on them.
+        ReplayedTargets replay = new ReplayedTargets(RoutingRecorder.record(lm, dualSparse, tokens, runner.window()),
+                dualSparse.stats().shapes(), 0);
+        notes.add(String.format("Baselines' knobs solved on the undropped model's routings of %d calibration tokens of %s.",
+                tokens.stream().mapToLong(t -> t.length).sum(), calibration));
+        return replay;
+    }
+
+    /**
+     * Runs every task at every (setting, target) into {@code rows}; target 0 runs once, undropped,
+     * on the first partitioning, as the row {@code undropped}. A target a setting cannot reach goes
+     * to {@code skipped}.
+     */
+    private void points(String label, TaskRunner runner, SweepPolicies policies, List<EvalTask> tasks, List<SweepSetting> settings,
+            SweepSetting.Varying varying, boolean first, List<SweepRow> rows, List<SweepReport.Skipped> skipped) {
+        if (first && dropRates.contains(0.0)) {
+            rows.add(new SweepRow(label + "undropped", null, 0, "", 0, 0, Double.NaN,
+                    runAll(runner, tasks, DropPolicy.NONE, label + "undropped"), Map.of()));
+        }
+        for (SweepSetting setting : settings) {
+            String name = label + setting.label(varying);
             for (double rate : dropRates) {
                 if (rate == 0) {
-                    rows.add(new SweepRow(name, 0, "", 0, 0, undropped));
                     continue;
                 }
-                ReplayedTargets.Solved solved;
+                SweepPolicies.Solved solved;
                 try {
-                    solved = policies.solve(method, rate);
+                    solved = policies.solve(setting, rate);
                 } catch (DropRateUnreachableException e) {
                     System.err.println("skipped " + name + " at " + rate + ": " + e.getMessage());
                     skipped.add(new SweepReport.Skipped(name, rate, e.getMessage()));
                     continue;
                 }
-                List<TaskScore> scores = runAll(runner, tasks, solved.policy(), name + " " + rate);
-                rows.add(new SweepRow(name, rate, solved.knob(), solved.value(), solved.predictedRate(), scores));
+                ReplayedTargets.Solved knob = solved.knob();
+                List<TaskScore> scores = runAll(runner, tasks, knob.policy(), name + " " + rate);
+                double band = setting.usesMajorParts() && solved.pairs() != null ? solved.pairs().majorOnly() : Double.NaN;
+                rows.add(new SweepRow(name, setting, rate, knob.knob(), knob.value(), knob.predictedRate(), band, scores, Map.of()));
             }
         }
-    }
-
-    /** The partition every point runs on, read as the Criteria arguments of the same names are; it drops nothing. */
-    private DualSparseSettings partitioning() {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        arguments.put("partition", partition);
-        arguments.put("method", Method.NONE.id());
-        if (reconstruct != null) {
-            arguments.put("reconstruct", reconstruct);
-        }
-        if (profile != null) {
-            arguments.put("profile", profile);
-        }
-        return DualSparseSettings.fromArguments(arguments);
-    }
-
-    private List<Method> methods() {
-        List<Method> parsed = methods.stream().map(Method::parse).distinct().toList();
-        if (parsed.contains(Method.NONE)) {
-            throw new IllegalArgumentException("--methods lists drop methods; the undropped model is drop rate 0");
-        }
-        return parsed;
-    }
-
-    /** The knob solvers the methods need, recording calibration routings only when some method needs them. */
-    private SweepPolicies policies(MoeLanguageModel lm, DualSparseRuntime dualSparse, TaskRunner runner,
-            CalibrationProfile calibrated, List<Method> all, List<Method> replayed, List<String> notes) {
-        ThresholdSolver solver = calibrated == null ? null : new ThresholdSolver(calibrated, partition);
-        if (solver != null && replayed.size() < all.size()) {
-            notes.add("1t/2t thresholds solved from the calibration profile " + profile + ".");
-        }
-        ReplayedTargets replay = null;
-        if (!replayed.isEmpty() && calibration != null) {
-            List<long[]> tokens = CalibrationData.text(calibration, options.model, calibrationTokens);
-            // Batches as long as the evaluation's: capacity's per-batch limit depends on them.
-            replay = new ReplayedTargets(RoutingRecorder.record(lm, dualSparse, tokens, runner.window()),
-                    dualSparse.stats().shapes(), delta);
-            notes.add(String.format("Knobs of %s solved on the undropped model's routings of %d calibration tokens of %s%s.",
-                    ids(replayed), tokens.stream().mapToLong(t -> t.length).sum(), calibration,
-                    profile == null ? " (no --profile)" : ""));
-        }
-        return new SweepPolicies(solver, replay, delta);
     }
 
     private static List<TaskScore> runAll(TaskRunner runner, List<EvalTask> tasks, DropPolicy policy, String label) {
         return tasks.stream().map(task -> runner.run(task, policy, label + " " + task.name())).toList();
-    }
-
-    /** One chart per task and headline metric; the file is named {@code sweep-TASK-METRIC.png}, or {@code sweep-kl.png}. */
-    private List<Path> charts(String title, List<SweepRow> rows) throws IOException {
-        Map<String, List<SweepChart.Point>> byMetric = new LinkedHashMap<>();
-        for (SweepRow row : rows) {
-            for (TaskScore s : row.scores()) {
-                s.metrics().forEach((metric, value) -> {
-                    if (SweepReport.HEADLINE.contains(metric)) {
-                        String name = s.task().equals(metric) ? metric : s.task() + "-" + metric;
-                        byMetric.computeIfAbsent(name, k -> new ArrayList<>())
-                                .add(new SweepChart.Point(row.method(), s.dropRates().map(DropRates::decision).orElse(0.0), value));
-                    }
-                });
-            }
-        }
-        List<Path> files = new ArrayList<>();
-        for (Map.Entry<String, List<SweepChart.Point>> e : byMetric.entrySet()) {
-            Path file = out.resolve("sweep-" + e.getKey() + ".png");
-            Png.write(SweepChart.of(title, e.getKey().replace('-', ' '), e.getValue()), file);
-            files.add(file);
-        }
-        return files;
-    }
-
-    private static String ids(List<Method> methods) {
-        return String.join(", ", methods.stream().map(Method::id).toList());
     }
 }

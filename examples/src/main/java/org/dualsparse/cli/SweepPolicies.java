@@ -1,44 +1,80 @@
 package org.dualsparse.cli;
 
+import java.util.List;
+import java.util.SortedMap;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
+import org.dualsparse.dualsparse.DualSparseSettings.PerLayer;
+import org.dualsparse.dualsparse.calibration.CalibrationProfile;
+import org.dualsparse.dualsparse.calibration.LayerSensitivity;
+import org.dualsparse.dualsparse.calibration.SensitivityCurve;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.parallel.ReplayedTargets;
+import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.model.MoeLanguageModel;
 
 /**
- * The drop policy of each point of a sweep: 1T/2T thresholds from a calibration profile when one
- * is given (as {@code --profile P --drop-rate R} elsewhere), every other knob solved on the
- * routings of calibration text ({@link ReplayedTargets}).
+ * The drop policy of each point of a sweep, solved on calibration text only: 1T/2T thresholds
+ * from the calibration profile as {@code --drop-rate R [--per-layer SPLIT]} solves them elsewhere
+ * (per-layer sensitivity measured on the first calibration tokens), the baselines' knobs on the
+ * undropped model's routings of the same text ({@link ReplayedTargets}).
  */
 final class SweepPolicies {
 
-    private final ThresholdSolver profile;
+    /** A solved point: its policy, how its knob was set, and what the calibration data predicts. */
+    record Solved(ReplayedTargets.Solved knob, ThresholdSolver.PairShares pairs) {}
+
+    private final ThresholdSolver solver;
     private final ReplayedTargets replay;
-    private final double delta;
+    private final MoeLanguageModel lm;
+    private final DualSparseRuntime dualSparse;
+    private final List<long[]> sensitivityTokens;
+    private final int window;
 
     /**
-     * @param profile the profile's solver, or null
-     * @param replay the recorded routings' solver, or null when the profile covers every method
-     * @param delta the 2T margin
+     * @param profile the calibration profile thresholds are solved from, or null when no method has thresholds
+     * @param replay the recorded routings' solver, or null when no baseline is swept
+     * @param sensitivityTokens the calibration tokens per-layer sensitivity is measured on
+     * @param window the most tokens per forward pass of that measurement
      */
-    SweepPolicies(ThresholdSolver profile, ReplayedTargets replay, double delta) {
-        this.profile = profile;
+    SweepPolicies(CalibrationProfile profile, SweepSetting partitioning, ReplayedTargets replay, MoeLanguageModel lm,
+            DualSparseRuntime dualSparse, List<long[]> sensitivityTokens, int window) {
+        this.solver = profile == null ? null : new ThresholdSolver(profile, partitioning.partition());
         this.replay = replay;
-        this.delta = delta;
+        this.lm = lm;
+        this.dualSparse = dualSparse;
+        this.sensitivityTokens = sensitivityTokens;
+        this.window = window;
     }
 
-    /** Whether {@code method}'s knobs come from a profile rather than recorded routings. */
-    static boolean fromProfile(Method method, boolean haveProfile) {
-        return haveProfile && (method == Method.ONE_T || method == Method.TWO_T);
-    }
-
-    /** {@code method}'s policy for a target drop rate above 0. */
-    ReplayedTargets.Solved solve(Method method, double target) {
-        if (!fromProfile(method, profile != null)) {
-            return replay.solve(method, target);
+    /**
+     * {@code setting}'s policy for a target drop rate above 0.
+     *
+     * @throws org.dualsparse.dualsparse.drop.DropRateUnreachableException when no knob value reaches it
+     */
+    Solved solve(SweepSetting setting, double target) {
+        if (!setting.thresholded()) {
+            return new Solved(replay.solve(setting.method(), target), null);
         }
-        double d = method == Method.TWO_T ? delta : 0;
-        ThresholdDropPolicy policy = profile.global(target, d);
-        return new ReplayedTargets.Solved(method, target, policy, "T", policy.threshold(0), profile.predict(policy).overall());
+        double delta = setting.delta();
+        ThresholdDropPolicy policy = switch (setting.perLayer()) {
+            case GLOBAL -> solver.global(target, delta);
+            case EQUAL -> solver.perLayerEqual(target, delta);
+            case SENSITIVITY -> {
+                SortedMap<Integer, SensitivityCurve> curves = LayerSensitivity.measure(lm, dualSparse, solver, target, delta,
+                        sensitivityTokens, window);
+                yield solver.sensitivityWeighted(target, delta, curves);
+            }
+        };
+        double meanThreshold = solver.predict(policy).perLayer().keySet().stream()
+                .mapToDouble(policy::threshold).average().orElseThrow();
+        return new Solved(new ReplayedTargets.Solved(setting.method(), target, policy,
+                setting.perLayer() == PerLayer.GLOBAL ? "T" : "mean T",
+                meanThreshold, solver.predict(policy).overall()), solver.pairShares(policy));
+    }
+
+    /** Whether {@code method}'s knob is solved on recorded routings rather than a profile. */
+    static boolean replayed(Method method) {
+        return method != Method.ONE_T && method != Method.TWO_T;
     }
 }

@@ -1,36 +1,52 @@
 package org.dualsparse.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.dualsparse.dualsparse.DualSparseSettings.Method;
+import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.PairDecision;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.moe.Routing;
 import org.junit.jupiter.api.Test;
 
-/** The benchmark's thresholds hit their target drop rates on the routing they are solved for. */
+/** Every method's knob hits its target drop rate on the routing it is solved for. */
 class MoeLayerBenchmarkTest {
 
     @Test
-    void solvedThresholdsHitTheTargetOrAreReportedUnreachable() {
+    void solvedKnobsHitTheTargetOrAreReportedUnreachable() {
         int tokens = 400;
         int topK = 4;
         Random random = new Random(3);
         float[] weights = new float[tokens * topK];
+        long[] experts = new long[weights.length];
         for (int i = 0; i < weights.length; i++) {
             weights[i] = (float) Math.exp(random.nextGaussian());
+            experts[i] = (i % topK) * 4L + random.nextInt(4);
         }
-        Routing routing = new Routing(null, null, new long[weights.length], weights, tokens, topK);
+        Routing routing = new Routing(null, null, experts, weights, tokens, topK);
         DropStats.LayerShape shape = new DropStats.LayerShape(16, 64, 32, 0);
         for (double target : new double[] {0.1, 0.25, 0.4}) {
-            for (double delta : new double[] {0, 0.01}) {
-                double t = MoeLayerBenchmark.solve(routing, shape, topK, delta, target);
-                assertTrue(t > delta && t < 0.25, "T = " + t);
-                assertEquals(target, MoeLayerBenchmark.dropRate(routing, shape, topK, t, delta), 0.005);
+            for (Method method : new Method[] {Method.ONE_T, Method.TWO_T, Method.EES, Method.TOP_P}) {
+                MoeLayerBenchmark.Point point = new MoeLayerBenchmark.Point("p", method, target, 0.02, Partition.halves(2));
+                var solved = MoeLayerBenchmark.solve(point, routing, shape);
+                assertEquals(target, solved.predictedRate(), 0.005, method + " at " + target);
+                assertEquals(solved.predictedRate(), rate(routing, shape, solved.policy()), 1e-9);
             }
         }
-        assertEquals(0, MoeLayerBenchmark.solve(routing, shape, topK, 0.01, 0));
-        assertTrue(Double.isNaN(MoeLayerBenchmark.solve(routing, shape, topK, 0, 0.9)), "90% needs T ≥ 1/K");
+        var twoT = MoeLayerBenchmark.solve(new MoeLayerBenchmark.Point("p", Method.TWO_T, 0.25, 0.02, Partition.halves(2)), routing, shape);
+        ThresholdDropPolicy thresholds = (ThresholdDropPolicy) twoT.policy();
+        assertEquals(0.02f, thresholds.delta());
+        assertTrue(thresholds.threshold(0) > 0.02 && thresholds.threshold(0) < 0.25, "T = " + thresholds.threshold(0));
+        assertEquals(DropPolicy.NONE, MoeLayerBenchmark.solve(new MoeLayerBenchmark.Point("p", Method.ONE_T, 0, 0, Partition.halves(2)),
+                routing, shape).policy());
+        assertThrows(DropRateUnreachableException.class, () -> MoeLayerBenchmark.solve(
+                new MoeLayerBenchmark.Point("p", Method.ONE_T, 0.9, 0, Partition.halves(2)), routing, shape), "90% needs T ≥ 1/K");
     }
 
     @Test
@@ -38,8 +54,25 @@ class MoeLayerBenchmarkTest {
         // Token 0 gives expert 1 a tenth, token 1 splits 60/40 between experts 0 and 2.
         Routing routing = new Routing(null, null, new long[] {0, 1, 0, 2}, new float[] {0.9f, 0.1f, 0.6f, 0.4f}, 2, 2);
         DropStats.LayerShape shape = new DropStats.LayerShape(4, 64, 32, 0);
-        assertEquals(1.0, MoeLayerBenchmark.weightReadSpeedup(routing, shape, 2, 0.05, 0), 1e-12);
-        assertEquals(1.5, MoeLayerBenchmark.weightReadSpeedup(routing, shape, 2, 0.2, 0), 1e-12);
-        assertEquals(3.0, MoeLayerBenchmark.weightReadSpeedup(routing, shape, 2, 0.45, 0), 1e-12);
+        assertEquals(1.0, speedup(routing, shape, 0.05, 0), 1e-12);
+        assertEquals(1.5, speedup(routing, shape, 0.2, 0), 1e-12);
+        assertEquals(3.0, speedup(routing, shape, 0.45, 0), 1e-12);
+        assertEquals(2.0, speedup(routing, shape, 0.45, 0.1), 1e-12, "expert 2 major-only: half of its weights read");
+    }
+
+    private static double speedup(Routing routing, DropStats.LayerShape shape, double threshold, double delta) {
+        return MoeLayerBenchmark.weightReadSpeedup(routing, shape,
+                MoeLayerBenchmark.decisions(routing, ThresholdDropPolicy.global(threshold, delta, 2, false)));
+    }
+
+    private static double rate(Routing routing, DropStats.LayerShape shape, DropPolicy policy) {
+        byte[] decisions = MoeLayerBenchmark.decisions(routing, policy);
+        long major = 0;
+        long dropped = 0;
+        for (byte d : decisions) {
+            major += d == PairDecision.MAJOR ? 1 : 0;
+            dropped += d == PairDecision.DROPPED ? 1 : 0;
+        }
+        return shape.skippedNeurons(major, dropped) / shape.denseNeurons(routing.numTokens(), decisions.length);
     }
 }

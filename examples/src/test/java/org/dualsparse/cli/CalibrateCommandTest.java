@@ -15,6 +15,7 @@ import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.model.RandomCheckpoint;
@@ -64,7 +65,7 @@ class CalibrateCommandTest {
             assertEquals(400, loaded.tokens());
             assertEquals(ImportanceMetric.ABS_GATE_UP, loaded.metric());
             assertEquals(2, loaded.layers().size());
-            ThresholdSolver solver = new ThresholdSolver(loaded, 2);
+            ThresholdSolver solver = new ThresholdSolver(loaded, Partition.halves(2));
             assertEquals(solver.global(0.10, 0).threshold(0), Float.parseFloat(tenPercent[1]), "1T at 10%");
             assertEquals(solver.global(0.10, ThresholdDropPolicy.PAPER_DELTA).threshold(0), Float.parseFloat(tenPercent[2]), "2T at 10%");
         }

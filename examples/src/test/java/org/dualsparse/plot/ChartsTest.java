@@ -21,7 +21,7 @@ class ChartsTest {
     Path dir;
 
     private static Row row(int tokens, String method, double realised, double speedup) {
-        return new Row("olmoe-1b-7b", tokens, method, realised, realised, realised, 0.05, 10, 9, 11, 10 * speedup, 9 * speedup,
+        return new Row("olmoe-1b-7b", tokens, method, realised, realised, realised, "T", 0.05, 10, 9, 11, 10 * speedup, 9 * speedup,
                 11 * speedup, speedup,
                 1 / (1 - realised), 100 * speedup * (1 - realised), 1, 0, 0);
     }

@@ -1,6 +1,6 @@
 package org.dualsparse.dualsparse.calibration;
 
-import org.dualsparse.dualsparse.partition.PartitionedExperts;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.runtime.DropStats;
 
 /**
@@ -26,9 +26,8 @@ public record LayerProfile(
         ScoreHistogram topTwoRatios,
         float[][] importance) {
 
-    /** The layer's shape once its experts are split into {@code parts} sub-experts. */
-    public DropStats.LayerShape shape(int parts) {
-        return new DropStats.LayerShape(
-                numExperts, expertNeurons, PartitionedExperts.majorNeurons(expertNeurons, parts), sharedNeurons);
+    /** The layer's shape once its experts are split as {@code partition} says. */
+    public DropStats.LayerShape shape(Partition partition) {
+        return new DropStats.LayerShape(numExperts, expertNeurons, partition.majorNeurons(expertNeurons), sharedNeurons);
     }
 }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.function.DoubleUnaryOperator;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DropStats;
 
@@ -48,19 +49,16 @@ public final class ThresholdSolver {
     private static final int MAX_STEPS = 200;
 
     private final CalibrationProfile profile;
-    private final int parts;
+    private final Partition partition;
     private final int topK;
 
     /**
-     * @param parts the sub-experts per expert the thresholds will run with: it fixes what a
-     *     major-only pair skips (2, halves, for 2T; 1T does not depend on it)
+     * @param partition the split the thresholds will run with: it fixes what a major-only pair
+     *     skips (1T does not depend on it)
      */
-    public ThresholdSolver(CalibrationProfile profile, int parts) {
-        if (parts < 1) {
-            throw new IllegalArgumentException("need at least one sub-expert per expert, got " + parts);
-        }
+    public ThresholdSolver(CalibrationProfile profile, Partition partition) {
         this.profile = profile;
-        this.parts = parts;
+        this.partition = partition;
         this.topK = profile.layers().stream().mapToInt(LayerProfile::topK).max().orElseThrow();
     }
 
@@ -84,6 +82,32 @@ public final class ThresholdSolver {
             total = total.plus(work);
         }
         return new Prediction(total.rate(), Collections.unmodifiableSortedMap(perLayer));
+    }
+
+    /**
+     * How {@code policy} splits the routed pairs of the calibration data: the shares it drops and
+     * runs major-only (those scoring in the band {@code [T − δ, T + δ)}), overall and per MoE layer.
+     */
+    public record PairShares(double dropped, double majorOnly, SortedMap<Integer, double[]> perLayer) {}
+
+    /** The pair shares of {@code policy} on the calibration data; per layer as {@code {dropped, majorOnly}}. */
+    public PairShares pairShares(ThresholdDropPolicy policy) {
+        SortedMap<Integer, double[]> perLayer = new TreeMap<>();
+        double dropped = 0;
+        double majorOnly = 0;
+        double pairs = 0;
+        for (LayerProfile l : profile.layers()) {
+            double t = policy.threshold(l.layer());
+            double below = l.scores().countBelow(t - policy.delta());
+            double band = l.scores().countBelow(t + policy.delta()) - below;
+            double total = l.scores().total();
+            perLayer.put(l.layer(), new double[] {total == 0 ? 0 : below / total, total == 0 ? 0 : band / total});
+            dropped += below;
+            majorOnly += band;
+            pairs += total;
+        }
+        return new PairShares(pairs == 0 ? 0 : dropped / pairs, pairs == 0 ? 0 : majorOnly / pairs,
+                Collections.unmodifiableSortedMap(perLayer));
     }
 
     /** The predicted overall drop rate of one threshold for every layer. */
@@ -236,10 +260,10 @@ public final class ThresholdSolver {
     private Work work(LayerProfile l, double threshold, double delta) {
         double dropped = l.scores().countBelow(threshold - delta);
         double majorOnly = l.scores().countBelow(threshold + delta) - dropped;
-        return new Work(l.shape(parts).skippedNeurons(majorOnly, dropped), denseWork(l));
+        return new Work(l.shape(partition).skippedNeurons(majorOnly, dropped), denseWork(l));
     }
 
     private double denseWork(LayerProfile l) {
-        return l.shape(parts).denseNeurons(l.tokens(), l.scores().total());
+        return l.shape(partition).denseNeurons(l.tokens(), l.scores().total());
     }
 }

@@ -25,9 +25,11 @@ public final class ExpertPartitioner {
      *
      * @param order neuron permutation per expert, or null to keep the checkpoint's order
      */
-    public static PartitionedExperts partition(ExpertWeights experts, int layer, int parts, NeuronOrder order, NDManager manager) {
+    public static PartitionedExperts partition(ExpertWeights experts, int layer, Partition partition, NeuronOrder order,
+            NDManager manager) {
         int neurons = experts.intermediateSize();
-        if (parts < 1 || neurons % parts != 0) {
+        int parts = partition.parts();
+        if (neurons % parts != 0) {
             throw new IllegalArgumentException(
                     "cannot split " + neurons + " neurons into " + parts + " equal sub-experts (layer " + layer + ")");
         }
@@ -59,7 +61,7 @@ public final class ExpertPartitioner {
             }
             return new NDArray[] {gateUp, down};
         });
-        return new PartitionedExperts(laidOut[0], laidOut[1], parts, experts.backend());
+        return new PartitionedExperts(laidOut[0], laidOut[1], partition, experts.backend());
     }
 
     /** The {@code weight} importance of every neuron of every expert, as {@link #weightImportance(FloatBuffer, FloatBuffer, FloatBuffer, int)}. */

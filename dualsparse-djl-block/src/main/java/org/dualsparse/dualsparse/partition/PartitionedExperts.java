@@ -9,8 +9,8 @@ import org.dualsparse.nn.WeightMatrix;
  * The routed experts of one MoE layer as {@link ExpertPartitioner} lays them out: each expert's
  * {@code I} neurons split into {@code P} sub-experts of {@code I/P}, the fused gate/up matrix
  * sub-expert by sub-expert ({@code [gate_0; up_0; gate_1; up_1; …]}) and the down matrix's
- * columns in the same neuron order. The first {@code max(1, P/2)} sub-experts are the major ones,
- * what a major-only pair computes: rows {@link #majorRows()} of gate/up and columns {@link
+ * columns in the same neuron order. The first {@link Partition#majorParts()} sub-experts are the
+ * major ones, what a major-only pair computes: rows {@link #majorRows()} of gate/up and columns {@link
  * #majorColumns()} of down; the minor sub-experts are the rest. Not an {@link
  * org.dualsparse.moe.ExpertWeights}: gate rows do not come first, so a dense SwiGLU over these
  * matrices would compute something else.
@@ -20,8 +20,7 @@ public final class PartitionedExperts extends StackedExperts {
     /** The half-open index range {@code [from, to)} of a matrix's rows or columns. */
     public record Span(int from, int to) {}
 
-    private final int parts;
-    private final int majorParts;
+    private final Partition partition;
     private final Matrices[] whole;
     private final Matrices[] major;
     private final Matrices[] minor;
@@ -29,12 +28,11 @@ public final class PartitionedExperts extends StackedExperts {
     /**
      * @param gateUp {@code [E, 2I, d]} laid out sub-expert by sub-expert
      * @param down {@code [E, d, I]} in the same neuron order
-     * @param parts {@code P}, which divides {@code I}
+     * @param partition {@code P}, which divides {@code I}, and the major sub-experts
      */
-    PartitionedExperts(NDArray gateUp, NDArray down, int parts, MatrixBackend backend) {
+    PartitionedExperts(NDArray gateUp, NDArray down, Partition partition, MatrixBackend backend) {
         super(gateUp, down, backend);
-        this.parts = parts;
-        this.majorParts = majorParts(parts);
+        this.partition = partition;
         int experts = numExperts();
         whole = backend.keepsArrays() ? new Matrices[experts] : null;
         major = new Matrices[experts];
@@ -61,41 +59,34 @@ public final class PartitionedExperts extends StackedExperts {
                 backend.matrix(down, e, 0, hiddenSize(), columns.from(), columns.to()));
     }
 
-    /**
-     * Neurons a major-only pair computes when {@code neurons} are split into {@code parts}
-     * sub-experts: the first half of the sub-experts, or the whole expert when there is one.
-     */
-    public static int majorNeurons(int neurons, int parts) {
-        return majorParts(parts) * (neurons / parts);
-    }
-
-    private static int majorParts(int parts) {
-        return Math.max(1, parts / 2);
+    /** How the experts are split. */
+    public Partition partition() {
+        return partition;
     }
 
     /** Sub-experts per expert, {@code P}. */
     public int parts() {
-        return parts;
+        return partition.parts();
     }
 
     /** Neurons per sub-expert, {@code I/P}. */
     public int partNeurons() {
-        return intermediateSize() / parts;
+        return intermediateSize() / partition.parts();
     }
 
-    /** The major sub-experts, the first {@code max(1, P/2)}. */
+    /** The major sub-experts, the first {@link Partition#majorParts()}. */
     public int majorParts() {
-        return majorParts;
+        return partition.majorParts();
     }
 
     /** Neurons a major-only pair computes. */
     public int majorNeurons() {
-        return majorParts * partNeurons();
+        return partition.majorNeurons(intermediateSize());
     }
 
-    /** Whether there are minor sub-experts: false for a single sub-expert, which is all major. */
+    /** Whether there are minor sub-experts: false when every sub-expert is major (one sub-expert, say). */
     public boolean hasMinor() {
-        return majorParts < parts;
+        return partition.hasMinor();
     }
 
     /** The gate/up rows of the major sub-experts. */

@@ -9,6 +9,7 @@ import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.partition.ExpertPartitioner;
 import org.dualsparse.dualsparse.partition.NeuronOrder;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.PartitionedExperts;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.moe.ExpertWeights;
@@ -35,24 +36,24 @@ public final class DualSparseRuntime {
     }
 
     /**
-     * Partitions the experts of every MoE layer of {@code model} into {@code parts} sub-experts,
+     * Partitions the experts of every MoE layer of {@code model} as {@code partition} says,
      * reordering neurons as {@code reconstruction} says, and drops pairs by {@code policy}.
      *
      * @param profileOrder the neuron order for {@link Reconstruction#PROFILE}, else ignored
      */
     public static DualSparseRuntime apply(
-            CausalLmBlock model, int parts, Reconstruction reconstruction, NeuronOrder profileOrder, DropPolicy policy) {
+            CausalLmBlock model, Partition partition, Reconstruction reconstruction, NeuronOrder profileOrder, DropPolicy policy) {
         if (reconstruction == Reconstruction.PROFILE && profileOrder == null) {
             throw new IllegalArgumentException("profile reconstruction needs a calibration profile");
         }
         DualSparseRuntime dualSparse = new DualSparseRuntime(policy);
         NDManager manager = model.weightManager();
-        MoeBlocks.replaceAll(model, (layer, block) -> dualSparse.partition(layer, block, parts, reconstruction, profileOrder, manager));
+        MoeBlocks.replaceAll(model, (layer, block) -> dualSparse.partition(layer, block, partition, reconstruction, profileOrder, manager));
         return dualSparse;
     }
 
     private SparseMoeBlock partition(
-            int layer, SparseMoeBlock block, int parts, Reconstruction reconstruction, NeuronOrder profileOrder,
+            int layer, SparseMoeBlock block, Partition partition, Reconstruction reconstruction, NeuronOrder profileOrder,
             NDManager manager) {
         if (block instanceof DualSparseMoeBlock) {
             throw new IllegalStateException("layer " + layer + " is already partitioned");
@@ -70,7 +71,7 @@ public final class DualSparseRuntime {
             }
             case PROFILE -> profileOrder;
         };
-        PartitionedExperts partitioned = ExpertPartitioner.partition(original, layer, parts, order, manager);
+        PartitionedExperts partitioned = ExpertPartitioner.partition(original, layer, partition, order, manager);
         original.clear();
         DualSparseMoeBlock replacement =
                 new DualSparseMoeBlock(layer, block.router(), partitioned, block.sharedExpert(), this);

@@ -22,6 +22,7 @@ import org.dualsparse.checkpoint.DType;
 import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
@@ -59,7 +60,7 @@ class ProfileFileTest {
         for (int i = 0; i < before.layers().size(); i++) {
             LayerProfile b = before.layers().get(i);
             LayerProfile a = after.layers().get(i);
-            assertEquals(b.shape(2), a.shape(2));
+            assertEquals(b.shape(Partition.halves(2)), a.shape(Partition.halves(2)));
             assertEquals(b.topK(), a.topK());
             assertEquals(b.tokens(), a.tokens());
             assertArrayEquals(b.scores().counts(), a.scores().counts());
@@ -69,8 +70,8 @@ class ProfileFileTest {
                 assertArrayEquals(before.neuronOrder().permutation(b.layer(), e), after.neuronOrder().permutation(a.layer(), e));
             }
         }
-        ThresholdSolver b = new ThresholdSolver(before, 2);
-        ThresholdSolver a = new ThresholdSolver(after, 2);
+        ThresholdSolver b = new ThresholdSolver(before, Partition.halves(2));
+        ThresholdSolver a = new ThresholdSolver(after, Partition.halves(2));
         for (double delta : new double[] {0, ThresholdDropPolicy.PAPER_DELTA}) {
             assertEquals(b.global(0.15, delta).threshold(1), a.global(0.15, delta).threshold(1));
             ThresholdDropPolicy equalBefore = b.perLayerEqual(0.15, delta);
@@ -106,7 +107,7 @@ class ProfileFileTest {
             int arrays = manager.getManagedArrays().size();
             identity = ModelIdentity.of(lm);
             assertEquals(arrays, manager.getManagedArrays().size(), "fingerprinting allocates nothing in the model's manager");
-            DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null, DropPolicy.NONE);
             assertEquals(identity, ModelIdentity.of(lm));
         }
         assertEquals(calibrated.profile().model(), identity);

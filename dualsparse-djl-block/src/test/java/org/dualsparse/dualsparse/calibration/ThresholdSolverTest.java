@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +38,7 @@ class ThresholdSolverTest {
 
     private static ThresholdSolver solver(LayerProfile... layers) {
         return new ThresholdSolver(new CalibrationProfile(new ModelIdentity("test", "0"), ImportanceMetric.ABS_GATE, TOKENS,
-                List.of(layers)), 2);
+                List.of(layers)), Partition.halves(2));
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -34,7 +35,7 @@ class ReplayedTargetsTest {
     void everyMethodReachesTheTargetOnTheRecordedRoutingsAndInARun() {
         List<long[]> tokens = CalibratedModels.tokens(256, 6, 60, 3);
         try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("olmoe-tiny", 2), 5)) {
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, DropPolicy.NONE);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null, DropPolicy.NONE);
             List<LayerRouting> recorded = RoutingRecorder.record(lm, ds, tokens, MAX_LENGTH);
             Map<Integer, DropStats.LayerShape> shapes = ds.stats().shapes();
             ReplayedTargets targets = new ReplayedTargets(recorded, shapes, ThresholdDropPolicy.PAPER_DELTA);

@@ -9,6 +9,7 @@ import java.util.List;
 import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.calibration.Calibrator;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
@@ -38,7 +39,7 @@ class RoutingRecorderTest {
         }
         List<LayerRouting> partitioned;
         try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load(preset, 2), 5)) {
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 1, Reconstruction.NONE, null, DropPolicy.NONE);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(1), Reconstruction.NONE, null, DropPolicy.NONE);
             partitioned = RoutingRecorder.record(lm, ds, tokens, MAX_LENGTH);
         }
         assertEquals(partitioned.size(), observed.size());
@@ -74,7 +75,7 @@ class RoutingRecorderTest {
     @Test
     void calibrationRefusesAModelDualSparseAlreadyPartitioned() {
         try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("olmoe-tiny", 2), 5)) {
-            DualSparseRuntime.apply(lm.block(), 2, Reconstruction.NONE, null, DropPolicy.NONE);
+            DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.NONE, null, DropPolicy.NONE);
             assertThrows(IllegalArgumentException.class, () -> Calibrator.attach(lm));
         }
     }

@@ -27,7 +27,7 @@ class PartitionedExpertsTest {
         TorchEngine.get();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             ExpertWeights dense = dense(manager);
-            PartitionedExperts partitioned = ExpertPartitioner.partition(dense, 0, 4, null, manager);
+            PartitionedExperts partitioned = ExpertPartitioner.partition(dense, 0, Partition.halves(4), null, manager);
             assertEquals(4, partitioned.parts());
             assertEquals(2, partitioned.partNeurons());
             assertEquals(4, partitioned.majorNeurons());
@@ -64,7 +64,7 @@ class PartitionedExpertsTest {
     void aSingleSubExpertIsAllMajor() {
         TorchEngine.get();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            PartitionedExperts whole = ExpertPartitioner.partition(dense(manager), 0, 1, null, manager);
+            PartitionedExperts whole = ExpertPartitioner.partition(dense(manager), 0, Partition.halves(1), null, manager);
             assertFalse(whole.hasMinor());
             assertEquals(NEURONS, whole.majorNeurons());
             assertEquals(new PartitionedExperts.Span(0, 2 * NEURONS), whole.majorRows());
@@ -76,7 +76,7 @@ class PartitionedExpertsTest {
         TorchEngine.get();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ExpertPartitioner.partition(dense(manager), 3, 3, null, manager));
+                    () -> ExpertPartitioner.partition(dense(manager), 3, Partition.halves(3), null, manager));
             assertTrue(e.getMessage().contains("cannot split 8 neurons into 3"), e.getMessage());
         }
     }

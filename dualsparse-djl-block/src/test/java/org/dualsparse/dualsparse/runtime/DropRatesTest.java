@@ -15,6 +15,7 @@ import org.dualsparse.checkpoint.DType;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.moe.Routing;
@@ -112,7 +113,7 @@ class DropRatesTest {
             x[i] = (float) random.nextGaussian();
         }
         try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
-            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, counting);
+            DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null, counting);
             DualSparseMoeBlock block = ds.blocks().get(0);
             try (NDManager step = lm.model().getNDManager().newSubManager()) {
                 block.forward(new ParameterStore(lm.model().getNDManager(), false),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.reference.TinyConfigs;
@@ -26,7 +27,7 @@ class DualSparseRuntimeTest {
     void aPolicyScopePutsBackThePolicyItReplacedEvenWhenItsBodyThrows() {
         try (MoeLanguageModel lm = model()) {
             DropPolicy installed = ThresholdDropPolicy.global(0.2, 0, 2, false);
-            DualSparseRuntime runtime = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.WEIGHT, null, installed);
+            DualSparseRuntime runtime = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null, installed);
             IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> {
                 try (DualSparseRuntime.PolicyScope scope = runtime.using(DropPolicy.NONE)) {
                     assertSame(DropPolicy.NONE, runtime.policy());
@@ -43,7 +44,7 @@ class DualSparseRuntimeTest {
         try (MoeLanguageModel lm = model()) {
             DropPolicy outer = ThresholdDropPolicy.global(0.1, 0, 2, false);
             DropPolicy inner = ThresholdDropPolicy.global(0.3, 0, 2, false);
-            DualSparseRuntime runtime = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.NONE, null, DropPolicy.NONE);
+            DualSparseRuntime runtime = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.NONE, null, DropPolicy.NONE);
             try (DualSparseRuntime.PolicyScope first = runtime.using(outer)) {
                 try (DualSparseRuntime.PolicyScope second = runtime.using(inner)) {
                     assertSame(inner, runtime.policy());
@@ -57,7 +58,7 @@ class DualSparseRuntimeTest {
     @Test
     void aStatsWindowCountsTheForwardPassesInsideItOnly() {
         try (MoeLanguageModel lm = model()) {
-            DualSparseRuntime runtime = DualSparseRuntime.apply(lm.block(), 2, Reconstruction.NONE, null, DropPolicy.NONE);
+            DualSparseRuntime runtime = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.NONE, null, DropPolicy.NONE);
             lm.lastLogits(IDS);
             assertEquals(IDS.length, tokens(runtime.stats()), "counted before the window");
             try (StatsWindow window = runtime.measuring()) {

@@ -1,0 +1,157 @@
+package org.dualsparse.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.dualsparse.dualsparse.DualSparseSettings;
+import org.dualsparse.dualsparse.DualSparseSettings.Method;
+import org.dualsparse.dualsparse.DualSparseSettings.PerLayer;
+import org.dualsparse.dualsparse.calibration.ImportanceMetric;
+import org.dualsparse.dualsparse.partition.Partition;
+
+/**
+ * A sweep's axes and the settings they give. Each axis left out holds the value a user gets by
+ * default (read through {@link DualSparseSettings#fromArguments}, so with the same checks); the
+ * settings are the product of the axes that apply to each method. Settings that need the model
+ * partitioned differently ({@code P}, major fraction, neuron order) are grouped by partitioning:
+ * the model is loaded once for each.
+ */
+final class SweepSettings {
+
+    private final List<Method> methods;
+    private final List<SweepSetting> partitionings;
+    private final List<Double> deltas;
+    private final List<PerLayer> perLayer;
+    private final SweepSetting.Varying varying;
+
+    private SweepSettings(List<Method> methods, List<SweepSetting> partitionings, List<Double> deltas, List<PerLayer> perLayer,
+            SweepSetting.Varying varying) {
+        this.methods = methods;
+        this.partitionings = partitionings;
+        this.deltas = deltas;
+        this.perLayer = perLayer;
+        this.varying = varying;
+    }
+
+    /** The axes as the command line gives them; a null list is the default's single value. */
+    static SweepSettings of(List<String> methodIds, List<Integer> partitions, List<Double> majorFractions,
+            List<String> reconstructions, List<Double> deltas, List<String> perLayerIds) {
+        List<Method> methods = new ArrayList<>(new LinkedHashSet<>(methodIds.stream().map(Method::parse).toList()));
+        if (methods.contains(Method.NONE)) {
+            throw new IllegalArgumentException("--methods lists drop methods; the undropped model is drop rate 0");
+        }
+        DualSparseSettings defaults = DualSparseSettings.fromArguments(Map.of("method", "2t", "drop_rate", 0.0));
+        List<Integer> ps = distinct(partitions, defaults.parts());
+        List<Double> fractions = majorFractions == null ? null : distinct(majorFractions, 0.5);
+        List<String> orders = distinct(reconstructions, defaults.reconstruction().name().toLowerCase(Locale.ROOT));
+        for (String order : orders) {
+            if (!Set.of("none", "weight", "profile").contains(order)) {
+                ImportanceMetric.parse(order);
+            }
+        }
+        List<SweepSetting> partitionings = new ArrayList<>();
+        Set<Partition> splits = new LinkedHashSet<>();
+        for (int p : ps) {
+            if (fractions == null) {
+                splits.add(Partition.halves(p));
+            } else {
+                for (double f : fractions) {
+                    splits.add(Partition.of(p, f));
+                }
+            }
+        }
+        for (Partition split : splits) {
+            for (String order : orders) {
+                partitionings.add(new SweepSetting(Method.TWO_T, split, order, 0, defaults.perLayer()));
+            }
+        }
+        if (!methods.contains(Method.TWO_T)) {
+            // Only 2T depends on the split and order: one model serves every other method.
+            partitionings = partitionings.subList(0, 1);
+        }
+        List<Double> ds = distinct(deltas, defaults.delta());
+        for (double d : ds) {
+            if (!(d >= 0)) {
+                throw new IllegalArgumentException("--delta must be at least 0, got " + d);
+            }
+        }
+        Map<String, PerLayer> names = new LinkedHashMap<>();
+        for (PerLayer split : PerLayer.values()) {
+            names.put(split.id(), split);
+        }
+        names.put("global", PerLayer.GLOBAL);
+        List<PerLayer> splitsPerLayer = distinct(perLayerIds, null).stream().map(id -> {
+            if (id == null) {
+                return defaults.perLayer();
+            }
+            PerLayer split = names.get(id);
+            if (split == null) {
+                throw new IllegalArgumentException("unknown --per-layer " + id + "; use global, equal or sensitivity");
+            }
+            return split;
+        }).distinct().toList();
+        SweepSetting.Varying varying = new SweepSetting.Varying(splits.size() > 1, orders.size() > 1, ds.size() > 1,
+                splitsPerLayer.size() > 1);
+        return new SweepSettings(methods, List.copyOf(partitionings), ds, splitsPerLayer, varying);
+    }
+
+    /** The partitionings, each with a model of its own; the first also runs what does not depend on partitioning. */
+    List<SweepSetting> partitionings() {
+        return partitionings;
+    }
+
+    /**
+     * The settings evaluated on {@code partitioning}'s model: 2T in every margin and per-layer
+     * split, and on the first partitioning 1T in every per-layer split and the baselines.
+     */
+    List<SweepSetting> on(SweepSetting partitioning, boolean first) {
+        List<SweepSetting> out = new ArrayList<>();
+        for (Method method : methods) {
+            if (method == Method.TWO_T) {
+                for (double delta : deltas) {
+                    for (PerLayer split : perLayer) {
+                        out.add(new SweepSetting(method, partitioning.partition(), partitioning.reconstruction(), delta, split));
+                    }
+                }
+            } else if (first) {
+                List<PerLayer> splits = method == Method.ONE_T ? perLayer : List.of(PerLayer.GLOBAL);
+                for (PerLayer split : splits) {
+                    out.add(new SweepSetting(method, partitioning.partition(), partitioning.reconstruction(), 0, split));
+                }
+            }
+        }
+        return out;
+    }
+
+    SweepSetting.Varying varying() {
+        return varying;
+    }
+
+    /** Whether a baseline is swept: its knobs are solved on recorded routings. */
+    boolean hasBaseline() {
+        return methods.stream().anyMatch(SweepPolicies::replayed);
+    }
+
+    /** Whether a neuron order is {@code profile}, the given profile's. */
+    boolean usesProfileOrder() {
+        return methods.contains(Method.TWO_T) && partitionings.stream().anyMatch(p -> p.reconstruction().equals("profile"));
+    }
+
+    /** Whether a neuron order is measured on calibration text. */
+    boolean measuresOrders() {
+        return methods.contains(Method.TWO_T) && partitionings.stream().anyMatch(p -> p.metric() != null);
+    }
+
+    private static <T> List<T> distinct(List<T> given, T fallback) {
+        if (given == null || given.isEmpty()) {
+            List<T> single = new ArrayList<>();
+            single.add(fallback);
+            return single;
+        }
+        return new ArrayList<>(new LinkedHashSet<>(given));
+    }
+}

@@ -1,0 +1,73 @@
+package org.dualsparse.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dualsparse.bench.MoeLayerBenchmark;
+import org.dualsparse.bench.RouterStatistics;
+import org.dualsparse.model.LoadOptions;
+
+/**
+ * Times the MoE layer of every dropping point of a sweep, as {@code bench moe} does: one layer
+ * of each requested shape, dense against the point's method, 2T margin and split at the point's
+ * realised decision drop rate, all points interleaved per token count. Per-layer thresholds are
+ * timed as one threshold at the same overall rate, since one layer is timed.
+ */
+final class SweepSpeed {
+
+    private static final int WARM_UP = 3;
+    private static final long SEED = 7;
+
+    private final List<LayerShapes.Named> shapes;
+    private final List<Integer> tokens;
+    private final int repeats;
+    private final LoadOptions load;
+    private final RouterStatistics routing;
+
+    /** @param routing the swept model's routing statistics, which the timed layers' synthetic routing imitates */
+    SweepSpeed(List<LayerShapes.Named> shapes, List<Integer> tokens, int repeats, LoadOptions load, RouterStatistics routing) {
+        this.shapes = List.copyOf(shapes);
+        this.tokens = List.copyOf(tokens);
+        this.repeats = repeats;
+        this.load = load;
+        this.routing = routing;
+    }
+
+    /** {@code rows} with the speedups of every dropping point added, keyed {@code SHAPES@TOKENS}. */
+    List<SweepRow> measure(List<SweepRow> rows) {
+        List<MoeLayerBenchmark.Point> points = new ArrayList<>();
+        Map<String, Integer> rowOf = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            SweepRow row = rows.get(i);
+            if (row.setting() != null && row.target() > 0) {
+                MoeLayerBenchmark.Point point = new MoeLayerBenchmark.Point(row.method(), row.setting().method(), row.realisedRate(),
+                        row.setting().delta(), row.setting().partition());
+                points.add(point);
+                rowOf.put(key(point.label(), point.target()), i);
+            }
+        }
+        List<Map<String, Double>> speedups = new ArrayList<>();
+        rows.forEach(r -> speedups.add(new LinkedHashMap<>()));
+        for (LayerShapes.Named shape : shapes) {
+            System.err.printf("timing %d points on one %s MoE layer at %s tokens%n", points.size(), shape.name(), tokens);
+            MoeLayerBenchmark.Result result = new MoeLayerBenchmark(new MoeLayerBenchmark.Setup(
+                    shape.layer(), shape.name(), tokens, points, routing, WARM_UP, repeats, SEED, load)).run();
+            result.unreachable().forEach(u -> System.err.println("not timed: " + u));
+            for (MoeLayerBenchmark.Row r : result.rows()) {
+                Integer row = rowOf.get(key(r.method(), r.targetDropRate()));
+                speedups.get(row).put(shape.name() + "@" + r.tokens(), r.speedup());
+            }
+        }
+        List<SweepRow> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            out.add(speedups.get(i).isEmpty() ? rows.get(i) : rows.get(i).withSpeedups(speedups.get(i)));
+        }
+        return out;
+    }
+
+    private static String key(String label, double target) {
+        return label + "@" + target;
+    }
+}
