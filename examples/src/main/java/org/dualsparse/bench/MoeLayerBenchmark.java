@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
+import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.parallel.LayerRouting;
 import org.dualsparse.dualsparse.parallel.ReplayedTargets;
 import org.dualsparse.dualsparse.partition.Partition;
@@ -57,18 +59,49 @@ public final class MoeLayerBenchmark {
     private static final Map<WeightFormat, Double> MAX_QUANTIZED_ERROR = Map.of(WeightFormat.INT8, 0.05, WeightFormat.INT4, 0.25);
 
     /**
-     * One dropping configuration to time.
+     * One dropping configuration to time, at a target decision drop rate whose knob is solved on
+     * the timed routing ({@link #atRate}), or, for 1T and 2T, at given shares of dropped and
+     * major-only pairs ({@link #atShares}): what the layer's work depends on, whatever the
+     * model's top-K and score scale.
      *
      * @param label names it in the rows, e.g. {@code 2t} or a sweep's setting
-     * @param target the decision drop rate its knob is solved for
-     * @param delta the 2T margin (ignored by the other methods)
+     * @param target the decision drop rate it is reported at
+     * @param delta the 2T margin of {@link #atRate} (ignored by the other methods)
+     * @param droppedShare with {@link #atShares}, the share of routed pairs to drop; else NaN
+     * @param majorOnlyShare with {@link #atShares}, the share of routed pairs to run major-only; else NaN
      */
-    public record Point(String label, Method method, double target, double delta, Partition partition) {
+    public record Point(String label, Method method, double target, double delta, Partition partition, double droppedShare,
+            double majorOnlyShare) {
 
         public Point {
             if (method == Method.NONE) {
                 throw new IllegalArgumentException("the dense layer is timed anyway; a point drops something");
             }
+            boolean shares = !Double.isNaN(droppedShare) || !Double.isNaN(majorOnlyShare);
+            if (shares && (method != Method.ONE_T && method != Method.TWO_T || !(droppedShare >= 0 && majorOnlyShare >= 0
+                    && droppedShare + majorOnlyShare <= 1) || method == Method.ONE_T && majorOnlyShare > 0)) {
+                throw new IllegalArgumentException("pair shares are 1t's dropped or 2t's dropped and major-only shares, summing to"
+                        + " at most 1; got " + method.id() + " " + droppedShare + ", " + majorOnlyShare);
+            }
+        }
+
+        /** {@code method} at {@code target}, its knob solved on the timed routing. */
+        public static Point atRate(String label, Method method, double target, double delta, Partition partition) {
+            return new Point(label, method, target, delta, partition, Double.NaN, Double.NaN);
+        }
+
+        /**
+         * 1T or 2T dropping {@code droppedShare} of the routed pairs and running {@code
+         * majorOnlyShare} major-only, the lowest-scoring first: thresholds at those quantiles of
+         * the timed routing's normalised scores.
+         */
+        public static Point atShares(String label, Method method, double target, Partition partition, double droppedShare,
+                double majorOnlyShare) {
+            return new Point(label, method, target, Double.NaN, partition, droppedShare, majorOnlyShare);
+        }
+
+        boolean hasShares() {
+            return !Double.isNaN(droppedShare);
         }
     }
 
@@ -231,11 +264,40 @@ public final class MoeLayerBenchmark {
 
     /** The point's knob on {@code routing}; a target of 0 is the undropped partitioned layer. */
     static ReplayedTargets.Solved solve(Point point, Routing routing, DropStats.LayerShape shape) {
+        if (point.hasShares()) {
+            return atShares(point, routing, shape);
+        }
         if (point.target() <= 0) {
             return new ReplayedTargets.Solved(point.method(), 0, DropPolicy.NONE, "", 0, 0);
         }
         double delta = point.method() == Method.TWO_T ? point.delta() : 0;
         return new ReplayedTargets(List.of(new LayerRouting(0, routing)), Map.of(0, shape), delta).solve(point.method(), point.target());
+    }
+
+    /** Thresholds at the quantiles of {@code routing}'s normalised scores that drop and halve the point's shares of pairs. */
+    private static ReplayedTargets.Solved atShares(Point point, Routing routing, DropStats.LayerShape shape) {
+        float[] scores = Scores.normalised(routing);
+        float[] sorted = scores.clone();
+        Arrays.sort(sorted);
+        double low = quantile(sorted, point.droppedShare());
+        double high = quantile(sorted, point.droppedShare() + point.majorOnlyShare());
+        // A score at a threshold counts as at-or-above it, so each threshold is the first score it keeps.
+        DropPolicy policy = ThresholdDropPolicy.global((low + high) / 2, (high - low) / 2, routing.topK(), true);
+        byte[] decisions = decisions(routing, policy);
+        long major = 0;
+        long dropped = 0;
+        for (byte d : decisions) {
+            major += d == PairDecision.MAJOR ? 1 : 0;
+            dropped += d == PairDecision.DROPPED ? 1 : 0;
+        }
+        double rate = shape.skippedNeurons(major, dropped) / shape.denseNeurons(routing.numTokens(), decisions.length);
+        return new ReplayedTargets.Solved(point.method(), point.target(), policy, "T", (low + high) / 2, rate);
+    }
+
+    /** The value below which a {@code share} of {@code sorted} lies: the first value kept, or past the largest. */
+    private static double quantile(float[] sorted, double share) {
+        int below = (int) Math.round(share * sorted.length);
+        return below >= sorted.length ? Math.nextUp(sorted[sorted.length - 1]) : sorted[below];
     }
 
     /**

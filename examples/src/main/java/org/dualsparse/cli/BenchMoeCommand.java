@@ -91,7 +91,7 @@ final class BenchMoeCommand implements Callable<Integer> {
         for (String id : methods) {
             Method method = Method.parse(id);
             for (double rate : dropRates) {
-                points.add(new MoeLayerBenchmark.Point(method.id(), method, rate, margin, split));
+                points.add(MoeLayerBenchmark.Point.atRate(method.id(), method, rate, margin, split));
             }
         }
         LoadOptions loadOptions = backend.loadOptions();

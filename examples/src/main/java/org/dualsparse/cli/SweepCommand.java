@@ -181,8 +181,9 @@ final class SweepCommand implements Callable<Integer> {
             rows = new SweepSpeed(speedLayers, speedTokens, speedRepeats, loadOptions,
                     BenchMoeCommand.routerStatistics(options.model, calibration, calibrationTokens)).measure(rows);
             notes.add("Speedups: one MoE layer of each shape timed as `bench moe` does (random weights, routing fitted to the"
-                    + " swept model's router on the calibration text), dense against the point's method, δ and split at the"
-                    + " point's realised decision drop rate; per-layer points timed with one threshold at the same overall rate.");
+                    + " swept model's router on the calibration text), dense against the point's split with one threshold pair"
+                    + " dropping and halving the shares of pairs the point's thresholds do on the calibration text (whatever"
+                    + " the shapes' top-K), the baselines at the point's realised decision drop rate.");
         }
         String title = "DualSparse sweep of " + options.model.getFileName();
         SweepReport report = new SweepReport(title, notes, rows, skipped);
@@ -235,7 +236,7 @@ final class SweepCommand implements Callable<Integer> {
     private void points(String label, TaskRunner runner, SweepPolicies policies, List<EvalTask> tasks, List<SweepSetting> settings,
             SweepSetting.Varying varying, boolean first, List<SweepRow> rows, List<SweepReport.Skipped> skipped) {
         if (first && dropRates.contains(0.0)) {
-            rows.add(new SweepRow(label + "undropped", null, 0, "", 0, 0, Double.NaN,
+            rows.add(new SweepRow(label + "undropped", null, 0, "", 0, 0, null,
                     runAll(runner, tasks, DropPolicy.NONE, label + "undropped"), Map.of()));
         }
         for (SweepSetting setting : settings) {
@@ -254,8 +255,8 @@ final class SweepCommand implements Callable<Integer> {
                 }
                 ReplayedTargets.Solved knob = solved.knob();
                 List<TaskScore> scores = runAll(runner, tasks, knob.policy(), name + " " + rate);
-                double band = setting.usesMajorParts() && solved.pairs() != null ? solved.pairs().majorOnly() : Double.NaN;
-                rows.add(new SweepRow(name, setting, rate, knob.knob(), knob.value(), knob.predictedRate(), band, scores, Map.of()));
+                rows.add(new SweepRow(name, setting, rate, knob.knob(), knob.value(), knob.predictedRate(), solved.pairs(), scores,
+                        Map.of()));
             }
         }
     }

@@ -186,6 +186,7 @@ final class SweepReport {
             }
             if (!Double.isNaN(row.majorOnlyShare())) {
                 r.put("major_only_share", row.majorOnlyShare());
+                r.put("major_only_share_by_layer", row.majorOnlyByLayer());
             }
             r.put("tasks", row.scores().stream().map(TaskScore::json).toList());
             if (!row.speedups().isEmpty()) {

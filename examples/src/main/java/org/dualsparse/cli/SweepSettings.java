@@ -58,10 +58,22 @@ final class SweepSettings {
         for (int p : ps) {
             if (fractions == null) {
                 splits.add(Partition.halves(p));
-            } else {
-                for (double f : fractions) {
+            }
+        }
+        // A product of P and fractions keeps the pairs that split whole sub-experts; a fraction none of them splits is refused.
+        for (double f : fractions == null ? List.<Double>of() : fractions) {
+            IllegalArgumentException refused = null;
+            int fitting = 0;
+            for (int p : ps) {
+                try {
                     splits.add(Partition.of(p, f));
+                    fitting++;
+                } catch (IllegalArgumentException e) {
+                    refused = e;
                 }
+            }
+            if (fitting == 0) {
+                throw refused;
             }
         }
         for (Partition split : splits) {

@@ -10,10 +10,13 @@ import org.dualsparse.bench.RouterStatistics;
 import org.dualsparse.model.LoadOptions;
 
 /**
- * Times the MoE layer of every dropping point of a sweep, as {@code bench moe} does: one layer
- * of each requested shape, dense against the point's method, 2T margin and split at the point's
- * realised decision drop rate, all points interleaved per token count. Per-layer thresholds are
- * timed as one threshold at the same overall rate, since one layer is timed.
+ * Times the MoE layer of every dropping point of a sweep, as {@code bench moe} does: one layer of
+ * each requested shape, dense against the point's split, all points interleaved per token count.
+ * A 1T/2T point drops and runs major-only the shares of routed pairs its thresholds do on the
+ * calibration text (a layer's work depends on those shares, its thresholds on the model's top-K
+ * and score scale, so thresholds do not carry over to other shapes; per-layer thresholds are
+ * timed by their overall shares, since one layer is timed); a baseline runs at the point's
+ * realised decision drop rate.
  */
 final class SweepSpeed {
 
@@ -42,8 +45,11 @@ final class SweepSpeed {
         for (int i = 0; i < rows.size(); i++) {
             SweepRow row = rows.get(i);
             if (row.setting() != null && row.target() > 0) {
-                MoeLayerBenchmark.Point point = new MoeLayerBenchmark.Point(row.method(), row.setting().method(), row.realisedRate(),
-                        row.setting().delta(), row.setting().partition());
+                MoeLayerBenchmark.Point point = row.pairs() != null
+                        ? MoeLayerBenchmark.Point.atShares(row.method(), row.setting().method(), row.realisedRate(),
+                                row.setting().partition(), row.pairs().dropped(), row.setting().usesMajorParts() ? row.pairs().majorOnly() : 0)
+                        : MoeLayerBenchmark.Point.atRate(row.method(), row.setting().method(), row.realisedRate(),
+                                row.setting().delta(), row.setting().partition());
                 points.add(point);
                 rowOf.put(key(point.label(), point.target()), i);
             }

@@ -33,20 +33,56 @@ class MoeLayerBenchmarkTest {
         DropStats.LayerShape shape = new DropStats.LayerShape(16, 64, 32, 0);
         for (double target : new double[] {0.1, 0.25, 0.4}) {
             for (Method method : new Method[] {Method.ONE_T, Method.TWO_T, Method.EES, Method.TOP_P}) {
-                MoeLayerBenchmark.Point point = new MoeLayerBenchmark.Point("p", method, target, 0.02, Partition.halves(2));
+                MoeLayerBenchmark.Point point = MoeLayerBenchmark.Point.atRate("p", method, target, 0.02, Partition.halves(2));
                 var solved = MoeLayerBenchmark.solve(point, routing, shape);
                 assertEquals(target, solved.predictedRate(), 0.005, method + " at " + target);
                 assertEquals(solved.predictedRate(), rate(routing, shape, solved.policy()), 1e-9);
             }
         }
-        var twoT = MoeLayerBenchmark.solve(new MoeLayerBenchmark.Point("p", Method.TWO_T, 0.25, 0.02, Partition.halves(2)), routing, shape);
+        var twoT = MoeLayerBenchmark.solve(MoeLayerBenchmark.Point.atRate("p", Method.TWO_T, 0.25, 0.02, Partition.halves(2)), routing, shape);
         ThresholdDropPolicy thresholds = (ThresholdDropPolicy) twoT.policy();
         assertEquals(0.02f, thresholds.delta());
         assertTrue(thresholds.threshold(0) > 0.02 && thresholds.threshold(0) < 0.25, "T = " + thresholds.threshold(0));
-        assertEquals(DropPolicy.NONE, MoeLayerBenchmark.solve(new MoeLayerBenchmark.Point("p", Method.ONE_T, 0, 0, Partition.halves(2)),
+        assertEquals(DropPolicy.NONE, MoeLayerBenchmark.solve(MoeLayerBenchmark.Point.atRate("p", Method.ONE_T, 0, 0, Partition.halves(2)),
                 routing, shape).policy());
         assertThrows(DropRateUnreachableException.class, () -> MoeLayerBenchmark.solve(
-                new MoeLayerBenchmark.Point("p", Method.ONE_T, 0.9, 0, Partition.halves(2)), routing, shape), "90% needs T ≥ 1/K");
+                MoeLayerBenchmark.Point.atRate("p", Method.ONE_T, 0.9, 0, Partition.halves(2)), routing, shape), "90% needs T ≥ 1/K");
+    }
+
+    @Test
+    void pairSharesSetBothThresholdsOnTheTimedRouting() {
+        int tokens = 500;
+        int topK = 8;
+        Random random = new Random(4);
+        float[] weights = new float[tokens * topK];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (float) Math.exp(random.nextGaussian());
+        }
+        Routing routing = new Routing(null, null, new long[weights.length], weights, tokens, topK);
+        DropStats.LayerShape shape = new DropStats.LayerShape(64, 1024, 512, 0);
+        var solved = MoeLayerBenchmark.solve(MoeLayerBenchmark.Point.atShares("p", Method.TWO_T, 0.3, Partition.halves(2), 0.2, 0.25),
+                routing, shape);
+        byte[] decisions = MoeLayerBenchmark.decisions(routing, solved.policy());
+        assertEquals(0.2, share(decisions, PairDecision.DROPPED), 1e-3);
+        assertEquals(0.25, share(decisions, PairDecision.MAJOR), 1e-3);
+        assertEquals(0.2 + 0.25 / 2, solved.predictedRate(), 1e-3, "a major-only pair skips half an expert");
+        var oneT = MoeLayerBenchmark.solve(MoeLayerBenchmark.Point.atShares("p", Method.ONE_T, 0.1, Partition.halves(2), 0.1, 0),
+                routing, shape);
+        decisions = MoeLayerBenchmark.decisions(routing, oneT.policy());
+        assertEquals(0.1, share(decisions, PairDecision.DROPPED), 1e-3);
+        assertEquals(0, share(decisions, PairDecision.MAJOR));
+        assertThrows(IllegalArgumentException.class,
+                () -> MoeLayerBenchmark.Point.atShares("p", Method.EES, 0.1, Partition.halves(2), 0.1, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> MoeLayerBenchmark.Point.atShares("p", Method.TWO_T, 0.1, Partition.halves(2), 0.6, 0.5));
+    }
+
+    private static double share(byte[] decisions, byte kind) {
+        long n = 0;
+        for (byte d : decisions) {
+            n += d == kind ? 1 : 0;
+        }
+        return (double) n / decisions.length;
     }
 
     @Test

@@ -49,6 +49,6 @@ class SweepChartsTest {
         metrics.put("top1_agreement", 1 - 10 * kl);
         TaskScore score = new TaskScore("kl", metrics, 100, "tokens",
                 Optional.of(new DropRates(rate, rate)), 1);
-        return new SweepRow(label, setting, rate, setting == null ? "" : "T", 0.1, rate, Double.NaN, List.of(score), speedups);
+        return new SweepRow(label, setting, rate, setting == null ? "" : "T", 0.1, rate, null, List.of(score), speedups);
     }
 }

@@ -133,14 +133,24 @@ class SweepCommandTest {
             double realised = row.getAsJsonArray("tasks").get(0).getAsJsonObject().get("decision_drop_rate").getAsDouble();
             assertEquals(0.3, realised, 0.05, label);
         }
-        // A wider band runs more pairs major-only at the same drop rate.
+        // A wider band runs more pairs major-only at the same drop rate, and the share is given per layer too.
         assertTrue(share(rows, "2t P2 none δ=0.04 global") > share(rows, "2t P2 none δ=0.01 global") + 0.05);
+        JsonObject byLayer = rows.asList().stream().map(JsonElement::getAsJsonObject)
+                .filter(row -> row.get("method").getAsString().equals("2t P2 none δ=0.04 global")).findFirst().orElseThrow()
+                .getAsJsonObject("major_only_share_by_layer");
+        assertEquals(List.of("0", "1"), List.copyOf(byLayer.keySet()));
 
         CliRun fractions = CliRun.of("sweep", "--model", model.toString(), "--task", "kl", "--data", text.toString(),
                 "--window", "16", "--calibration", calibration.toString(), "--drop-rates", "0.3", "--methods", "2t",
-                "--partition", "4", "--major-fraction", "0.25,0.75", "--out", dir.resolve("fractions").toString());
+                "--partition", "4", "--major-fraction", "0.25,0.75", "--per-layer", "sensitivity",
+                "--out", dir.resolve("fractions").toString());
         assertEquals(0, fractions.code(), fractions.err());
-        assertTrue(fractions.out().contains("| 2t P4/1 | 0.30 |") && fractions.out().contains("| 2t P4/3 | 0.30 |"), fractions.out());
+        assertTrue(fractions.out().contains("| 2t P4/1 | 0.30 | mean T = ") && fractions.out().contains("| 2t P4/3 | 0.30 | mean T = "),
+                fractions.out());
+        JsonObject quarter = JsonParser.parseString(Files.readString(dir.resolve("fractions").resolve("sweep.json"))).getAsJsonObject()
+                .getAsJsonArray("rows").get(0).getAsJsonObject();
+        assertEquals("sensitivity", quarter.getAsJsonObject("setting").get("per_layer").getAsString());
+        assertEquals(1, quarter.getAsJsonObject("setting").get("major_parts").getAsInt());
 
         CliRun bad = CliRun.of("sweep", "--model", model.toString(), "--task", "kl", "--data", text.toString(),
                 "--calibration", calibration.toString(), "--methods", "2t", "--partition", "2", "--major-fraction", "0.25",
