@@ -18,6 +18,7 @@ import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.CapacityDropPolicy;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.EesDropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.drop.TopPDropPolicy;
 import org.dualsparse.dualsparse.partition.Partition;
@@ -38,7 +39,7 @@ import org.dualsparse.moe.SparseMoeBlock;
  * @param majorFraction the share of them a major-only pair computes, a whole number of them; NaN
  *     for the first half ({@link Partition#halves})
  * @param threshold {@code T} for 1T/2T
- * @param delta {@code δ} for 2T (1T uses 0)
+ * @param margin 2T's {@code δ}, fixed or a fraction of {@code T} (1T uses none)
  * @param beta EES {@code β}; NaN takes the profile's calibrated median {@code s2/s1} (and is
  *     the value of every other method)
  * @param topP top-p routing mass; NaN for every other method
@@ -58,7 +59,7 @@ public record DualSparseSettings(
         double majorFraction,
         Method method,
         double threshold,
-        double delta,
+        Margin margin,
         Reconstruction reconstruction,
         double beta,
         double topP,
@@ -73,8 +74,11 @@ public record DualSparseSettings(
     /** Sub-experts per expert when {@code partition} is not given. */
     public static final int DEFAULT_PARTS = 2;
 
-    /** 2T's {@code δ} when {@code delta} is not given (and a target drop rate or a larger threshold is). */
-    public static final double DEFAULT_DELTA = ThresholdDropPolicy.PAPER_DELTA;
+    /** 2T's margin when neither {@code delta} nor {@code relative_delta} is given: {@code δ = ρ·T}, the frontier's pick (README). */
+    public static final Margin DEFAULT_MARGIN = Margin.relative(DualSparseSettings.DEFAULT_RELATIVE_DELTA);
+
+    /** {@code ρ} of {@link #DEFAULT_MARGIN}. */
+    public static final double DEFAULT_RELATIVE_DELTA = 0.5;
 
     /** The neuron order when {@code reconstruct} is not given. */
     public static final Reconstruction DEFAULT_RECONSTRUCTION = Reconstruction.WEIGHT;
@@ -161,12 +165,12 @@ public record DualSparseSettings(
     }
 
     /** Criteria argument keys. */
-    public static final List<String> ARGUMENTS = List.of("partition", "major_fraction", "method", "threshold", "delta", "reconstruct",
+    public static final List<String> ARGUMENTS = List.of("partition", "major_fraction", "method", "threshold", "delta", "relative_delta", "reconstruct",
             "beta", "routing_top_p", "capacity_factor", "force_threshold", "profile", "calibration_data", "drop_rate",
             "per_layer", "sensitivity_tokens");
 
     /** The arguments that choose 2T when no {@code method} is given; without them nothing is dropped. */
-    private static final List<String> DROPPING = List.of("threshold", "delta", "drop_rate");
+    private static final List<String> DROPPING = List.of("threshold", "delta", "relative_delta", "drop_rate");
 
     private static final Map<String, PerLayer> PER_LAYER_NAMES = PerLayer.names();
 
@@ -178,6 +182,7 @@ public record DualSparseSettings(
      */
     public DualSparseSettings {
         Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(margin, "margin");
         Objects.requireNonNull(reconstruction, "reconstruction");
         Objects.requireNonNull(perLayer, "perLayer");
         if (!Double.isNaN(majorFraction)) {
@@ -203,8 +208,8 @@ public record DualSparseSettings(
      * Reads the settings from DJL Criteria arguments; returns null when none of {@link
      * #ARGUMENTS} is present (the model then runs unmodified). Without {@code method}, a
      * threshold, δ or target drop rate means 2T and anything else (such as {@code partition}
-     * alone) partitions without dropping. 2T's δ defaults to {@link #DEFAULT_DELTA}, capped at a
-     * given {@code T} so that a low threshold alone is a valid rule.
+     * alone) partitions without dropping. 2T's margin is {@code delta} (a fixed {@code δ}) or
+     * {@code relative_delta} ({@code ρ}, {@code δ = ρ·T}), by default {@link #DEFAULT_MARGIN}.
      *
      * @throws org.dualsparse.arguments.InvalidArgumentException for a value of the wrong type or
      *     outside its range
@@ -218,9 +223,12 @@ public record DualSparseSettings(
         Method method = args.choice("method", Method.NAMES)
                 .orElse(DROPPING.stream().anyMatch(args::has) ? Method.TWO_T : Method.NONE);
         double threshold = args.number("threshold", Range.atLeast(0)).orElse(0.0);
-        double defaultDelta = method != Method.TWO_T ? 0
-                : args.has("drop_rate") ? DEFAULT_DELTA
-                : Math.min(DEFAULT_DELTA, threshold);
+        if (args.has("delta") && args.has("relative_delta")) {
+            throw new IllegalArgumentException("give 2T's margin as delta (a fixed δ) or relative_delta (δ = ρ·T), not both");
+        }
+        Margin margin = args.number("delta", Range.atLeast(0)).map(Margin::absolute)
+                .or(() -> args.number("relative_delta", Range.closed(0, 1)).map(Margin::relative))
+                .orElse(method == Method.TWO_T ? DEFAULT_MARGIN : Margin.NONE);
         Path profile = args.path("profile").orElse(null);
         Path calibrationData = args.path("calibration_data").orElse(null);
         boolean calibrated = profile != null || calibrationData != null;
@@ -229,7 +237,7 @@ public record DualSparseSettings(
                 args.number("major_fraction", Range.aboveUpTo(0, 1)).orElse(Double.NaN),
                 method,
                 threshold,
-                args.number("delta", Range.atLeast(0)).orElse(defaultDelta),
+                margin,
                 args.choice("reconstruct", RECONSTRUCTIONS).orElse(DEFAULT_RECONSTRUCTION),
                 args.number("beta", Range.closed(0, 1))
                         .orElse(method == Method.EES && !calibrated ? DEFAULT_BETA : Double.NaN),
@@ -333,7 +341,7 @@ public record DualSparseSettings(
 
     private DropPolicy solved(CalibrationProfile calibration) {
         ThresholdSolver solver = new ThresholdSolver(calibration, partition());
-        return perLayer == PerLayer.EQUAL ? solver.perLayerEqual(dropRate, thresholdDelta()) : solver.global(dropRate, thresholdDelta());
+        return perLayer == PerLayer.EQUAL ? solver.perLayerEqual(dropRate, thresholdMargin()) : solver.global(dropRate, thresholdMargin());
     }
 
     /** Measures every layer's cost curve on the first {@code sensitivityTokens} tokens, then splits the target by them. */
@@ -342,20 +350,20 @@ public record DualSparseSettings(
         ThresholdSolver solver = new ThresholdSolver(calibration, partition());
         int window = Math.min(SENSITIVITY_WINDOW, lm.config().decoder().maxPositions());
         SortedMap<Integer, SensitivityCurve> curves = LayerSensitivity.measure(lm, dualSparse, solver, dropRate,
-                thresholdDelta(), Chunks.first(sequences, sensitivityTokens), window);
-        return solver.sensitivityWeighted(dropRate, thresholdDelta(), curves);
+                thresholdMargin(), Chunks.first(sequences, sensitivityTokens), window);
+        return solver.sensitivityWeighted(dropRate, thresholdMargin(), curves);
     }
 
-    private double thresholdDelta() {
-        return method == Method.TWO_T ? delta : 0;
+    private Margin thresholdMargin() {
+        return method == Method.TWO_T ? margin : Margin.NONE;
     }
 
     /** The drop rule for a model routing {@code topK} of {@code numExperts} experts per token. */
     public DropPolicy policy(int topK, int numExperts) {
         return switch (method) {
             case NONE -> DropPolicy.NONE;
-            case ONE_T -> ThresholdDropPolicy.global(threshold, 0, topK, force);
-            case TWO_T -> ThresholdDropPolicy.global(threshold, delta, topK, force);
+            case ONE_T -> ThresholdDropPolicy.global(threshold, Margin.NONE, topK, force);
+            case TWO_T -> ThresholdDropPolicy.global(threshold, margin, topK, force);
             case EES -> new EesDropPolicy(beta);
             case TOP_P -> new TopPDropPolicy(topP);
             case CAPACITY -> new CapacityDropPolicy(capacityFactor, numExperts);

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.dualsparse.arguments.InvalidArgumentException;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.model.MoeLanguageModel;
@@ -29,19 +30,22 @@ class DualSparseSettingsTest {
     }
 
     @Test
-    void aThresholdAloneMeans2TWithDeltaAtMostT() {
-        DualSparseSettings paper = DualSparseSettings.fromArguments(Map.of("threshold", "0.05"));
-        assertEquals(Method.TWO_T, paper.method());
-        assertEquals(ThresholdDropPolicy.PAPER_DELTA, paper.delta());
-        DualSparseSettings low = DualSparseSettings.fromArguments(Map.of("threshold", "0.004"));
-        assertEquals(0.004, low.delta());
-        ThresholdDropPolicy policy = (ThresholdDropPolicy) low.policy(4, 16);
-        assertEquals(0.004f, policy.delta());
+    void aThresholdAloneMeans2TWithTheDefaultRelativeMargin() {
+        DualSparseSettings byDefault = DualSparseSettings.fromArguments(Map.of("threshold", "0.08"));
+        assertEquals(Method.TWO_T, byDefault.method());
+        assertEquals(DualSparseSettings.DEFAULT_MARGIN, byDefault.margin());
+        ThresholdDropPolicy policy = (ThresholdDropPolicy) byDefault.policy(4, 16);
+        assertEquals((float) (DualSparseSettings.DEFAULT_RELATIVE_DELTA * 0.08), policy.delta(0), 1e-7);
         DualSparseSettings atZero = DualSparseSettings.fromArguments(Map.of("method", "2t"));
-        assertEquals(0, atZero.delta(), "2T at the default T = 0 is a valid rule that drops nothing");
-        atZero.policy(4, 16);
-        assertEquals(ThresholdDropPolicy.PAPER_DELTA, DualSparseSettings.fromArguments(Map.of("drop_rate", "0.2")).delta(),
-                "a target rate keeps the paper's δ: the solver places T above it");
+        assertEquals(0, ((ThresholdDropPolicy) atZero.policy(4, 16)).delta(0), "2T at the default T = 0 drops nothing");
+        assertEquals(Margin.absolute(0.02), DualSparseSettings.fromArguments(Map.of("delta", "0.02", "drop_rate", 0.2)).margin());
+        assertEquals(Margin.relative(0.3), DualSparseSettings.fromArguments(Map.of("relative_delta", "0.3")).margin());
+        assertEquals(Method.TWO_T, DualSparseSettings.fromArguments(Map.of("relative_delta", "0.3")).method());
+        assertEquals(Margin.NONE, DualSparseSettings.fromArguments(Map.of("method", "1t", "drop_rate", 0.2)).margin());
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> DualSparseSettings.fromArguments(Map.of("delta", 0.01, "relative_delta", 0.5)));
+        assertTrue(both.getMessage().contains("not both"), both.getMessage());
+        assertThrows(InvalidArgumentException.class, () -> DualSparseSettings.fromArguments(Map.of("relative_delta", 1.5)));
     }
 
     @Test
@@ -95,7 +99,7 @@ class DualSparseSettingsTest {
 
     @Test
     void theConstructorRefusesWhatCannotRun() {
-        assertThrows(IllegalArgumentException.class, () -> new DualSparseSettings(2, Double.NaN, Method.ONE_T, 0.1, 0,
+        assertThrows(IllegalArgumentException.class, () -> new DualSparseSettings(2, Double.NaN, Method.ONE_T, 0.1, Margin.NONE,
                 Reconstruction.WEIGHT, 0.5, Double.NaN, Double.NaN, false, null, null, Double.NaN,
                 DualSparseSettings.PerLayer.GLOBAL, 1024));
         IllegalArgumentException fraction = assertThrows(IllegalArgumentException.class,

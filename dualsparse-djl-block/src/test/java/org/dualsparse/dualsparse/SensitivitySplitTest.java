@@ -54,7 +54,7 @@ class SensitivitySplitTest {
             DualSparseRuntime ds = settings.applyTo(lm, null, c.tokens());
             ThresholdSolver solver = new ThresholdSolver(c.profile(), Partition.halves(2));
             ThresholdDropPolicy weighted = (ThresholdDropPolicy) ds.policy();
-            ThresholdDropPolicy equal = solver.perLayerEqual(target, settings.delta() * (method.equals("2t") ? 1 : 0));
+            ThresholdDropPolicy equal = solver.perLayerEqual(target, settings.margin());
             assertEquals(target, solver.predict(weighted).overall(), 0.005, "the split spends the target rate");
             int window = Math.min(DualSparseSettings.SENSITIVITY_WINDOW, lm.config().decoder().maxPositions());
             List<NextTokenAgreement.Score> scores = NextTokenAgreement.measure(lm, ds, slice, window, List.of(weighted, equal), null);

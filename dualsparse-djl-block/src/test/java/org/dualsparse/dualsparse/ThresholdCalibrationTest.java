@@ -11,6 +11,7 @@ import org.dualsparse.dualsparse.calibration.LayerSensitivity;
 import org.dualsparse.dualsparse.calibration.SensitivityCurve;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
@@ -40,17 +41,17 @@ class ThresholdCalibrationTest {
         Calibrated c = CalibratedModels.calibrate(name, dir, ImportanceMetric.ABS_GATE);
         ThresholdSolver solver = new ThresholdSolver(c.profile(), Partition.halves(2));
         for (double target : new double[] {0.10, 0.20}) {
-            ThresholdDropPolicy global = solver.global(target, delta);
+            ThresholdDropPolicy global = solver.global(target, Margin.absolute(delta));
             check(c, solver, global, target, name + " global", false);
-            ThresholdDropPolicy equal = solver.perLayerEqual(target, delta);
+            ThresholdDropPolicy equal = solver.perLayerEqual(target, Margin.absolute(delta));
             check(c, solver, equal, target, name + " per-layer", true);
             SortedMap<Integer, SensitivityCurve> curves;
             try (MoeLanguageModel lm = MoeLanguageModel.load(c.dir())) {
                 DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.PROFILE,
                         c.profile().neuronOrder(), DropPolicy.NONE);
-                curves = LayerSensitivity.measure(lm, ds, solver, target, delta, c.tokens().subList(0, 2), CalibratedModels.MAX_LENGTH);
+                curves = LayerSensitivity.measure(lm, ds, solver, target, Margin.absolute(delta), c.tokens().subList(0, 2), CalibratedModels.MAX_LENGTH);
             }
-            ThresholdDropPolicy weighted = solver.sensitivityWeighted(target, delta, curves);
+            ThresholdDropPolicy weighted = solver.sensitivityWeighted(target, Margin.absolute(delta), curves);
             check(c, solver, weighted, target, name + " sensitivity", false);
         }
     }

@@ -3,12 +3,14 @@ package org.dualsparse.zoo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import java.nio.file.Path;
 import org.dualsparse.arguments.InvalidArgumentException;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.testing.TinyModels;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +45,7 @@ class CriteriaArgumentsTest {
     void aValueOutsideItsRangeIsRefused() {
         assertRefused("partition", 0, "is not in [1, ∞)");
         assertRefused("drop_rate", "1.5", "is not in [0, 1]");
+        assertRefused("major_fraction", 0, "is not in (0, 1]");
         assertRefused("max_new_tokens", "3000000000", "is not an integer of 32 bits");
     }
 
@@ -63,6 +66,20 @@ class CriteriaArgumentsTest {
             assertEquals(4, method.blocks().get(0).parts());
             assertSame(DropPolicy.NONE, method.policy());
         }
+    }
+
+    @Test
+    void theMajorFractionPicksTheMajorSubExperts() throws Exception {
+        Criteria<String, String> criteria = MoeCriteria.builder().setTypes(String.class, String.class).optModelPath(qwen)
+                .optArgument("partition", 4).optArgument("major_fraction", "0.75").optArgument("threshold", 0.1).build();
+        try (ZooModel<String, String> model = criteria.loadModel()) {
+            DualSparseRuntime method = DualSparseRuntime.of(model.getBlock()).orElseThrow();
+            assertEquals(new Partition(4, 3), method.blocks().get(0).experts().partition());
+        }
+        Criteria<String, String> uneven = MoeCriteria.builder().setTypes(String.class, String.class).optModelPath(qwen)
+                .optArgument("partition", 4).optArgument("major_fraction", 0.3).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, uneven::loadModel);
+        assertTrue(e.getMessage().contains("major fraction 0.3 of 4 sub-experts"), e.getMessage());
     }
 
     private static void assertRefused(String key, Object value, String problem) {

@@ -16,6 +16,7 @@ import org.dualsparse.config.HfConfig;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
@@ -66,11 +67,11 @@ public final class MoeLayerBenchmark {
      *
      * @param label names it in the rows, e.g. {@code 2t} or a sweep's setting
      * @param target the decision drop rate it is reported at
-     * @param delta the 2T margin of {@link #atRate} (ignored by the other methods)
+     * @param margin the 2T margin of {@link #atRate} (ignored by the other methods)
      * @param droppedShare with {@link #atShares}, the share of routed pairs to drop; else NaN
      * @param majorOnlyShare with {@link #atShares}, the share of routed pairs to run major-only; else NaN
      */
-    public record Point(String label, Method method, double target, double delta, Partition partition, double droppedShare,
+    public record Point(String label, Method method, double target, Margin margin, Partition partition, double droppedShare,
             double majorOnlyShare) {
 
         public Point {
@@ -86,8 +87,8 @@ public final class MoeLayerBenchmark {
         }
 
         /** {@code method} at {@code target}, its knob solved on the timed routing. */
-        public static Point atRate(String label, Method method, double target, double delta, Partition partition) {
-            return new Point(label, method, target, delta, partition, Double.NaN, Double.NaN);
+        public static Point atRate(String label, Method method, double target, Margin margin, Partition partition) {
+            return new Point(label, method, target, margin, partition, Double.NaN, Double.NaN);
         }
 
         /**
@@ -97,7 +98,7 @@ public final class MoeLayerBenchmark {
          */
         public static Point atShares(String label, Method method, double target, Partition partition, double droppedShare,
                 double majorOnlyShare) {
-            return new Point(label, method, target, Double.NaN, partition, droppedShare, majorOnlyShare);
+            return new Point(label, method, target, Margin.NONE, partition, droppedShare, majorOnlyShare);
         }
 
         boolean hasShares() {
@@ -270,8 +271,8 @@ public final class MoeLayerBenchmark {
         if (point.target() <= 0) {
             return new ReplayedTargets.Solved(point.method(), 0, DropPolicy.NONE, "", 0, 0);
         }
-        double delta = point.method() == Method.TWO_T ? point.delta() : 0;
-        return new ReplayedTargets(List.of(new LayerRouting(0, routing)), Map.of(0, shape), delta).solve(point.method(), point.target());
+        Margin margin = point.method() == Method.TWO_T ? point.margin() : Margin.NONE;
+        return new ReplayedTargets(List.of(new LayerRouting(0, routing)), Map.of(0, shape), margin).solve(point.method(), point.target());
     }
 
     /** Thresholds at the quantiles of {@code routing}'s normalised scores that drop and halve the point's shares of pairs. */

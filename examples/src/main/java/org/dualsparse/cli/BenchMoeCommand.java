@@ -15,6 +15,7 @@ import org.dualsparse.bench.TrainedRouter;
 import org.dualsparse.config.HfConfig;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.DualSparseSettings;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.nn.TorchEngine;
@@ -44,8 +45,8 @@ final class BenchMoeCommand implements Callable<Integer> {
             description = "1t, 2t, ees, top-p, capacity (default ${DEFAULT-VALUE}).")
     List<String> methods;
 
-    @Option(names = "--delta", description = "2T δ (default " + DualSparseSettings.DEFAULT_DELTA + ").")
-    Double delta;
+    @Mixin
+    MarginOptions margin;
 
     @Option(names = "--partition", description = "Sub-experts per expert (default " + DualSparseSettings.DEFAULT_PARTS + ").")
     Integer partition;
@@ -86,12 +87,12 @@ final class BenchMoeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         HfConfig layer = LayerShapes.layer(arch);
         Partition split = settings().partition();
-        double margin = settings().delta();
+        Margin band = margin.margin();
         List<MoeLayerBenchmark.Point> points = new ArrayList<>();
         for (String id : methods) {
             Method method = Method.parse(id);
             for (double rate : dropRates) {
-                points.add(MoeLayerBenchmark.Point.atRate(method.id(), method, rate, margin, split));
+                points.add(MoeLayerBenchmark.Point.atRate(method.id(), method, rate, band, split));
             }
         }
         LoadOptions loadOptions = backend.loadOptions();
@@ -139,7 +140,7 @@ final class BenchMoeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The split and 2T margin of the switches given, read with the Criteria's defaults and checks. */
+    /** The split of the switches given, read with the Criteria's defaults and checks. */
     private DualSparseSettings settings() {
         Map<String, Object> arguments = new LinkedHashMap<>();
         arguments.put("method", Method.TWO_T.id());
@@ -149,9 +150,6 @@ final class BenchMoeCommand implements Callable<Integer> {
         }
         if (majorFraction != null) {
             arguments.put("major_fraction", majorFraction);
-        }
-        if (delta != null) {
-            arguments.put("delta", delta);
         }
         return DualSparseSettings.fromArguments(arguments);
     }

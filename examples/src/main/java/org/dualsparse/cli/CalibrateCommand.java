@@ -3,7 +3,6 @@ package org.dualsparse.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.Calibrator;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
@@ -39,9 +38,9 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Neuron importance: gate, abs-gate, gate-up, abs-gate-up (default ${DEFAULT-VALUE}).")
     String metric;
 
-    @Option(names = "--delta", defaultValue = "" + DualSparseSettings.DEFAULT_DELTA,
-            description = "δ of the 2T thresholds in the summary (default ${DEFAULT-VALUE}).")
-    double delta;
+    /** The margin of the 2T thresholds in the summary. */
+    @Mixin
+    MarginOptions margin;
 
     @Option(names = "--out", required = true, description = "The profile file to write.")
     Path out;
@@ -64,7 +63,7 @@ final class CalibrateCommand implements Callable<Integer> {
                     .run(sequences, importance, length, new ProgressBar(System.err, "calibrating"));
             profile.save(out);
             System.out.println("wrote " + out);
-            CalibrationSummary.print(System.out, profile, delta);
+            CalibrationSummary.print(System.out, profile, margin.margin());
         }
         return 0;
     }

@@ -5,6 +5,7 @@ import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.LayerProfile;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.partition.Partition;
 
 /** What a calibration measured, and the global thresholds it gives for a few decision drop rates. */
@@ -16,7 +17,7 @@ final class CalibrationSummary {
 
     private CalibrationSummary() {}
 
-    static void print(PrintStream out, CalibrationProfile profile, double delta) {
+    static void print(PrintStream out, CalibrationProfile profile, Margin margin) {
         out.printf("model %s, metric %s, %d calibration tokens%n", profile.model(), profile.metric().id(), profile.tokens());
         out.println("layer  tokens    score p10   p50      p90      s2/s1 median");
         for (LayerProfile l : profile.layers()) {
@@ -28,17 +29,17 @@ final class CalibrationSummary {
         }
         ThresholdSolver solver = new ThresholdSolver(profile, Partition.halves(PARTS));
         out.printf("global threshold T per target decision drop rate (the policy's, as the paper defines it;"
-                + " 2T: δ = %s, experts in halves):%n", delta);
+                + " 2T: δ = %s, experts in halves):%n", margin);
         out.println("target  1T            2T");
         for (double target : TARGETS) {
-            out.printf("%5.0f%%  %-12s  %s%n", 100 * target, threshold(solver, target, 0), threshold(solver, target, delta));
+            out.printf("%5.0f%%  %-12s  %s%n", 100 * target, threshold(solver, target, Margin.NONE), threshold(solver, target, margin));
         }
     }
 
-    private static String threshold(ThresholdSolver solver, double target, double delta) {
+    private static String threshold(ThresholdSolver solver, double target, Margin margin) {
         try {
             // Exactly the float the policy runs, so it can be passed back as --threshold.
-            return Float.toString(solver.global(target, delta).threshold(0));
+            return Float.toString(solver.global(target, margin).threshold(0));
         } catch (DropRateUnreachableException e) {
             return String.format("out of reach (%.1f%%..%.1f%%)", 100 * e.min(), 100 * e.max());
         }

@@ -25,15 +25,22 @@ final class DualSparseOptions {
             + " Alone it partitions without dropping: the model computes what the unpartitioned one does.")
     Integer partition;
 
+    @Option(names = "--major-fraction", description = "Share of the sub-experts a major-only pair computes, a multiple of"
+            + " 1/P (default one half).")
+    Double majorFraction;
+
     @Option(names = "--method", description = "Drop rule: none, 1t, 2t, ees, top-p, capacity"
-            + " (default 2t with --threshold, --delta or --drop-rate, else none).")
+            + " (default 2t with --threshold, --delta, --relative-delta or --drop-rate, else none).")
     String method;
 
     @Option(names = "--threshold", description = "Threshold T on normalised scores (1t/2t; default 0).")
     Double threshold;
 
-    @Option(names = "--delta", description = "2T half-gap δ (default " + DualSparseSettings.DEFAULT_DELTA
-            + ", or T where --threshold is below it).")
+    @Option(names = "--relative-delta", description = "2T half-gap as a fraction ρ of the threshold, δ = ρ·T (default "
+            + DualSparseSettings.DEFAULT_RELATIVE_DELTA + ").")
+    Double relativeDelta;
+
+    @Option(names = "--delta", description = "2T half-gap δ, fixed (instead of --relative-delta).")
     Double delta;
 
     @Option(names = "--reconstruct", description = "Neuron order: none, weight or profile (default weight).")
@@ -77,9 +84,11 @@ final class DualSparseOptions {
     Map<String, Object> arguments() {
         Map<String, Object> arguments = new LinkedHashMap<>();
         putIfSet(arguments, "partition", partition);
+        putIfSet(arguments, "major_fraction", majorFraction);
         putIfSet(arguments, "method", method);
         putIfSet(arguments, "threshold", threshold);
         putIfSet(arguments, "delta", delta);
+        putIfSet(arguments, "relative_delta", relativeDelta);
         putIfSet(arguments, "reconstruct", reconstruct);
         putIfSet(arguments, "beta", beta);
         putIfSet(arguments, "routing_top_p", topP);

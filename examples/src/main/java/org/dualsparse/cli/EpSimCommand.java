@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.NextTokenAgreement;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator.Comparison;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator.LayerResult;
 import org.dualsparse.dualsparse.parallel.ExpertParallelSimulator.Result;
@@ -105,9 +106,9 @@ final class EpSimCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         model = ShippedModel.orDefault(model);
         LoadOptions loadOptions = backend.loadOptions();
-        double delta = switch (method) {
-            case "1t" -> 0;
-            case "2t" -> DualSparseSettings.DEFAULT_DELTA;
+        Margin margin = switch (method) {
+            case "1t" -> Margin.NONE;
+            case "2t" -> DualSparseSettings.DEFAULT_MARGIN;
             default -> throw new IllegalArgumentException("--method must be 1t or 2t, got " + method);
         };
         if (chartDropRates != null && png == null) {
@@ -132,7 +133,7 @@ final class EpSimCommand implements Callable<Integer> {
             int topK = batches.get(0).routing().topK();
             ExpertParallelSimulator simulator = new ExpertParallelSimulator(batches, plan, shapes);
             DoubleFunction<Evaluated> evaluate = rate -> {
-                Comparison comparison = simulator.compare(rate, delta, topK);
+                Comparison comparison = simulator.compare(rate, margin, topK);
                 return new Evaluated(comparison, NextTokenAgreement.measure(lm, dualSparse, sequences, length,
                         List.of(comparison.uniformPolicy(), comparison.loadAwarePolicy()), null));
             };

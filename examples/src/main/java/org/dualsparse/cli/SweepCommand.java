@@ -14,6 +14,7 @@ import org.dualsparse.dualsparse.calibration.Chunks;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.parallel.ReplayedTargets;
 import org.dualsparse.dualsparse.parallel.RoutingRecorder;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -68,8 +69,13 @@ final class SweepCommand implements Callable<Integer> {
             + " (default: the order a user gets).")
     List<String> reconstructions;
 
-    @Option(names = "--delta", split = ",", description = "2T δ, a list (default " + DualSparseSettings.DEFAULT_DELTA + ").")
+    @Option(names = "--delta", split = ",", description = "2T fixed margins δ, a list (default: --relative-delta "
+            + DualSparseSettings.DEFAULT_RELATIVE_DELTA + ").")
     List<Double> deltas;
+
+    @Option(names = "--relative-delta", split = ",", description = "2T margins as fractions ρ of the threshold, δ = ρ·T, a list;"
+            + " with --delta, both kinds are swept (default " + DualSparseSettings.DEFAULT_RELATIVE_DELTA + ").")
+    List<Double> relativeDeltas;
 
     @Option(names = "--per-layer", split = ",", description = "How 1t/2t thresholds spread the target over the layers, a list"
             + " of global, equal and sensitivity (default: the split a user gets).")
@@ -122,7 +128,8 @@ final class SweepCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--drop-rates must lie in [0, 1), got " + rate);
             }
         }
-        SweepSettings settings = SweepSettings.of(methods, partitions, majorFractions, reconstructions, deltas, perLayer);
+        SweepSettings settings = SweepSettings.of(methods, partitions, majorFractions, reconstructions, deltas, relativeDeltas,
+                perLayer);
         if (settings.usesProfileOrder() && profile == null) {
             throw new IllegalArgumentException("--reconstruct profile takes the order of --profile: give --profile FILE");
         }
@@ -222,7 +229,7 @@ final class SweepCommand implements Callable<Integer> {
             List<String> notes) {
         // Batches as long as the evaluation's: capacity's per-batch limit depends on them.
         ReplayedTargets replay = new ReplayedTargets(RoutingRecorder.record(lm, dualSparse, tokens, runner.window()),
-                dualSparse.stats().shapes(), 0);
+                dualSparse.stats().shapes(), Margin.NONE);
         notes.add(String.format("Baselines' knobs solved on the undropped model's routings of %d calibration tokens of %s.",
                 tokens.stream().mapToLong(t -> t.length).sum(), calibration));
         return replay;

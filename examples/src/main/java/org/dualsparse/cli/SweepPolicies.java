@@ -8,6 +8,7 @@ import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.LayerSensitivity;
 import org.dualsparse.dualsparse.calibration.SensitivityCurve;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.parallel.ReplayedTargets;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
@@ -56,14 +57,14 @@ final class SweepPolicies {
         if (!setting.thresholded()) {
             return new Solved(replay.solve(setting.method(), target), null);
         }
-        double delta = setting.delta();
+        Margin margin = setting.margin();
         ThresholdDropPolicy policy = switch (setting.perLayer()) {
-            case GLOBAL -> solver.global(target, delta);
-            case EQUAL -> solver.perLayerEqual(target, delta);
+            case GLOBAL -> solver.global(target, margin);
+            case EQUAL -> solver.perLayerEqual(target, margin);
             case SENSITIVITY -> {
-                SortedMap<Integer, SensitivityCurve> curves = LayerSensitivity.measure(lm, dualSparse, solver, target, delta,
+                SortedMap<Integer, SensitivityCurve> curves = LayerSensitivity.measure(lm, dualSparse, solver, target, margin,
                         sensitivityTokens, window);
-                yield solver.sensitivityWeighted(target, delta, curves);
+                yield solver.sensitivityWeighted(target, margin, curves);
             }
         };
         double meanThreshold = solver.predict(policy).perLayer().keySet().stream()

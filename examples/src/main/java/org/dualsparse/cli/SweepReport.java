@@ -163,7 +163,7 @@ final class SweepReport {
         out.put("partition", s.partition().parts());
         out.put("major_parts", s.partition().majorParts());
         out.put("reconstruct", s.reconstruction());
-        out.put("delta", s.delta());
+        out.put(s.margin().relative() ? "relative_delta" : "delta", s.margin().value());
         out.put("per_layer", s.perLayer().name().toLowerCase(Locale.ROOT));
         return out;
     }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.DualSparseSettings.PerLayer;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 
@@ -17,12 +18,12 @@ import org.dualsparse.dualsparse.partition.Reconstruction;
  * @param reconstruction the neuron order: {@code none}, {@code weight}, {@code profile} (the
  *     order of the given calibration profile) or an {@link ImportanceMetric}'s id (the order that
  *     metric measures on the calibration text)
- * @param delta the 2T margin, 0 for every other method
+ * @param margin the 2T margin, none for every other method
  */
-record SweepSetting(Method method, Partition partition, String reconstruction, double delta, PerLayer perLayer) {
+record SweepSetting(Method method, Partition partition, String reconstruction, Margin margin, PerLayer perLayer) {
 
     /** What the sweep lists more than one value of: only those axes name a setting. */
-    record Varying(boolean partition, boolean reconstruction, boolean delta, boolean perLayer) {}
+    record Varying(boolean partition, boolean reconstruction, boolean margin, boolean perLayer) {}
 
     /** The library's neuron order of {@link #reconstruction}. */
     Reconstruction order() {
@@ -48,7 +49,7 @@ record SweepSetting(Method method, Partition partition, String reconstruction, d
         return method == Method.ONE_T || method == Method.TWO_T;
     }
 
-    /** The method's id followed by the values of the axes that vary and apply to it, e.g. {@code 2t δ=0.05 abs-gate}. */
+    /** The method's id followed by the values of the axes that vary and apply to it, e.g. {@code 2t abs-gate δ=0.5T}. */
     String label(Varying varying) {
         List<String> parts = new ArrayList<>(List.of(method.id()));
         if (usesMajorParts() && varying.partition()) {
@@ -58,8 +59,8 @@ record SweepSetting(Method method, Partition partition, String reconstruction, d
         if (usesMajorParts() && varying.reconstruction()) {
             parts.add(reconstruction);
         }
-        if (usesMajorParts() && varying.delta()) {
-            parts.add(String.format(Locale.ROOT, "δ=%s", delta));
+        if (usesMajorParts() && varying.margin()) {
+            parts.add("δ=" + (margin.relative() ? margin.value() + "T" : margin.value()));
         }
         if (thresholded() && varying.perLayer()) {
             parts.add(perLayer.name().toLowerCase(Locale.ROOT));

@@ -11,6 +11,7 @@ import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.DualSparseSettings.PerLayer;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.partition.Partition;
 
 /**
@@ -24,22 +25,25 @@ final class SweepSettings {
 
     private final List<Method> methods;
     private final List<SweepSetting> partitionings;
-    private final List<Double> deltas;
+    private final List<Margin> margins;
     private final List<PerLayer> perLayer;
     private final SweepSetting.Varying varying;
 
-    private SweepSettings(List<Method> methods, List<SweepSetting> partitionings, List<Double> deltas, List<PerLayer> perLayer,
+    private SweepSettings(List<Method> methods, List<SweepSetting> partitionings, List<Margin> margins, List<PerLayer> perLayer,
             SweepSetting.Varying varying) {
         this.methods = methods;
         this.partitionings = partitionings;
-        this.deltas = deltas;
+        this.margins = margins;
         this.perLayer = perLayer;
         this.varying = varying;
     }
 
-    /** The axes as the command line gives them; a null list is the default's single value. */
+    /**
+     * The axes as the command line gives them; a null list is the default's single value. The
+     * margins are the fixed {@code deltas} and the relative {@code relativeDeltas} together.
+     */
     static SweepSettings of(List<String> methodIds, List<Integer> partitions, List<Double> majorFractions,
-            List<String> reconstructions, List<Double> deltas, List<String> perLayerIds) {
+            List<String> reconstructions, List<Double> deltas, List<Double> relativeDeltas, List<String> perLayerIds) {
         List<Method> methods = new ArrayList<>(new LinkedHashSet<>(methodIds.stream().map(Method::parse).toList()));
         if (methods.contains(Method.NONE)) {
             throw new IllegalArgumentException("--methods lists drop methods; the undropped model is drop rate 0");
@@ -78,19 +82,20 @@ final class SweepSettings {
         }
         for (Partition split : splits) {
             for (String order : orders) {
-                partitionings.add(new SweepSetting(Method.TWO_T, split, order, 0, defaults.perLayer()));
+                partitionings.add(new SweepSetting(Method.TWO_T, split, order, Margin.NONE, defaults.perLayer()));
             }
         }
         if (!methods.contains(Method.TWO_T)) {
             // Only 2T depends on the split and order: one model serves every other method.
             partitionings = partitionings.subList(0, 1);
         }
-        List<Double> ds = distinct(deltas, defaults.delta());
-        for (double d : ds) {
-            if (!(d >= 0)) {
-                throw new IllegalArgumentException("--delta must be at least 0, got " + d);
-            }
+        List<Margin> ms = new ArrayList<>();
+        (deltas == null ? List.<Double>of() : deltas).forEach(d -> ms.add(Margin.absolute(d)));
+        (relativeDeltas == null ? List.<Double>of() : relativeDeltas).forEach(r -> ms.add(Margin.relative(r)));
+        if (ms.isEmpty()) {
+            ms.add(defaults.margin());
         }
+        List<Margin> distinctMargins = List.copyOf(new LinkedHashSet<>(ms));
         Map<String, PerLayer> names = new LinkedHashMap<>();
         for (PerLayer split : PerLayer.values()) {
             names.put(split.id(), split);
@@ -106,9 +111,9 @@ final class SweepSettings {
             }
             return split;
         }).distinct().toList();
-        SweepSetting.Varying varying = new SweepSetting.Varying(splits.size() > 1, orders.size() > 1, ds.size() > 1,
+        SweepSetting.Varying varying = new SweepSetting.Varying(splits.size() > 1, orders.size() > 1, distinctMargins.size() > 1,
                 splitsPerLayer.size() > 1);
-        return new SweepSettings(methods, List.copyOf(partitionings), ds, splitsPerLayer, varying);
+        return new SweepSettings(methods, List.copyOf(partitionings), distinctMargins, splitsPerLayer, varying);
     }
 
     /** The partitionings, each with a model of its own; the first also runs what does not depend on partitioning. */
@@ -124,15 +129,15 @@ final class SweepSettings {
         List<SweepSetting> out = new ArrayList<>();
         for (Method method : methods) {
             if (method == Method.TWO_T) {
-                for (double delta : deltas) {
+                for (Margin margin : margins) {
                     for (PerLayer split : perLayer) {
-                        out.add(new SweepSetting(method, partitioning.partition(), partitioning.reconstruction(), delta, split));
+                        out.add(new SweepSetting(method, partitioning.partition(), partitioning.reconstruction(), margin, split));
                     }
                 }
             } else if (first) {
                 List<PerLayer> splits = method == Method.ONE_T ? perLayer : List.of(PerLayer.GLOBAL);
                 for (PerLayer split : splits) {
-                    out.add(new SweepSetting(method, partitioning.partition(), partitioning.reconstruction(), 0, split));
+                    out.add(new SweepSetting(method, partitioning.partition(), partitioning.reconstruction(), Margin.NONE, split));
                 }
             }
         }

@@ -16,12 +16,15 @@ import org.dualsparse.model.LoadOptions;
  * calibration text (a layer's work depends on those shares, its thresholds on the model's top-K
  * and score scale, so thresholds do not carry over to other shapes; per-layer thresholds are
  * timed by their overall shares, since one layer is timed); a baseline runs at the point's
- * realised decision drop rate.
+ * realised decision drop rate. A timing whose realised rate lies more than 3 points from the
+ * point's (few tokens route few pairs) is left out.
  */
 final class SweepSpeed {
 
     private static final int WARM_UP = 3;
     private static final long SEED = 7;
+    /** How far the timed layer's realised decision rate may lie from the point's for its speedup to count. */
+    private static final double MAX_RATE_GAP = 0.03;
 
     private final List<LayerShapes.Named> shapes;
     private final List<Integer> tokens;
@@ -49,7 +52,7 @@ final class SweepSpeed {
                         ? MoeLayerBenchmark.Point.atShares(row.method(), row.setting().method(), row.realisedRate(),
                                 row.setting().partition(), row.pairs().dropped(), row.setting().usesMajorParts() ? row.pairs().majorOnly() : 0)
                         : MoeLayerBenchmark.Point.atRate(row.method(), row.setting().method(), row.realisedRate(),
-                                row.setting().delta(), row.setting().partition());
+                                row.setting().margin(), row.setting().partition());
                 points.add(point);
                 rowOf.put(key(point.label(), point.target()), i);
             }
@@ -62,8 +65,13 @@ final class SweepSpeed {
                     shape.layer(), shape.name(), tokens, points, routing, WARM_UP, repeats, SEED, load)).run();
             result.unreachable().forEach(u -> System.err.println("not timed: " + u));
             for (MoeLayerBenchmark.Row r : result.rows()) {
-                Integer row = rowOf.get(key(r.method(), r.targetDropRate()));
-                speedups.get(row).put(shape.name() + "@" + r.tokens(), r.speedup());
+                // Few tokens route few pairs: a rate they cannot come near is not the point's workload.
+                if (Math.abs(r.realisedDecisionRate() - r.targetDropRate()) > MAX_RATE_GAP) {
+                    System.err.printf("not timed: %s at %.3f, %d tokens: the timed routing realises %.3f%n", r.method(),
+                            r.targetDropRate(), r.tokens(), r.realisedDecisionRate());
+                    continue;
+                }
+                speedups.get(rowOf.get(key(r.method(), r.targetDropRate()))).put(shape.name() + "@" + r.tokens(), r.speedup());
             }
         }
         List<SweepRow> out = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.util.Random;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.partition.Partition;
@@ -33,20 +34,20 @@ class MoeLayerBenchmarkTest {
         DropStats.LayerShape shape = new DropStats.LayerShape(16, 64, 32, 0);
         for (double target : new double[] {0.1, 0.25, 0.4}) {
             for (Method method : new Method[] {Method.ONE_T, Method.TWO_T, Method.EES, Method.TOP_P}) {
-                MoeLayerBenchmark.Point point = MoeLayerBenchmark.Point.atRate("p", method, target, 0.02, Partition.halves(2));
+                MoeLayerBenchmark.Point point = MoeLayerBenchmark.Point.atRate("p", method, target, Margin.absolute(0.02), Partition.halves(2));
                 var solved = MoeLayerBenchmark.solve(point, routing, shape);
                 assertEquals(target, solved.predictedRate(), 0.005, method + " at " + target);
                 assertEquals(solved.predictedRate(), rate(routing, shape, solved.policy()), 1e-9);
             }
         }
-        var twoT = MoeLayerBenchmark.solve(MoeLayerBenchmark.Point.atRate("p", Method.TWO_T, 0.25, 0.02, Partition.halves(2)), routing, shape);
+        var twoT = MoeLayerBenchmark.solve(MoeLayerBenchmark.Point.atRate("p", Method.TWO_T, 0.25, Margin.absolute(0.02), Partition.halves(2)), routing, shape);
         ThresholdDropPolicy thresholds = (ThresholdDropPolicy) twoT.policy();
-        assertEquals(0.02f, thresholds.delta());
+        assertEquals(0.02f, thresholds.delta(0));
         assertTrue(thresholds.threshold(0) > 0.02 && thresholds.threshold(0) < 0.25, "T = " + thresholds.threshold(0));
-        assertEquals(DropPolicy.NONE, MoeLayerBenchmark.solve(MoeLayerBenchmark.Point.atRate("p", Method.ONE_T, 0, 0, Partition.halves(2)),
+        assertEquals(DropPolicy.NONE, MoeLayerBenchmark.solve(MoeLayerBenchmark.Point.atRate("p", Method.ONE_T, 0, Margin.NONE, Partition.halves(2)),
                 routing, shape).policy());
         assertThrows(DropRateUnreachableException.class, () -> MoeLayerBenchmark.solve(
-                MoeLayerBenchmark.Point.atRate("p", Method.ONE_T, 0.9, 0, Partition.halves(2)), routing, shape), "90% needs T ≥ 1/K");
+                MoeLayerBenchmark.Point.atRate("p", Method.ONE_T, 0.9, Margin.NONE, Partition.halves(2)), routing, shape), "90% needs T ≥ 1/K");
     }
 
     @Test

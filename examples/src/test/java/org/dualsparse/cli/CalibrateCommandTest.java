@@ -11,10 +11,11 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.StringJoiner;
 import org.dualsparse.checkpoint.DType;
+import org.dualsparse.dualsparse.DualSparseSettings;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.ImportanceMetric;
 import org.dualsparse.dualsparse.calibration.ThresholdSolver;
-import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
@@ -66,8 +67,8 @@ class CalibrateCommandTest {
             assertEquals(ImportanceMetric.ABS_GATE_UP, loaded.metric());
             assertEquals(2, loaded.layers().size());
             ThresholdSolver solver = new ThresholdSolver(loaded, Partition.halves(2));
-            assertEquals(solver.global(0.10, 0).threshold(0), Float.parseFloat(tenPercent[1]), "1T at 10%");
-            assertEquals(solver.global(0.10, ThresholdDropPolicy.PAPER_DELTA).threshold(0), Float.parseFloat(tenPercent[2]), "2T at 10%");
+            assertEquals(solver.global(0.10, Margin.NONE).threshold(0), Float.parseFloat(tenPercent[1]), "1T at 10%");
+            assertEquals(solver.global(0.10, DualSparseSettings.DEFAULT_MARGIN).threshold(0), Float.parseFloat(tenPercent[2]), "2T at 10%");
         }
 
         // The profile drives the run-time switches: a target rate on the calibration prompt itself.

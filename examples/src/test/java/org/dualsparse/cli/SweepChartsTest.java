@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.DualSparseSettings.PerLayer;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The Pareto front of a sweep: the points no other point matches or beats on both the x axis and the metric. */
 class SweepChartsTest {
 
-    private static final SweepSetting TWO_T = new SweepSetting(Method.TWO_T, Partition.halves(2), "weight", 0.05, PerLayer.GLOBAL);
+    private static final SweepSetting TWO_T = new SweepSetting(Method.TWO_T, Partition.halves(2), "weight", Margin.absolute(0.05), PerLayer.GLOBAL);
 
     @Test
     void theFrontKeepsOnlyUndominatedPointsBestXFirst() {

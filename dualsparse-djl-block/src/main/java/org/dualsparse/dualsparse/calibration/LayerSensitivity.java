@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.dualsparse.runtime.StatsWindow;
@@ -33,16 +34,16 @@ public final class LayerSensitivity {
      * statistics, which the measurement filled.
      */
     public static SortedMap<Integer, SensitivityCurve> measure(MoeLanguageModel lm, DualSparseRuntime dualSparse,
-            ThresholdSolver solver, double target, double delta, List<long[]> sequences, int maxLength) {
+            ThresholdSolver solver, double target, Margin margin, List<long[]> sequences, int maxLength) {
         List<long[]> chunks = Chunks.of(lm, sequences, maxLength);
         Map<Integer, double[]> rates = new TreeMap<>();
         Map<Integer, List<DropPolicy>> policies = new TreeMap<>();
         for (DualSparseMoeBlock block : dualSparse.blocks()) {
             int layer = block.layer();
-            double[] layerRates = rates(solver.minRate(layer, delta), solver.maxRate(layer, delta), target);
+            double[] layerRates = rates(solver.minRate(layer, margin), solver.maxRate(layer, margin), target);
             List<DropPolicy> layerPolicies = new ArrayList<>();
             for (double rate : layerRates) {
-                layerPolicies.add(onlyLayer(layer, solver.perLayer(Map.of(layer, rate), delta)));
+                layerPolicies.add(onlyLayer(layer, solver.perLayer(Map.of(layer, rate), margin)));
             }
             rates.put(layer, layerRates);
             policies.put(layer, layerPolicies);

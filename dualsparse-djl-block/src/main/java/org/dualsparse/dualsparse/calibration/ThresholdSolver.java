@@ -10,6 +10,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.DoubleUnaryOperator;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.runtime.DropRates;
@@ -17,10 +18,12 @@ import org.dualsparse.dualsparse.runtime.DropStats;
 
 /**
  * Turns target drop rates into thresholds from a calibration profile's recorded scores
- * (README "Calibration"). At threshold {@code T} and margin {@code δ} (0 for 1T) a layer
- * drops the pairs scoring below {@code T − δ} and runs the major half of those below {@code T +
- * δ}; the drop rate is then {@link DropStats.LayerShape}'s formula over those counts,
- * nondecreasing in {@code T}, so each target is found by bisection on {@code [δ, 1/K)}. Every
+ * (README "Calibration"). At threshold {@code T} and {@link Margin} {@code δ} (none for 1T,
+ * fixed or {@code ρ·T}) a layer drops the pairs scoring below {@code T − δ} and runs the major
+ * part of those below {@code T + δ}; the drop rate is then {@link DropStats.LayerShape}'s formula
+ * over those counts, nondecreasing in {@code T} (for a relative margin too: both edges rise with
+ * {@code T}), so each target is found by bisection from the margin's lowest threshold ({@code δ},
+ * or 0) to below {@code 1/K}. Every
  * rate here is the decision drop rate ({@link DropRates#decision()}): what the kernels skip
  * depends on how a batch's pairs group per expert, which a profile does not record.
  *
@@ -77,7 +80,7 @@ public final class ThresholdSolver {
         SortedMap<Integer, Double> perLayer = new TreeMap<>();
         Work total = Work.NONE;
         for (LayerProfile l : profile.layers()) {
-            Work work = work(l, policy.threshold(l.layer()), policy.delta());
+            Work work = work(l, policy.threshold(l.layer()), policy.margin());
             perLayer.put(l.layer(), work.rate());
             total = total.plus(work);
         }
@@ -98,8 +101,9 @@ public final class ThresholdSolver {
         double pairs = 0;
         for (LayerProfile l : profile.layers()) {
             double t = policy.threshold(l.layer());
-            double below = l.scores().countBelow(t - policy.delta());
-            double band = l.scores().countBelow(t + policy.delta()) - below;
+            double delta = policy.margin().at(t);
+            double below = l.scores().countBelow(t - delta);
+            double band = l.scores().countBelow(t + delta) - below;
             double total = l.scores().total();
             perLayer.put(l.layer(), new double[] {total == 0 ? 0 : below / total, total == 0 ? 0 : band / total});
             dropped += below;
@@ -111,51 +115,51 @@ public final class ThresholdSolver {
     }
 
     /** The predicted overall drop rate of one threshold for every layer. */
-    public double dropRate(double threshold, double delta) {
+    public double dropRate(double threshold, Margin margin) {
         Work total = Work.NONE;
         for (LayerProfile l : profile.layers()) {
-            total = total.plus(work(l, threshold, delta));
+            total = total.plus(work(l, threshold, margin));
         }
         return total.rate();
     }
 
     /** One threshold for the whole model giving {@code target} overall. */
-    public ThresholdDropPolicy global(double target, double delta) {
-        double threshold = solve(t -> dropRate(t, delta), target, delta, "the model");
-        return ThresholdDropPolicy.global(threshold, delta, topK, false);
+    public ThresholdDropPolicy global(double target, Margin margin) {
+        double threshold = solve(t -> dropRate(t, margin), target, margin, "the model");
+        return ThresholdDropPolicy.global(threshold, margin, topK, false);
     }
 
     /** Per-layer thresholds giving every layer {@code target}. */
-    public ThresholdDropPolicy perLayerEqual(double target, double delta) {
+    public ThresholdDropPolicy perLayerEqual(double target, Margin margin) {
         Map<Integer, Double> rates = new TreeMap<>();
         for (LayerProfile l : profile.layers()) {
             rates.put(l.layer(), target);
         }
-        return perLayer(rates, delta);
+        return perLayer(rates, margin);
     }
 
     /**
      * Per-layer thresholds giving each layer in {@code rates} its rate; a layer left out gets
      * none (NaN), so the policy must not be asked about it.
      */
-    public ThresholdDropPolicy perLayer(Map<Integer, Double> rates, double delta) {
+    public ThresholdDropPolicy perLayer(Map<Integer, Double> rates, Margin margin) {
         double[] thresholds = new double[profile.layers().get(profile.layers().size() - 1).layer() + 1];
         Arrays.fill(thresholds, Double.NaN);
         rates.forEach((layer, rate) -> {
             LayerProfile l = profile.layer(layer);
-            thresholds[layer] = solve(t -> layerRate(l, t, delta), rate, delta, "layer " + layer);
+            thresholds[layer] = solve(t -> layerRate(l, t, margin), rate, margin, "layer " + layer);
         });
-        return ThresholdDropPolicy.perLayer(thresholds, delta, topK, false);
+        return ThresholdDropPolicy.perLayer(thresholds, margin, topK, false);
     }
 
-    /** The smallest drop rate of layer {@code layer}: at {@code T = δ} (0 for 1T). */
-    public double minRate(int layer, double delta) {
-        return layerRate(profile.layer(layer), delta, delta);
+    /** The smallest drop rate of layer {@code layer}: at its lowest threshold ({@link Margin#lowestThreshold()}). */
+    public double minRate(int layer, Margin margin) {
+        return layerRate(profile.layer(layer), margin.lowestThreshold(), margin);
     }
 
     /** The largest drop rate of layer {@code layer} below {@code T = 1/K}. */
-    public double maxRate(int layer, double delta) {
-        return layerRate(profile.layer(layer), maxThreshold(), delta);
+    public double maxRate(int layer, Margin margin) {
+        return layerRate(profile.layer(layer), maxThreshold(), margin);
     }
 
     /**
@@ -164,7 +168,7 @@ public final class ThresholdSolver {
      *
      * @param curves per MoE layer, from {@link LayerSensitivity#measure}
      */
-    public ThresholdDropPolicy sensitivityWeighted(double target, double delta, Map<Integer, SensitivityCurve> curves) {
+    public ThresholdDropPolicy sensitivityWeighted(double target, Margin margin, Map<Integer, SensitivityCurve> curves) {
         record Segment(int layer, double from, double to, double costPerWork) {}
         Map<Integer, Double> rates = new TreeMap<>();
         List<Segment> segments = new ArrayList<>();
@@ -202,21 +206,21 @@ public final class ThresholdSolver {
             rates.merge(segment.layer(), step, Double::sum);
             budget -= step * work;
         }
-        return perLayer(rates, delta);
+        return perLayer(rates, margin);
     }
 
-    /** The threshold in {@code [δ, 1/K)} at which {@code rate} is {@code target}. */
-    private double solve(DoubleUnaryOperator rate, double target, double delta, String where) {
-        double lo = delta;
+    /** The threshold from the margin's lowest to below {@code 1/K} at which {@code rate} is {@code target}. */
+    private double solve(DoubleUnaryOperator rate, double target, Margin margin, String where) {
+        double lo = margin.lowestThreshold();
         double hi = maxThreshold();
-        if (!(delta >= 0) || delta > hi) {
-            throw new IllegalArgumentException("δ = " + delta + " must lie in [0, 1/K = 1/" + topK + ")");
+        if (lo > hi) {
+            throw new IllegalArgumentException("δ = " + margin + " must lie in [0, 1/K = 1/" + topK + ")");
         }
         double rateLo = rate.applyAsDouble(lo);
         double rateHi = rate.applyAsDouble(hi);
         if (target < rateLo - RATE_TOLERANCE || target > rateHi + RATE_TOLERANCE) {
             throw new DropRateUnreachableException(
-                    where + " with thresholds from δ = " + delta + " to below 1/K = 1/" + topK, target, rateLo, rateHi);
+                    where + " with thresholds from " + lo + " (δ = " + margin + ") to below 1/K = 1/" + topK, target, rateLo, rateHi);
         }
         if (Math.abs(rateLo - target) <= RATE_TOLERANCE) {
             return lo;
@@ -239,8 +243,8 @@ public final class ThresholdSolver {
         return Math.abs(rate.applyAsDouble(lo) - target) < Math.abs(rate.applyAsDouble(hi) - target) ? lo : hi;
     }
 
-    private double layerRate(LayerProfile l, double threshold, double delta) {
-        return work(l, threshold, delta).rate();
+    private double layerRate(LayerProfile l, double threshold, Margin margin) {
+        return work(l, threshold, margin).rate();
     }
 
     /** Expert-neuron computations the policy decides to skip, and those of the dense model. */
@@ -257,7 +261,8 @@ public final class ThresholdSolver {
         }
     }
 
-    private Work work(LayerProfile l, double threshold, double delta) {
+    private Work work(LayerProfile l, double threshold, Margin margin) {
+        double delta = margin.at(threshold);
         double dropped = l.scores().countBelow(threshold - delta);
         double majorOnly = l.scores().countBelow(threshold + delta) - dropped;
         return new Work(l.shape(partition).skippedNeurons(majorOnly, dropped), denseWork(l));

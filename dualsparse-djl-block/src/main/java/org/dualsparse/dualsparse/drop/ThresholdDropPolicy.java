@@ -4,10 +4,11 @@ import java.util.Arrays;
 import org.dualsparse.moe.Routing;
 
 /**
- * The DualSparse dual-threshold rule (1T when {@code delta = 0}): a pair with normalised score
+ * The DualSparse dual-threshold rule (1T without a {@link Margin}): a pair with normalised score
  * {@code s < T − δ} is dropped, {@code T − δ ≤ s < T + δ} runs its major part only, {@code s ≥ T +
- * δ} runs whole. A score equal to a threshold counts as at-or-above it. With {@code T < 1/K} the
- * top-1 expert of every token always survives (its score is at least {@code 1/K}).
+ * δ} runs whole, {@code δ} fixed or a fraction of {@code T}. A score equal to a threshold counts as
+ * at-or-above it. With {@code T < 1/K} the top-1 expert of every token always survives (its score
+ * is at least {@code 1/K}).
  */
 public final class ThresholdDropPolicy implements DropPolicy {
 
@@ -15,33 +16,38 @@ public final class ThresholdDropPolicy implements DropPolicy {
     public static final double PAPER_DELTA = 0.01;
 
     private final float[] thresholds;
-    private final float delta;
+    private final Margin margin;
 
-    private ThresholdDropPolicy(float[] thresholds, float delta) {
+    private ThresholdDropPolicy(float[] thresholds, Margin margin) {
         this.thresholds = thresholds;
-        this.delta = delta;
+        this.margin = margin;
     }
 
     /**
-     * One threshold for every layer.
+     * One threshold for every layer, with a fixed margin {@code delta}.
      *
      * @param force allow {@code T ≥ 1/K}, which can drop a token's top-1 expert
      */
     public static ThresholdDropPolicy global(double threshold, double delta, int topK, boolean force) {
-        check(threshold, delta, topK, force, -1);
-        return new ThresholdDropPolicy(new float[] {(float) threshold}, (float) delta);
+        return global(threshold, Margin.absolute(delta), topK, force);
+    }
+
+    /** One threshold for every layer. */
+    public static ThresholdDropPolicy global(double threshold, Margin margin, int topK, boolean force) {
+        check(threshold, margin.at(threshold), topK, force, -1);
+        return new ThresholdDropPolicy(new float[] {(float) threshold}, margin);
     }
 
     /** One threshold per layer index; NaN marks a layer without an MoE block. */
-    public static ThresholdDropPolicy perLayer(double[] thresholds, double delta, int topK, boolean force) {
+    public static ThresholdDropPolicy perLayer(double[] thresholds, Margin margin, int topK, boolean force) {
         float[] t = new float[thresholds.length];
         for (int l = 0; l < t.length; l++) {
             if (!Double.isNaN(thresholds[l])) {
-                check(thresholds[l], delta, topK, force, l);
+                check(thresholds[l], margin.at(thresholds[l]), topK, force, l);
             }
             t[l] = (float) thresholds[l];
         }
-        return new ThresholdDropPolicy(t, (float) delta);
+        return new ThresholdDropPolicy(t, margin);
     }
 
     private static void check(double threshold, double delta, int topK, boolean force, int layer) {
@@ -64,8 +70,13 @@ public final class ThresholdDropPolicy implements DropPolicy {
         return layer < thresholds.length ? thresholds[layer] : Float.NaN;
     }
 
-    public float delta() {
-        return delta;
+    public Margin margin() {
+        return margin;
+    }
+
+    /** Layer {@code layer}'s {@code δ}, NaN when it has no threshold. */
+    public float delta(int layer) {
+        return (float) margin.at(threshold(layer));
     }
 
     @Override
@@ -74,6 +85,7 @@ public final class ThresholdDropPolicy implements DropPolicy {
         if (Float.isNaN(t)) {
             throw new IllegalStateException("no threshold for layer " + layer + " in " + this);
         }
+        float delta = (float) margin.at(t);
         for (int p = 0; p < scores.length; p++) {
             decisions[p] = decide(scores[p], t, delta);
         }
@@ -86,6 +98,6 @@ public final class ThresholdDropPolicy implements DropPolicy {
 
     @Override
     public String toString() {
-        return (delta == 0 ? "1T" : "2T") + " T=" + Arrays.toString(thresholds) + " δ=" + delta;
+        return (margin.isBand() ? "2T" : "1T") + " T=" + Arrays.toString(thresholds) + " δ=" + margin;
     }
 }

@@ -9,6 +9,7 @@ import java.util.function.DoubleFunction;
 import java.util.function.ToDoubleFunction;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.drop.ThresholdBisection;
@@ -146,15 +147,15 @@ public final class ExpertParallelSimulator {
      * {@code T_max} whose realised drop rate matches the uniform one's: the comparison is at equal
      * work skipped, so any difference in speedup comes from where the drops land.
      */
-    public Comparison compare(double targetRate, double delta, int topK) {
+    public Comparison compare(double targetRate, Margin margin, int topK) {
         double highest = Math.nextDown((float) (1.0 / topK));
-        DoubleFunction<ThresholdDropPolicy> uniform = t -> ThresholdDropPolicy.global(t, delta, topK, false);
+        DoubleFunction<ThresholdDropPolicy> uniform = t -> ThresholdDropPolicy.global(t, margin, topK, false);
         DoubleFunction<LoadAwareDropPolicy> loadAware =
                 t -> new LoadAwareDropPolicy(uniform.apply(t), placement, majorFraction());
-        double threshold = solve(uniform::apply, targetRate, delta, highest, "uniform thresholds");
+        double threshold = solve(uniform::apply, targetRate, margin.lowestThreshold(), highest, "uniform thresholds");
         ThresholdDropPolicy uniformPolicy = uniform.apply(threshold);
         Result uniformResult = simulate(uniformPolicy);
-        double maxThreshold = solve(loadAware::apply, uniformResult.dropRate(), delta, highest, "load-aware thresholds");
+        double maxThreshold = solve(loadAware::apply, uniformResult.dropRate(), margin.lowestThreshold(), highest, "load-aware thresholds");
         LoadAwareDropPolicy loadAwarePolicy = loadAware.apply(maxThreshold);
         return new Comparison(uniformPolicy, loadAwarePolicy, threshold, maxThreshold, uniformResult, simulate(loadAwarePolicy));
     }

@@ -39,8 +39,12 @@ public final class LoadAwareDropPolicy implements DropPolicy {
         ExpertPlacement devices = placement.layer(layer);
         int[] device = devices.assign(routing.experts());
         float[] threshold = deviceThresholds(devices.devices(), device, maxThreshold);
+        float[] delta = new float[threshold.length];
+        for (int d = 0; d < delta.length; d++) {
+            delta[d] = (float) uniform.margin().at(threshold[d]);
+        }
         for (int p = 0; p < scores.length; p++) {
-            decisions[p] = ThresholdDropPolicy.decide(scores[p], threshold[device[p]], uniform.delta());
+            decisions[p] = ThresholdDropPolicy.decide(scores[p], threshold[device[p]], delta[device[p]]);
         }
         lastLoads.put(layer, DeviceLoads.count(devices.devices(), device, decisions, majorFraction));
     }

@@ -10,6 +10,7 @@ import org.dualsparse.dualsparse.drop.CapacityDropPolicy;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
 import org.dualsparse.dualsparse.drop.EesDropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.ThresholdBisection;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.drop.TopPDropPolicy;
@@ -45,14 +46,14 @@ public final class ReplayedTargets {
     private final ExpertParallelSimulator replay;
     private final int topK;
     private final int numExperts;
-    private final double delta;
+    private final Margin margin;
 
     /**
      * @param shapes every MoE layer's shape ({@link DropStats#shapes()} of the model the routings
      *     come from): it fixes what a major-only pair skips
-     * @param delta the 2T margin {@code δ}
+     * @param margin the 2T margin
      */
-    public ReplayedTargets(List<LayerRouting> batches, Map<Integer, DropStats.LayerShape> shapes, double delta) {
+    public ReplayedTargets(List<LayerRouting> batches, Map<Integer, DropStats.LayerShape> shapes, Margin margin) {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("no recorded routings to solve drop rates on");
         }
@@ -61,7 +62,7 @@ public final class ReplayedTargets {
         this.replay = new ExpertParallelSimulator(batches,
                 PlacementPlan.uniform(ExpertPlacement.contiguous(numExperts, 1)), shapes);
         this.topK = batches.stream().mapToInt(b -> b.routing().topK()).max().orElseThrow();
-        this.delta = delta;
+        this.margin = margin;
     }
 
     /** The drop rate of {@code policy} on the recorded routings. */
@@ -87,8 +88,8 @@ public final class ReplayedTargets {
                 yield new Solved(method, 0, DropPolicy.NONE, "", 0, 0);
             }
             case ONE_T -> solve(method, target, "T", 0, maxThreshold, t -> t, t -> ThresholdDropPolicy.global(t, 0, topK, false));
-            case TWO_T -> solve(method, target, "T", delta, maxThreshold, t -> t,
-                    t -> ThresholdDropPolicy.global(t, delta, topK, false));
+            case TWO_T -> solve(method, target, "T", margin.lowestThreshold(), maxThreshold, t -> t,
+                    t -> ThresholdDropPolicy.global(t, margin, topK, false));
             case EES -> solve(method, target, "β", 0, 1, b -> b, EesDropPolicy::new);
             // Rates fall as p and γ grow, so the bisection runs on 1 − p and 1 − γ·K/E.
             case TOP_P -> solve(method, target, "p", 0, 1 - OPEN_END, x -> 1 - x, x -> new TopPDropPolicy(1 - x));

@@ -21,6 +21,7 @@ import java.util.zip.CRC32;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.dualsparse.CalibratedModels;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
@@ -73,9 +74,9 @@ class ProfileFileTest {
         ThresholdSolver b = new ThresholdSolver(before, Partition.halves(2));
         ThresholdSolver a = new ThresholdSolver(after, Partition.halves(2));
         for (double delta : new double[] {0, ThresholdDropPolicy.PAPER_DELTA}) {
-            assertEquals(b.global(0.15, delta).threshold(1), a.global(0.15, delta).threshold(1));
-            ThresholdDropPolicy equalBefore = b.perLayerEqual(0.15, delta);
-            ThresholdDropPolicy equalAfter = a.perLayerEqual(0.15, delta);
+            assertEquals(b.global(0.15, Margin.absolute(delta)).threshold(1), a.global(0.15, Margin.absolute(delta)).threshold(1));
+            ThresholdDropPolicy equalBefore = b.perLayerEqual(0.15, Margin.absolute(delta));
+            ThresholdDropPolicy equalAfter = a.perLayerEqual(0.15, Margin.absolute(delta));
             for (LayerProfile l : before.layers()) {
                 assertEquals(equalBefore.threshold(l.layer()), equalAfter.threshold(l.layer()));
             }

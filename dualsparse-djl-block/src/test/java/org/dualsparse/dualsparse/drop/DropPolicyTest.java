@@ -4,6 +4,7 @@ import static org.dualsparse.dualsparse.drop.PairDecision.DROPPED;
 import static org.dualsparse.dualsparse.drop.PairDecision.FULL;
 import static org.dualsparse.dualsparse.drop.PairDecision.MAJOR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +43,20 @@ class DropPolicyTest {
     }
 
     @Test
+    void aRelativeMarginIsAFractionOfEachLayersThreshold() {
+        ThresholdDropPolicy policy = ThresholdDropPolicy.perLayer(new double[] {0.2, 0.1}, Margin.relative(0.5), 3, false);
+        Routing r = routing(3, new float[] {0.6f, 0.25f, 0.15f, 0.5f, 0.3f, 0.04f}, new long[] {0, 1, 2, 3, 4, 5});
+        // Layer 0: band [0.1, 0.3); layer 1: band [0.05, 0.15).
+        assertArrayEquals(new byte[] {FULL, MAJOR, MAJOR, FULL, FULL, DROPPED}, decide(policy, r));
+        byte[] decisions = new byte[6];
+        policy.decide(1, r, new float[] {0.6f, 0.25f, 0.15f, 0.5f, 0.3f, 0.04f}, decisions);
+        assertArrayEquals(new byte[] {FULL, FULL, FULL, FULL, FULL, DROPPED}, decisions);
+        assertEquals(0.05f, policy.delta(1), 1e-7);
+        assertThrows(IllegalArgumentException.class, () -> Margin.relative(1.5));
+        assertThrows(IllegalArgumentException.class, () -> Margin.absolute(-0.1));
+    }
+
+    @Test
     void oneThresholdHasNoMajorOnlyPairs() {
         ThresholdDropPolicy policy = ThresholdDropPolicy.global(0.2, 0, 3, false);
         Routing r = routing(3, new float[] {0.6f, 0.25f, 0.15f, 0.5f, 0.3f, 0.2f}, new long[] {0, 1, 2, 3, 4, 5});
@@ -55,7 +70,7 @@ class DropPolicyTest {
         assertTrue(e.getMessage().contains("1/K"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ThresholdDropPolicy.global(0.1, 0.2, 2, false));
         assertThrows(IllegalArgumentException.class, () -> ThresholdDropPolicy.global(-0.1, 0, 2, false));
-        assertThrows(IllegalArgumentException.class, () -> ThresholdDropPolicy.perLayer(new double[] {0.1, 0.6}, 0, 2, false));
+        assertThrows(IllegalArgumentException.class, () -> ThresholdDropPolicy.perLayer(new double[] {0.1, 0.6}, Margin.NONE, 2, false));
         ThresholdDropPolicy.global(0.5, 0, 2, true);
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.dualsparse.dualsparse.drop.DropPolicy;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.moe.Routing;
@@ -55,7 +56,7 @@ class ExpertParallelSimulatorTest {
     void loadAwareThresholdsMatchTheUniformDropRateAndShortenTheCriticalPath() {
         List<LayerRouting> batches = skewedBatches(new Random(2), 4, 256);
         ExpertParallelSimulator simulator = simulator(batches);
-        ExpertParallelSimulator.Comparison c = simulator.compare(0.2, 0.01, 2);
+        ExpertParallelSimulator.Comparison c = simulator.compare(0.2, Margin.absolute(0.01), 2);
         double[] bruteForce = loadAwareBruteForce(batches, (float) c.maxThreshold(), 0.01f);
         assertEquals(bruteForce[0], c.loadAware().dropRate(), 1e-12, "drop rate of T_d = T_max·min(1, r_d)");
         assertEquals(bruteForce[1], c.loadAware().speedup(), 1e-12, "speedup of T_d = T_max·min(1, r_d)");

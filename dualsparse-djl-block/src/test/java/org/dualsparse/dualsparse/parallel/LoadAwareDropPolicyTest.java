@@ -48,7 +48,7 @@ class LoadAwareDropPolicyTest {
     void lightDevicesDecideAtTheMaxThresholdTimesTheirLoadRatio() {
         Random random = new Random(4);
         float maxThreshold = UNIFORM.threshold(0);
-        float delta = (float) UNIFORM.delta();
+        float delta = UNIFORM.delta(0);
         int lightPairsMovedByTheRule = 0;
         for (int trial = 0; trial < 50; trial++) {
             Routing routing = randomRouting(random, 4 + random.nextInt(29), random.nextInt(EXPERTS));

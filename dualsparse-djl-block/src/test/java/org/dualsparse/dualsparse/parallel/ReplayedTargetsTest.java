@@ -11,6 +11,7 @@ import org.dualsparse.dualsparse.DualSparseSettings.Method;
 import org.dualsparse.dualsparse.calibration.Chunks;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.drop.DropRateUnreachableException;
+import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.Scores;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
@@ -38,7 +39,7 @@ class ReplayedTargetsTest {
             DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null, DropPolicy.NONE);
             List<LayerRouting> recorded = RoutingRecorder.record(lm, ds, tokens, MAX_LENGTH);
             Map<Integer, DropStats.LayerShape> shapes = ds.stats().shapes();
-            ReplayedTargets targets = new ReplayedTargets(recorded, shapes, ThresholdDropPolicy.PAPER_DELTA);
+            ReplayedTargets targets = new ReplayedTargets(recorded, shapes, Margin.absolute(ThresholdDropPolicy.PAPER_DELTA));
             for (Method method : List.of(Method.ONE_T, Method.TWO_T, Method.EES, Method.TOP_P, Method.CAPACITY)) {
                 ReplayedTargets.Solved solved = targets.solve(method, 0.2);
                 // Capacity moves in whole pairs per expert and batch: 32-token batches make coarse steps.
