@@ -80,6 +80,12 @@ public record DualSparseSettings(
     /** {@code ρ} of {@link #DEFAULT_MARGIN}. */
     public static final double DEFAULT_RELATIVE_DELTA = 0.5;
 
+    /**
+     * How a target drop rate is spread over the layers when {@code per_layer} is not given: each
+     * layer its own threshold at the target rate, the frontier's pick (README).
+     */
+    public static final PerLayer DEFAULT_PER_LAYER = PerLayer.EQUAL;
+
     /** The neuron order when {@code reconstruct} is not given. */
     public static final Reconstruction DEFAULT_RECONSTRUCTION = Reconstruction.WEIGHT;
 
@@ -248,7 +254,7 @@ public record DualSparseSettings(
                 profile,
                 calibrationData,
                 args.number("drop_rate", Range.closed(0, 1)).orElse(Double.NaN),
-                args.choice("per_layer", PER_LAYER_NAMES).orElse(PerLayer.GLOBAL),
+                args.choice("per_layer", PER_LAYER_NAMES).orElse(DEFAULT_PER_LAYER),
                 args.wholeNumber("sensitivity_tokens", Range.atLeast(1)).orElse(DEFAULT_SENSITIVITY_TOKENS));
     }
 

@@ -49,6 +49,15 @@ class DualSparseSettingsTest {
     }
 
     @Test
+    void aTargetRateIsSpreadEquallyOverTheLayersUnlessToldOtherwise() {
+        assertEquals(DualSparseSettings.PerLayer.EQUAL, DualSparseSettings.fromArguments(Map.of("drop_rate", 0.2)).perLayer());
+        assertEquals(DualSparseSettings.PerLayer.GLOBAL,
+                DualSparseSettings.fromArguments(Map.of("drop_rate", 0.2, "per_layer", "global")).perLayer());
+        assertEquals(DualSparseSettings.PerLayer.GLOBAL,
+                DualSparseSettings.fromArguments(Map.of("drop_rate", 0.2, "per_layer", false)).perLayer());
+    }
+
+    @Test
     void nonIntegersAndNonBooleansAreRefusedByName() {
         IllegalArgumentException partition = assertThrows(IllegalArgumentException.class,
                 () -> DualSparseSettings.fromArguments(Map.of("partition", "2.5")));

@@ -62,7 +62,7 @@ public final class LoadTimeCalibration {
     public static CalibrationProfile measure(MoeLanguageModel lm, Path modelDir, Path text) {
         List<long[]> sequences = tokens(modelDir, text, MAX_TOKENS);
         int length = Math.min(MAX_LENGTH, lm.config().decoder().maxPositions());
-        return Calibrator.attach(lm).run(sequences, ImportanceMetric.ABS_GATE, length, null);
+        return Calibrator.attach(lm).run(sequences, ImportanceMetric.DEFAULT, length, null);
     }
 
     private static List<long[]> tokens(Path modelDir, Path text, long maxTokens) {

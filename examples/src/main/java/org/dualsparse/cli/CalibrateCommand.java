@@ -34,7 +34,7 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--seq-len", description = "Longest forward pass; longer sequences are cut (default 512, or the model's maximum).")
     Integer seqLen;
 
-    @Option(names = "--metric", defaultValue = "abs-gate",
+    @Option(names = "--metric", defaultValue = "abs-gate-up",
             description = "Neuron importance: gate, abs-gate, gate-up, abs-gate-up (default ${DEFAULT-VALUE}).")
     String metric;
 

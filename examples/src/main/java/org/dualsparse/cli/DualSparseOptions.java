@@ -72,8 +72,9 @@ final class DualSparseOptions {
     Double dropRate;
 
     @Option(names = "--per-layer", arity = "0..1", fallbackValue = "equal", paramLabel = "SPLIT",
-            description = "With --drop-rate: one threshold per layer. equal (the default): each layer at the target rate;"
-                    + " sensitivity: the split that costs least by each layer's next-token KL, measured on --calibration-data.")
+            description = "With --drop-rate, how the target is spread over the layers. equal (the default, also without this"
+                    + " switch): each layer its own threshold at the target rate; sensitivity: the split that costs least by each"
+                    + " layer's next-token KL, measured on --calibration-data; global: one threshold for the whole model.")
     String perLayer;
 
     @Option(names = "--sensitivity-tokens", description = "With --per-layer sensitivity: how many of its tokens to use (default "

@@ -205,7 +205,7 @@ final class SweepCommand implements Callable<Integer> {
     /**
      * The profile 1t/2t thresholds are solved from and the partitioning's activation order comes
      * from: {@code --profile}, or measured on the calibration text with the partitioning's metric
-     * (abs-gate when it has none; the score distributions thresholds use do not depend on it).
+     * (the default metric when it has none; the score distributions thresholds use do not depend on it).
      */
     private CalibrationProfile thresholdProfile(MoeLanguageModel lm, SweepSetting partitioning, List<long[]> calibrationTokenList,
             List<String> notes) {
@@ -216,7 +216,7 @@ final class SweepCommand implements Callable<Integer> {
         if (calibrationTokenList == null) {
             return null;
         }
-        ImportanceMetric metric = partitioning.metric() != null ? partitioning.metric() : ImportanceMetric.ABS_GATE;
+        ImportanceMetric metric = partitioning.metric() != null ? partitioning.metric() : ImportanceMetric.DEFAULT;
         int length = Math.min(CALIBRATION_LENGTH, lm.config().decoder().maxPositions());
         CalibrationProfile measured = Calibrator.attach(lm).run(calibrationTokenList, metric, length, null);
         notes.add(String.format("%s: profile measured on %d tokens of %s (%s); 1t/2t thresholds solved from it.",

@@ -28,8 +28,8 @@ class PerLayerSensitivityCommandTest {
                 MODEL.resolve("eval").resolve("calibration.txt").toString(), "--tokens", "2048", "--out", profile.toString());
         assertEquals(0, calibrate.code(), calibrate.err());
 
-        JsonObject global = kl(profile);
-        JsonObject equal = kl(profile, "--per-layer");
+        JsonObject global = kl(profile, "--per-layer=global");
+        JsonObject equal = kl(profile);
         JsonObject sensitivity = kl(profile, "--per-layer", "sensitivity", "--sensitivity-tokens", "512");
         System.out.printf("1T at %.2f, KL on held-out text: global %.5f, equal %.5f, sensitivity-weighted %.5f%n", TARGET,
                 global.get("kl").getAsDouble(), equal.get("kl").getAsDouble(), sensitivity.get("kl").getAsDouble());
@@ -37,7 +37,9 @@ class PerLayerSensitivityCommandTest {
             assertEquals(TARGET, run.get("decision_drop_rate").getAsDouble(), 0.02, "held-out rate near the target: " + run);
         }
         assertTrue(sensitivity.get("kl").getAsDouble() < equal.get("kl").getAsDouble(), "below the equal split: " + sensitivity);
-        assertTrue(equal.get("kl").getAsDouble() < global.get("kl").getAsDouble(), "the equal split below the global threshold");
+        assertTrue(equal.get("kl").getAsDouble() < global.get("kl").getAsDouble(),
+                "the equal split, the default, below the global threshold");
+        assertEquals(equal.get("kl"), kl(profile, "--per-layer").get("kl"), "--per-layer alone is the equal split");
     }
 
     @Test

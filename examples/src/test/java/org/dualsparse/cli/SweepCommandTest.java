@@ -202,11 +202,13 @@ class SweepCommandTest {
 
         CliRun r = CliRun.of("sweep", "--model", model.toString(), "--task", "ppl", "--data", text.toString(),
                 "--profile", profile.toString(), "--reconstruct", "profile", "--drop-rates", "0.01,0.2", "--methods", "1t,2t",
+                "--delta", "0.01",
                 "--out", out.toString());
 
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("1t/2t thresholds solved from the calibration profile"), r.out());
-        // 2T runs the major half of pairs scoring below 2δ even at its lowest threshold T = δ: 1% is out of its reach.
+        // With a fixed δ, 2T runs the major half of pairs scoring below 2δ even at its lowest threshold T = δ: 1% is out
+        // of its reach (a relative margin reaches it).
         assertEquals(List.of("1t,0.01", "1t,0.2", "2t,0.2"), Files.readAllLines(out.resolve("sweep.csv")).stream().skip(1)
                 .map(line -> String.join(",", List.of(line.split(",")).subList(0, 2))).toList());
         assertTrue(Files.readString(out.resolve("sweep.md")).contains("Skipped 2t at 0.01: a drop rate of 1.00% is out of reach"),

@@ -17,7 +17,7 @@ import org.dualsparse.moe.SparseMoeBlock;
  *
  * <pre>{@code
  * try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
- *     Calibrator.attach(lm).run(sequences, ImportanceMetric.ABS_GATE, 512, null).save(profileFile);
+ *     Calibrator.attach(lm).run(sequences, ImportanceMetric.DEFAULT, 512, null).save(profileFile);
  * }
  * }</pre>
  */

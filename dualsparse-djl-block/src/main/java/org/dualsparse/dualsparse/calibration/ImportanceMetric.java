@@ -7,8 +7,9 @@ import org.dualsparse.nn.Scalars;
 
 /**
  * How much neuron {@code n} of an expert matters, summed over the calibration tokens routed to
- * the expert (the paper's neuron-importance metrics). The paper uses {@code abs-gate} for Mixtral and OLMoE and
- * {@code abs-gate-up} for DeepSeek.
+ * the expert (the paper's neuron-importance metrics). The paper uses {@code abs-gate} for Mixtral
+ * and OLMoE and {@code abs-gate-up} for DeepSeek; {@link #DEFAULT} is {@code abs-gate-up}, which
+ * the sweep of neuron orders measured best (README "The fidelity frontier").
  */
 public enum ImportanceMetric {
     /** Σ silu(x·W1ⁿ). */
@@ -19,6 +20,9 @@ public enum ImportanceMetric {
     GATE_UP("gate-up"),
     /** Σ |silu(x·W1ⁿ)·(x·W3ⁿ)|. */
     ABS_GATE_UP("abs-gate-up");
+
+    /** The metric calibration measures when none is named. */
+    public static final ImportanceMetric DEFAULT = ABS_GATE_UP;
 
     private final String id;
 
