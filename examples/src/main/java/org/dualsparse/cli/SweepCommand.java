@@ -95,7 +95,8 @@ final class SweepCommand implements Callable<Integer> {
     int calibrationTokens;
 
     @Option(names = "--speed", split = ",", paramLabel = "SHAPES", description = "Also time every point's MoE layer at these"
-            + " shapes (" + LayerShapes.NAMES + ") with bench moe's method, at the point's realised drop rate.")
+            + " shapes (" + LayerShapes.NAMES + ") as bench moe does: 1t/2t dropping and halving the shares of pairs they"
+            + " do on the calibration text, the baselines at their realised drop rate.")
     List<String> speedShapes;
 
     @Option(names = "--speed-tokens", split = ",", defaultValue = "16,128",
