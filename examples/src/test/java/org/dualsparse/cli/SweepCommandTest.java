@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.imageio.ImageIO;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.model.Presets;
@@ -170,13 +172,20 @@ class SweepCommandTest {
         JsonArray rows = JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject().getAsJsonArray("rows");
         assertEquals(1 + 3 * 2, rows.size());
         assertTrue(!rows.get(0).getAsJsonObject().has("speedups"), "the undropped model is not timed");
+        // A timing whose routing lands more than 3 points from the point's rate is left out (few tokens, few pairs);
+        // every point is timed at one token count at least, and both token counts appear.
+        Set<String> keys = new TreeSet<>();
         for (int i = 1; i < rows.size(); i++) {
             JsonObject speedups = rows.get(i).getAsJsonObject().getAsJsonObject("speedups");
-            assertEquals(List.of("kjv-moe@32", "kjv-moe@64"), List.copyOf(speedups.keySet()), rows.get(i).toString());
+            assertNotNull(speedups, rows.get(i).toString());
+            assertTrue(List.of("kjv-moe@32", "kjv-moe@64").containsAll(speedups.keySet()) && !speedups.keySet().isEmpty(),
+                    rows.get(i).toString());
             for (String key : speedups.keySet()) {
                 assertTrue(speedups.get(key).getAsDouble() > 0, key);
             }
+            keys.addAll(speedups.keySet());
         }
+        assertEquals(List.of("kjv-moe@32", "kjv-moe@64"), List.copyOf(keys));
         List<String> header = List.of(Files.readAllLines(out.resolve("sweep.csv")).get(0).split(","));
         assertTrue(header.containsAll(List.of("speedup.kjv-moe@32", "speedup.kjv-moe@64")), header.toString());
         String markdown = Files.readString(out.resolve("sweep.md"));
