@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -154,6 +155,8 @@ final class SweepCommand implements Callable<Integer> {
         for (LoadOptions load : loads) {
             String label = formats == null ? "" : load.weights() + " ";
             boolean first = true;
+            // Every partitioning reloads the same weights: a profile measured with one metric serves them all.
+            Map<String, CalibrationProfile> profiles = new HashMap<>();
             for (SweepSetting partitioning : settings.partitionings()) {
                 int notesBefore = notes.size();
                 try (MoeLanguageModel lm = MoeLanguageModel.load(options.model, load);
@@ -166,7 +169,7 @@ final class SweepCommand implements Callable<Integer> {
                             notes.add(label + "kl and top-1 agreement are against the float32 libtorch model, not this one undropped.");
                         }
                     }
-                    CalibrationProfile thresholds = thresholdProfile(lm, partitioning, calibrationTokenList, notes);
+                    CalibrationProfile thresholds = thresholdProfile(lm, partitioning, calibrationTokenList, profiles, notes);
                     CalibrationProfile orderProfile = partitioning.metric() != null || partitioning.reconstruction().equals("profile")
                             ? thresholds : null;
                     DualSparseRuntime dualSparse = DualSparseRuntime.apply(lm.block(), partitioning.partition(), partitioning.order(),
@@ -206,23 +209,28 @@ final class SweepCommand implements Callable<Integer> {
     /**
      * The profile 1t/2t thresholds are solved from and the partitioning's activation order comes
      * from: {@code --profile}, or measured on the calibration text with the partitioning's metric
-     * (the default metric when it has none; the score distributions thresholds use do not depend on it).
+     * (the default metric when it has none; the score distributions thresholds use do not depend on
+     * it). Each is read or measured once per loaded weights, kept in {@code profiles}.
      */
     private CalibrationProfile thresholdProfile(MoeLanguageModel lm, SweepSetting partitioning, List<long[]> calibrationTokenList,
-            List<String> notes) {
+            Map<String, CalibrationProfile> profiles, List<String> notes) {
         if (profile != null && partitioning.metric() == null) {
-            notes.add("1t/2t thresholds solved from the calibration profile " + profile + ".");
-            return CalibrationProfile.loadFor(profile, lm);
+            return profiles.computeIfAbsent("--profile", key -> {
+                notes.add("1t/2t thresholds solved from the calibration profile " + profile + ".");
+                return CalibrationProfile.loadFor(profile, lm);
+            });
         }
         if (calibrationTokenList == null) {
             return null;
         }
         ImportanceMetric metric = partitioning.metric() != null ? partitioning.metric() : ImportanceMetric.DEFAULT;
-        int length = Math.min(CALIBRATION_LENGTH, lm.config().decoder().maxPositions());
-        CalibrationProfile measured = Calibrator.attach(lm).run(calibrationTokenList, metric, length, null);
-        notes.add(String.format("%s: profile measured on %d tokens of %s (%s); 1t/2t thresholds solved from it.",
-                partitioning.partition() + ", " + partitioning.reconstruction(), measured.tokens(), calibration, metric.id()));
-        return measured;
+        return profiles.computeIfAbsent(metric.id(), key -> {
+            int length = Math.min(CALIBRATION_LENGTH, lm.config().decoder().maxPositions());
+            CalibrationProfile measured = Calibrator.attach(lm).run(calibrationTokenList, metric, length, null);
+            notes.add(String.format("%s profile measured on %d tokens of %s; 1t/2t thresholds solved from it.", metric.id(),
+                    measured.tokens(), calibration));
+            return measured;
+        });
     }
 
     /** The baselines' knob solver: the undropped model's routings of the calibration text, batches as long as the evaluation's. */

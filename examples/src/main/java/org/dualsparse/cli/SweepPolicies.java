@@ -67,11 +67,11 @@ final class SweepPolicies {
                 yield solver.sensitivityWeighted(target, margin, curves);
             }
         };
-        double meanThreshold = solver.predict(policy).perLayer().keySet().stream()
-                .mapToDouble(policy::threshold).average().orElseThrow();
+        ThresholdSolver.Prediction prediction = solver.predict(policy);
+        double meanThreshold = prediction.perLayer().keySet().stream().mapToDouble(policy::threshold).average().orElseThrow();
         return new Solved(new ReplayedTargets.Solved(setting.method(), target, policy,
                 setting.perLayer() == PerLayer.GLOBAL ? "T" : "mean T",
-                meanThreshold, solver.predict(policy).overall()), solver.pairShares(policy));
+                meanThreshold, prediction.overall()), solver.pairShares(policy));
     }
 
     /** Whether {@code method}'s knob is solved on recorded routings rather than a profile. */

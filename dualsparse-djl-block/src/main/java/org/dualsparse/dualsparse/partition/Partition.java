@@ -42,11 +42,6 @@ public record Partition(int parts, int majorParts) {
         return new Partition(parts, (int) whole);
     }
 
-    /** The share of an expert's neurons a major-only pair computes. */
-    public double majorFraction() {
-        return (double) majorParts / parts;
-    }
-
     /** Whether there are minor sub-experts: a major-only pair then computes less than the whole expert. */
     public boolean hasMinor() {
         return majorParts < parts;
