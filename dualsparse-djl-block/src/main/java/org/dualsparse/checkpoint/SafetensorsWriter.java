@@ -10,8 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -23,8 +21,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.function.Supplier;
+import org.dualsparse.files.AtomicFile;
 
 /**
  * Writes safetensors files and HuggingFace checkpoint directories: from float32 data, rounded to
@@ -347,35 +345,11 @@ public final class SafetensorsWriter {
         return (json + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    @FunctionalInterface
-    private interface Content {
-        void writeTo(FileChannel channel) throws IOException;
-    }
-
-    private static void writeAtomically(Path file, Content content) {
-        // Not Files.createTempFile: its owner-only permissions would carry over to the checkpoint.
-        Path temp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    private static void writeAtomically(Path file, AtomicFile.Content content) {
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                content.writeTo(channel);
-                // Without this a crash shortly after the move could leave the name pointing at unwritten blocks.
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(file, content);
         } catch (IOException e) {
-            deleteAfterFailure(temp, e);
             throw new CheckpointException(file, "cannot write: " + e, e);
-        } catch (RuntimeException e) {
-            deleteAfterFailure(temp, e);
-            throw e;
-        }
-    }
-
-    private static void deleteAfterFailure(Path temp, Exception failure) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException e) {
-            failure.addSuppressed(e);
         }
     }
 

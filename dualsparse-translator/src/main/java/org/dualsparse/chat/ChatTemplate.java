@@ -83,7 +83,7 @@ public final class ChatTemplate {
         Map<String, Object> variables = new HashMap<>(specialTokens.templateVariables());
         variables.put("messages", messages.stream().map(ChatMessage::asTemplateValue).toList());
         variables.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = JINJA.renderForResult(source, variables);
+        RenderResult result = LoopBudget.during(() -> JINJA.renderForResult(source, variables));
         List<TemplateError> fatal = result.getErrors().stream()
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
                 .toList();

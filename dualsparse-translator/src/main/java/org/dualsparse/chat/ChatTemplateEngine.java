@@ -22,8 +22,20 @@ import jinjava.javax.el.ExpressionFactory;
  * writes them and never rendered a second time ({@link PythonExpressionOutput}); and transformers'
  * own {@code tojson} ({@link TojsonFilter}), {@code strftime_now} ({@link PythonStrftime}) and
  * {@code raise_exception(message)}.
+ *
+ * <p>A template is code from a model folder, so every render is bounded: output, strings, lists,
+ * maps and ranges by the limits below, macro recursion by Jinjava (off), loops by {@link
+ * LoopBudget}. A template past a limit fails with a {@link ChatTemplateException}.
  */
 final class ChatTemplateEngine extends Jinjava {
+
+    /** Characters of a rendered prompt, and of any string built on the way: far past any model's context. */
+    static final long MAX_OUTPUT_CHARS = 8_000_000;
+
+    /** Items of a list, map or range a template builds. */
+    static final int MAX_ITEMS = 100_000;
+
+    private static final int MAX_RENDER_DEPTH = 10;
 
     private final ExpressionFactory expressions;
 
@@ -63,6 +75,13 @@ final class ChatTemplateEngine extends Jinjava {
                 .withLegacyOverrides(jinja2Semantics)
                 .withElResolver(resolver)
                 .withNestedInterpretationEnabled(false)
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withMaxStringLength(MAX_OUTPUT_CHARS)
+                .withMaxListSize(MAX_ITEMS)
+                .withMaxMapSize(MAX_ITEMS)
+                .withRangeLimit(MAX_ITEMS)
+                .withMaxRenderDepth(MAX_RENDER_DEPTH)
+                .withEnableRecursiveMacroCalls(false)
                 .withExecutionMode(new ExecutionMode() {
                     @Override
                     public void prepareContext(Context context) {

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Jinjava's {@code for} with two Jinja2 forms it lacks. {@code {% for x in items if condition %}}
+ * Jinjava's {@code for} with two Jinja2 forms it lacks, and a bound on a render's passes ({@link
+ * LoopBudget}). {@code {% for x in items if condition %}}
  * loops over the items the condition keeps, and {@code loop.index}, {@code loop.last}, ... count
  * those (Jinjava reads {@code items if condition} as a conditional expression, empty when the
  * condition is false). {@code {% for %}...{% else %}...{% endfor %}} renders the else part only
@@ -31,12 +32,10 @@ final class JinjaForTag extends ForTag {
         String expression = varsAndExpression.getRight();
         int filterAt = topLevelIf(expression);
         int elseAt = elseIndex(tagNode);
-        if (filterAt < 0 && elseAt < 0) {
-            return super.interpretUnchecked(tagNode, interpreter);
-        }
         List<String> loopVars = varsAndExpression.getLeft();
         Object items = interpreter.resolveELExpression(
                 filterAt < 0 ? expression : expression.substring(0, filterAt), tagNode.getLineNumber());
+        LoopBudget.spend(Math.max(1, ObjectIterator.getLoop(items).getLength()), tagNode.getLineNumber());
         if (filterAt >= 0) {
             items = kept(items, expression.substring(filterAt + " if ".length()), loopVars, tagNode, interpreter);
         }

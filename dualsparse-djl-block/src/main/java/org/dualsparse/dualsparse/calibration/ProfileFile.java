@@ -14,13 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
+import org.dualsparse.files.AtomicFile;
 
 /**
  * The calibration profile file, format version 1, all numbers little-endian:
@@ -55,7 +55,7 @@ public final class ProfileFile {
 
     private ProfileFile() {}
 
-    /** Writes {@code profile} to {@code file} through a temporary file, so a crash leaves no half profile. */
+    /** Writes {@code profile} to {@code file} atomically ({@link AtomicFile}): a crash leaves the old profile or the new one. */
     public static void write(CalibrationProfile profile, Path file) {
         byte[] header = new Gson().toJson(header(profile)).getBytes(StandardCharsets.UTF_8);
         long length = FRAME + header.length + CHECKSUM;
@@ -79,10 +79,7 @@ public final class ProfileFile {
         }
         out.putInt((int) crc(out.array(), out.position()));
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temporary, out.array());
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.writeBytes(file, out.array());
         } catch (IOException e) {
             throw new ProfileException(file, "cannot write: " + e, e);
         }

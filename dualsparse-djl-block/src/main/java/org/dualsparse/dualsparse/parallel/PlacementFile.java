@@ -1,7 +1,6 @@
 package org.dualsparse.dualsparse.parallel;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +30,7 @@ public final class PlacementFile {
 
     /** The plan in {@code file} for layers of {@code experts} experts. */
     public static PlacementPlan read(Path file, int experts) throws IOException {
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines = Utf8Lines.read(file, problem -> new PlacementException(file, 1, problem));
         int devices = -1;
         Integer layer = null;
         ExpertPlacement everyLayer = null;

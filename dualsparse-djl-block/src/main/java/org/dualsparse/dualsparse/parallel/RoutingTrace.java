@@ -2,10 +2,12 @@ package org.dualsparse.dualsparse.parallel;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.dualsparse.files.AtomicFile;
 import org.dualsparse.moe.Routing;
 
 /**
@@ -26,8 +28,10 @@ public final class RoutingTrace {
 
     private RoutingTrace() {}
 
+    /** Writes {@code batches} to {@code file} atomically ({@link AtomicFile}). */
     public static void write(Path file, List<LayerRouting> batches) throws IOException {
-        try (BufferedWriter out = Files.newBufferedWriter(file)) {
+        AtomicFile.writeStream(file, stream -> {
+            BufferedWriter out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
             out.write(HEADER);
             out.newLine();
             for (LayerRouting batch : batches) {
@@ -46,11 +50,18 @@ public final class RoutingTrace {
                     out.newLine();
                 }
             }
-        }
+            out.flush();
+        });
     }
 
+    /**
+     * The batches of {@code file}.
+     *
+     * @throws TraceException naming the file, line and value of whatever is not a valid trace
+     * @throws IOException if the file cannot be read
+     */
     public static List<LayerRouting> read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines = Utf8Lines.read(file, problem -> new TraceException(file, 1, problem));
         if (lines.isEmpty() || !lines.get(0).trim().equals(HEADER)) {
             throw new TraceException(file, 1, "expected '" + HEADER + "'");
         }
@@ -61,50 +72,67 @@ public final class RoutingTrace {
                 i++;
                 continue;
             }
-            String[] header = lines.get(i).trim().split("\\s+");
-            if (header.length != 4 || !header[0].equals("batch")) {
-                throw new TraceException(file, i + 1, "expected 'batch <layer> <tokens> <K>', got '" + lines.get(i) + "'");
-            }
-            int layer = (int) number(file, i + 1, header[1]);
-            int tokens = (int) number(file, i + 1, header[2]);
-            int topK = (int) number(file, i + 1, header[3]);
-            long[] experts = new long[tokens * topK];
-            float[] weights = new float[tokens * topK];
-            for (int n = 0; n < tokens; n++) {
-                int lineNo = i + 2 + n;
-                if (lineNo > lines.size()) {
-                    throw new TraceException(file, lineNo, "batch of layer " + layer + " ends after " + n + " of " + tokens + " tokens");
-                }
-                String[] fields = lines.get(lineNo - 1).trim().split("\\s+");
-                if (fields.length != 2 * topK) {
-                    throw new TraceException(file, lineNo, "expected " + topK + " expert ids and " + topK + " gate weights, got '" + lines.get(lineNo - 1) + "'");
-                }
-                for (int k = 0; k < topK; k++) {
-                    experts[n * topK + k] = number(file, lineNo, fields[k]);
-                    weights[n * topK + k] = weight(file, lineNo, fields[topK + k]);
-                }
-            }
-            batches.add(new LayerRouting(layer, new Routing(null, null, experts, weights, tokens, topK)));
-            i += 1 + tokens;
+            batches.add(batch(file, lines, i));
+            i += 1 + batches.get(batches.size() - 1).routing().numTokens();
         }
         return batches;
     }
 
-    private static long number(Path file, int line, String value) {
+    /** The batch whose header is line {@code i + 1}; its arrays are sized only once its lines are known to exist. */
+    private static LayerRouting batch(Path file, List<String> lines, int i) {
+        int lineNo = i + 1;
+        String[] header = lines.get(i).trim().split("\\s+");
+        if (header.length != 4 || !header[0].equals("batch")) {
+            throw new TraceException(file, lineNo, "expected 'batch <layer> <tokens> <K>', got '" + lines.get(i) + "'");
+        }
+        int layer = count(file, lineNo, header[1]);
+        int tokens = count(file, lineNo, header[2]);
+        int topK = count(file, lineNo, header[3]);
+        if (topK < 1) {
+            throw new TraceException(file, lineNo, "K must be at least 1, got " + topK);
+        }
+        if (tokens > lines.size() - lineNo) {
+            throw new TraceException(file, lines.size(), "batch of layer " + layer + " ends after " + (lines.size() - lineNo) + " of " + tokens + " tokens");
+        }
+        List<String[]> rows = new ArrayList<>(tokens);
+        for (int n = 0; n < tokens; n++) {
+            String line = lines.get(i + 1 + n);
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length != 2 * (long) topK) {
+                throw new TraceException(file, lineNo + 1 + n, "expected " + topK + " expert ids and " + topK + " gate weights, got '" + line + "'");
+            }
+            rows.add(fields);
+        }
+        long[] experts = new long[tokens * topK];
+        float[] weights = new float[tokens * topK];
+        for (int n = 0; n < tokens; n++) {
+            for (int k = 0; k < topK; k++) {
+                experts[n * topK + k] = count(file, lineNo + 1 + n, rows.get(n)[k]);
+                weights[n * topK + k] = weight(file, lineNo + 1 + n, rows.get(n)[topK + k]);
+            }
+        }
+        return new LayerRouting(layer, new Routing(null, null, experts, weights, tokens, topK));
+    }
+
+    private static int count(Path file, int line, String value) {
         try {
-            long n = Long.parseLong(value);
+            int n = Integer.parseInt(value);
             if (n < 0) {
                 throw new TraceException(file, line, "'" + value + "' is negative");
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new TraceException(file, line, "'" + value + "' is not a whole number");
+            throw new TraceException(file, line, "'" + value + "' is not a whole number below 2^31");
         }
     }
 
     private static float weight(Path file, int line, String value) {
         try {
-            return Float.parseFloat(value);
+            float weight = Float.parseFloat(value);
+            if (!Float.isFinite(weight)) {
+                throw new TraceException(file, line, "gate weight '" + value + "' is not finite");
+            }
+            return weight;
         } catch (NumberFormatException e) {
             throw new TraceException(file, line, "'" + value + "' is not a gate weight");
         }
