@@ -14,14 +14,10 @@ final class Scratch {
 
     private Scratch() {}
 
-    /** An empty sub-folder {@code name}, emptied afresh on each call. */
+    /** The sub-folder {@code name}, created on first use; each target writes the same files into it on every input. */
     static Path folder(String name) {
-        Path folder = ROOT.resolve(name);
         try {
-            if (Files.exists(folder)) {
-                deleteTree(folder);
-            }
-            return Files.createDirectories(folder);
+            return Files.createDirectories(ROOT.resolve(name));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

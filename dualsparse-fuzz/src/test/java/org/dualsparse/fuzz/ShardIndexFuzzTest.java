@@ -14,17 +14,18 @@ import org.dualsparse.checkpoint.CheckpointException;
  */
 class ShardIndexFuzzTest {
 
-    private static final byte[] SHARD_A = oneTensorFile("a.weight");
-    private static final byte[] SHARD_B = oneTensorFile("b.weight");
+    private static final Path DIR = Scratch.folder("sharded");
+
+    static {
+        Scratch.write(DIR, "model-00001-of-00002.safetensors", oneTensorFile("a.weight"));
+        Scratch.write(DIR, "model-00002-of-00002.safetensors", oneTensorFile("b.weight"));
+    }
 
     @FuzzTest(maxDuration = "10s")
     void loadsOrRefusesTheIndex(byte[] bytes) {
-        Path dir = Scratch.folder("sharded");
-        Scratch.write(dir, "model-00001-of-00002.safetensors", SHARD_A);
-        Scratch.write(dir, "model-00002-of-00002.safetensors", SHARD_B);
-        Scratch.write(dir, "model.safetensors.index.json", bytes);
-        Refusals.onlyTyped(dir, () -> {
-            try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+        Scratch.write(DIR, "model.safetensors.index.json", bytes);
+        Refusals.onlyTyped(DIR, () -> {
+            try (Checkpoint checkpoint = Checkpoint.open(DIR)) {
                 for (String name : checkpoint.names()) {
                     checkpoint.float32(name);
                 }

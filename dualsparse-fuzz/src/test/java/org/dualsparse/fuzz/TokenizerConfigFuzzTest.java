@@ -26,14 +26,18 @@ class TokenizerConfigFuzzTest {
 
     private static final List<ChatMessage> CONVERSATION = List.of(ChatMessage.system("Be brief."), ChatMessage.user("hello world"));
 
+    private static final Path DIR = Scratch.folder("tokenizer");
+
+    static {
+        Scratch.write(DIR, "tokenizer.json", TOKENIZER);
+    }
+
     @FuzzTest(maxDuration = "10s")
     void loadsOrRefusesTheConfig(byte[] bytes) {
-        Path dir = Scratch.folder("tokenizer");
-        Scratch.write(dir, "tokenizer.json", TOKENIZER);
-        Path file = Scratch.write(dir, "tokenizer_config.json", bytes);
+        Path file = Scratch.write(DIR, "tokenizer_config.json", bytes);
         Refusals.onlyTyped(file, () -> {
-            try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {
-                ChatTemplate.load(dir, tokenizer.specialTokens()).render(CONVERSATION, true);
+            try (TextTokenizer tokenizer = TextTokenizer.load(DIR)) {
+                ChatTemplate.load(DIR, tokenizer.specialTokens()).render(CONVERSATION, true);
             }
         }, ConfigException.class, TokenizerException.class, ChatTemplateException.class);
     }
