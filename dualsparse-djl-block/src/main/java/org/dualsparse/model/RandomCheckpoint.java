@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dualsparse.checkpoint.DType;
 import org.dualsparse.checkpoint.SafetensorsWriter;
 import org.dualsparse.config.HfConfig;
+import org.dualsparse.files.AtomicFile;
 import org.dualsparse.model.family.FamilyConfig;
 import org.dualsparse.model.family.ModelFamily;
 import org.dualsparse.model.family.ModelRegistry;
@@ -35,7 +35,7 @@ public final class RandomCheckpoint {
             SafetensorsWriter.writeEncoded(dir.resolve("model.safetensors"), weights.tensors(dtype));
             // Nulls are kept: for some keys (DeepSeek-V2's q_lora_rank) null and absent mean different things.
             String json = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(config.json());
-            Files.writeString(dir.resolve("config.json"), json + "\n", StandardCharsets.UTF_8);
+            AtomicFile.writeString(dir.resolve("config.json"), json + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write random checkpoint to " + dir, e);
         }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -79,7 +80,8 @@ public final class WeightCache implements AutoCloseable {
     private static WeightCache create(Path file, String fingerprint) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".writing-" + ProcessHandle.current().pid());
+            deleteAbandoned(file);
+            Path temporary = file.resolveSibling(writingPrefix(file) + ProcessHandle.current().pid());
             FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
             byte[] text = fingerprint.getBytes(StandardCharsets.UTF_8);
@@ -89,6 +91,26 @@ public final class WeightCache implements AutoCloseable {
             return new WeightCache(file, channel, temporary, header.capacity(), 0);
         } catch (IOException e) {
             throw new WeightCacheException(file, "cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private static String writingPrefix(Path file) {
+        return file.getFileName() + ".writing-";
+    }
+
+    /**
+     * Deletes what writers of {@code file} that died midway (killed, out of memory) left: caches
+     * run to gigabytes, and a writer that no longer runs never finishes its file.
+     */
+    private static void deleteAbandoned(Path file) throws IOException {
+        String prefix = writingPrefix(file);
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(file.toAbsolutePath().getParent(), prefix + "*")) {
+            for (Path sibling : siblings) {
+                String pid = sibling.getFileName().toString().substring(prefix.length());
+                if (pid.matches("[0-9]{1,18}") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    Files.deleteIfExists(sibling);
+                }
+            }
         }
     }
 

@@ -19,7 +19,7 @@ class ChatTemplateFuzzTest {
 
     private static final SpecialTokens TOKENS = new SpecialTokens("<s>", "</s>", null, "<unk>");
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void rendersOrRefuses(byte[] bytes) {
         String[] parts = new String(bytes, StandardCharsets.UTF_8).split("\0", -1);
         List<ChatMessage> messages = new ArrayList<>();

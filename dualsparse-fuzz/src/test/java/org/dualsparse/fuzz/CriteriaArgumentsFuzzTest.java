@@ -28,7 +28,7 @@ class CriteriaArgumentsFuzzTest {
 
     private static final GenerationOptions DEFAULTS = GenerationOptions.defaults(GenerationConfig.from(Presets.load("olmoe-tiny", 1)));
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void readsOrRefusesTheArguments(FuzzedDataProvider data) {
         Map<String, Object> arguments = new HashMap<>();
         int count = data.consumeInt(1, 6);

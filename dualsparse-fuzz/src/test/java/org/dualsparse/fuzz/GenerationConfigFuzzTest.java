@@ -12,7 +12,7 @@ class GenerationConfigFuzzTest {
 
     private static final HfConfig MODEL = Presets.load("olmoe-tiny", 1);
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void parsesOrRefusesTheConfig(byte[] bytes) {
         Path dir = Scratch.folder("generation");
         Path file = Scratch.write(dir, "generation_config.json", bytes);

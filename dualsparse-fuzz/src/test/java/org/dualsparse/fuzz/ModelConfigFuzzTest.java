@@ -13,7 +13,7 @@ import org.dualsparse.model.family.ModelRegistry;
  */
 class ModelConfigFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void parsesOrRefusesTheConfig(byte[] bytes) {
         Path dir = Scratch.folder("config");
         Path file = Scratch.write(dir, "config.json", bytes);

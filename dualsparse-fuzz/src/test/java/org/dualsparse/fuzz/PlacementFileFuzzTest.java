@@ -11,7 +11,7 @@ import org.dualsparse.dualsparse.parallel.PlacementFile;
 /** An expert placement file of any bytes, for layers of 1 to 64 experts. */
 class PlacementFileFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void readsOrRefusesThePlacement(FuzzedDataProvider data) {
         int experts = data.consumeInt(1, 64);
         Path file = Scratch.write(Scratch.folder("placement"), "placement.txt", data.consumeRemainingAsBytes());

@@ -18,7 +18,7 @@ class ProfileFileFuzzTest {
     private static final int LENGTH_AT = 12;
     private static final int FRAME = 24;
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void readsOrRefusesTheProfile(FuzzedDataProvider data) {
         boolean framed = data.consumeBoolean();
         byte[] bytes = data.consumeRemainingAsBytes();

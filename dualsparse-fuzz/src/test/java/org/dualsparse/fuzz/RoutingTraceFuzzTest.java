@@ -10,7 +10,7 @@ import org.dualsparse.dualsparse.parallel.TraceException;
 /** A routing trace of any bytes. */
 class RoutingTraceFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void readsOrRefusesTheTrace(byte[] bytes) {
         Path file = Scratch.write(Scratch.folder("trace"), "routing.trace", bytes);
         Refusals.onlyTyped(file, () -> {

@@ -8,7 +8,7 @@ import org.dualsparse.checkpoint.CheckpointException;
 /** A {@code model.safetensors} of any bytes: its header, offsets and every tensor's data. */
 class SafetensorsFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void loadsOrRefusesTheFile(byte[] bytes) {
         Path dir = Scratch.folder("single");
         Scratch.write(dir, "model.safetensors", bytes);

@@ -21,7 +21,7 @@ class ShardIndexFuzzTest {
         Scratch.write(DIR, "model-00002-of-00002.safetensors", oneTensorFile("b.weight"));
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void loadsOrRefusesTheIndex(byte[] bytes) {
         Scratch.write(DIR, "model.safetensors.index.json", bytes);
         Refusals.onlyTyped(DIR, () -> {

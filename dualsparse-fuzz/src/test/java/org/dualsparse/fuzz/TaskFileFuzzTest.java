@@ -9,7 +9,7 @@ import org.dualsparse.eval.TextDocuments;
 /** Evaluation task files of any bytes: a multiple-choice JSONL file, and a text of documents. */
 class TaskFileFuzzTest {
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void readsOrRefusesTheTasks(byte[] bytes) {
         Path dir = Scratch.folder("tasks");
         Path items = Scratch.write(dir, "items.jsonl", bytes);

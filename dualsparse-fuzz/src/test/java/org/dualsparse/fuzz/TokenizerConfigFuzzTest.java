@@ -32,7 +32,7 @@ class TokenizerConfigFuzzTest {
         Scratch.write(DIR, "tokenizer.json", TOKENIZER);
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void loadsOrRefusesTheConfig(byte[] bytes) {
         Path file = Scratch.write(DIR, "tokenizer_config.json", bytes);
         Refusals.onlyTyped(file, () -> {

@@ -7,7 +7,6 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dualsparse.files.AtomicFile;
 
 /**
  * Trains a GPT-2-style byte-level BPE tokenizer on a text and writes it as a HuggingFace {@code
@@ -93,10 +93,8 @@ public final class BpeTrainer {
             model.add("merges", mergesJson);
             root.add("model", model);
             try {
-                Files.createDirectories(dir);
-                Files.writeString(dir.resolve("tokenizer.json"),
-                        new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n",
-                        StandardCharsets.UTF_8);
+                AtomicFile.writeString(dir.resolve("tokenizer.json"),
+                        new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n");
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write tokenizer.json to " + dir, e);
             }

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import org.dualsparse.bench.kernels.KernelFigures;
+import org.dualsparse.files.AtomicFile;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.BenchmarkList;
@@ -114,7 +115,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("iterations", it);
             out.put("rows", rows);
-            Files.writeString(json, new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(out));
+            AtomicFile.writeString(json, new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(out));
         }
         return 0;
     }

@@ -4,8 +4,8 @@ import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.dualsparse.eval.TextDocuments;
+import org.dualsparse.files.AtomicFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -67,23 +68,23 @@ final class BuildTasksCommand implements Callable<Integer> {
 
     private static int writeNextLine(List<List<String>> documents, SplittableRandom random, Path file) throws IOException {
         int count = 0;
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (int d = 0; d < documents.size(); d++) {
-                List<String> lines = documents.get(d);
-                for (int i = 0; i + 1 < lines.size(); i++) {
-                    List<String> choices = new ArrayList<>();
-                    while (choices.size() < CHOICES - 1) {
-                        int other = random.nextInt(documents.size());
-                        if (other != d) {
-                            List<String> otherLines = documents.get(other);
-                            choices.add(otherLines.get(random.nextInt(otherLines.size())));
-                        }
+        StringWriter w = new StringWriter();
+        for (int d = 0; d < documents.size(); d++) {
+            List<String> lines = documents.get(d);
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                List<String> choices = new ArrayList<>();
+                while (choices.size() < CHOICES - 1) {
+                    int other = random.nextInt(documents.size());
+                    if (other != d) {
+                        List<String> otherLines = documents.get(other);
+                        choices.add(otherLines.get(random.nextInt(otherLines.size())));
                     }
-                    write(w, lines.get(i) + "\n", choices, lines.get(i + 1), random);
-                    count++;
                 }
+                write(w, lines.get(i) + "\n", choices, lines.get(i + 1), random);
+                count++;
             }
         }
+        AtomicFile.writeString(file, w.toString());
         return count;
     }
 
@@ -100,18 +101,18 @@ final class BuildTasksCommand implements Callable<Integer> {
                 }
             }
         }
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (int i = 0; i < halves.size(); i++) {
-                List<String> choices = new ArrayList<>();
-                while (choices.size() < CHOICES - 1) {
-                    int other = random.nextInt(halves.size());
-                    if (other != i && !halves.get(other)[1].equals(halves.get(i)[1])) {
-                        choices.add(halves.get(other)[1]);
-                    }
+        StringWriter w = new StringWriter();
+        for (int i = 0; i < halves.size(); i++) {
+            List<String> choices = new ArrayList<>();
+            while (choices.size() < CHOICES - 1) {
+                int other = random.nextInt(halves.size());
+                if (other != i && !halves.get(other)[1].equals(halves.get(i)[1])) {
+                    choices.add(halves.get(other)[1]);
                 }
-                write(w, halves.get(i)[0], choices, halves.get(i)[1], random);
             }
+            write(w, halves.get(i)[0], choices, halves.get(i)[1], random);
         }
+        AtomicFile.writeString(file, w.toString());
         return halves.size();
     }
 

@@ -6,7 +6,6 @@ import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.dualsparse.decoder.KvCache;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.files.AtomicFile;
 import org.dualsparse.generate.Sampler;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
@@ -152,6 +152,6 @@ final class LogitsCommand implements Callable<Integer> {
     private static void writeFloats(Path file, float[] values) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
-        Files.write(file, bytes.array());
+        AtomicFile.writeBytes(file, bytes.array());
     }
 }

@@ -2,8 +2,6 @@ package org.dualsparse.cli;
 
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.dualsparse.dualsparse.runtime.DropRates;
+import org.dualsparse.files.AtomicFile;
 
 /** Writes a sweep's rows as {@code sweep.md}, {@code sweep.csv} and {@code sweep.json}. */
 final class SweepReport {
@@ -40,9 +39,9 @@ final class SweepReport {
     }
 
     void write(Path dir) throws IOException {
-        Files.writeString(dir.resolve("sweep.md"), markdown(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("sweep.csv"), csv(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("sweep.json"), json(), StandardCharsets.UTF_8);
+        AtomicFile.writeString(dir.resolve("sweep.md"), markdown());
+        AtomicFile.writeString(dir.resolve("sweep.csv"), csv());
+        AtomicFile.writeString(dir.resolve("sweep.json"), json());
     }
 
     String markdown() {
