@@ -84,8 +84,10 @@ public final class ChatTemplate {
         variables.put("messages", messages.stream().map(ChatMessage::asTemplateValue).toList());
         variables.put("add_generation_prompt", addGenerationPrompt);
         RenderResult result = LoopBudget.during(() -> JINJA.renderForResult(source, variables));
+        // An exception inside the template (a recursion past the limit) is only a warning to Jinjava,
+        // which renders on without the failed part; Jinja2 raises it.
         List<TemplateError> fatal = result.getErrors().stream()
-                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
+                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL || e.getReason() == TemplateError.ErrorReason.EXCEPTION)
                 .toList();
         if (!fatal.isEmpty()) {
             throw failure(fatal);

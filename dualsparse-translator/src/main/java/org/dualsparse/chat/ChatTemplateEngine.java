@@ -24,7 +24,8 @@ import jinjava.javax.el.ExpressionFactory;
  * {@code raise_exception(message)}.
  *
  * <p>A template is code from a model folder, so every render is bounded: output, strings, lists,
- * maps and ranges by the limits below, macro recursion by Jinjava (off), loops by {@link
+ * maps and ranges by the limits below ({@link PythonRange} refuses a longer range), macro recursion
+ * by depth, loops by {@link
  * LoopBudget}. A template past a limit fails with a {@link ChatTemplateException}.
  */
 final class ChatTemplateEngine extends Jinjava {
@@ -36,6 +37,9 @@ final class ChatTemplateEngine extends Jinjava {
     static final int MAX_ITEMS = 100_000;
 
     private static final int MAX_RENDER_DEPTH = 10;
+
+    /** Nested calls of a recursive macro, as Jinja2 allows them (to render nested tool schemas). */
+    private static final int MAX_MACRO_DEPTH = 64;
 
     private final ExpressionFactory expressions;
 
@@ -50,6 +54,8 @@ final class ChatTemplateEngine extends Jinjava {
                 new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
         getGlobalContext().registerFunction(
                 new ELFunctionDefinition("", "strftime_now", PythonStrftime.class, "now", String.class));
+        getGlobalContext().registerFunction(
+                new ELFunctionDefinition("", "range", PythonRange.class, "range", Object.class, Object[].class));
     }
 
     @Override
@@ -81,7 +87,8 @@ final class ChatTemplateEngine extends Jinjava {
                 .withMaxMapSize(MAX_ITEMS)
                 .withRangeLimit(MAX_ITEMS)
                 .withMaxRenderDepth(MAX_RENDER_DEPTH)
-                .withEnableRecursiveMacroCalls(false)
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(MAX_MACRO_DEPTH)
                 .withExecutionMode(new ExecutionMode() {
                     @Override
                     public void prepareContext(Context context) {

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 final class LoopBudget {
 
     /** Far above what any chat template needs (a pass or a few per message). */
-    static final long MAX_PASSES = 1_000_000;
+    static final long MAX_PASSES = 100_000;
 
     private static final ThreadLocal<long[]> SPENT = new ThreadLocal<>();
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import org.dualsparse.decoder.BatchLimit;
 import org.dualsparse.decoder.InvalidInputException;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
@@ -30,21 +31,24 @@ public final class LoglikelihoodScorer {
         this.emptyContextToken = emptyContextToken(tokenizer);
     }
 
+    /** Scores every request, in batches within {@link BatchLimit}; results are in request order. */
     public List<Loglikelihood> score(List<LoglikelihoodRequest> requests) {
-        if (requests.isEmpty()) {
-            return List.of();
-        }
-        List<long[]> inputs = new ArrayList<>();
-        List<long[]> continuations = new ArrayList<>();
+        List<long[][]> encoded = new ArrayList<>();
         int maxPositions = model.config().decoder().maxPositions();
         for (LoglikelihoodRequest request : requests) {
             long[][] pair = encodePair(request);
             long[] whole = concat(pair[0], pair[1]);
             // The last token is only predicted, never fed.
             int from = Math.max(0, whole.length - 1 - maxPositions);
-            inputs.add(Arrays.copyOfRange(whole, from, whole.length - 1));
-            continuations.add(pair[1]);
+            encoded.add(new long[][] {Arrays.copyOfRange(whole, from, whole.length - 1), pair[1]});
         }
+        return BatchLimit.inChunks(encoded, pair -> pair[0].length, this::scoreBatch);
+    }
+
+    /** Scores {@code [input, continuation]} pairs in one forward pass. */
+    private List<Loglikelihood> scoreBatch(List<long[][]> pairs) {
+        List<long[]> inputs = pairs.stream().map(pair -> pair[0]).toList();
+        List<long[]> continuations = pairs.stream().map(pair -> pair[1]).toList();
         int width = inputs.stream().mapToInt(ids -> ids.length).max().orElseThrow();
         long[][] ids = new long[inputs.size()][width];
         long[][] mask = new long[inputs.size()][width];

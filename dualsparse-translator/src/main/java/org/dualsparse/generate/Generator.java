@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.dualsparse.config.GenerationConfig;
+import org.dualsparse.decoder.BatchLimit;
 import org.dualsparse.decoder.InvalidInputException;
 import org.dualsparse.decoder.KvCache;
 import org.dualsparse.model.MoeLanguageModel;
@@ -37,19 +38,33 @@ public final class Generator {
         return generate(List.of(prompt)).get(0);
     }
 
-    /** Generates every prompt's continuation in one batch; results are in prompt order. */
+    /**
+     * Generates every prompt's continuation, in batches within {@link BatchLimit}; results are in
+     * prompt order. Every prompt is checked before any is run.
+     *
+     * @throws InvalidInputException for an empty prompt or one past the model's positions
+     */
     public List<Generation> generate(List<Prompt> prompts) {
-        if (prompts.isEmpty()) {
-            return List.of();
+        int maxPositions = model.config().decoder().maxPositions();
+        for (int i = 0; i < prompts.size(); i++) {
+            int length = prompts.get(i).ids().length;
+            if (length == 0) {
+                throw new InvalidInputException("prompt " + i + " has no tokens: there is nothing to continue");
+            }
+            if (length > maxPositions) {
+                throw new InvalidInputException("prompt " + i + " has " + length + " tokens, more than the model's "
+                        + maxPositions + " positions (max_position_embeddings): shorten it");
+            }
         }
+        return BatchLimit.inChunks(prompts, p -> p.ids().length, this::generateBatch);
+    }
+
+    private List<Generation> generateBatch(List<Prompt> prompts) {
         int vocab = model.config().decoder().vocabSize();
         int maxPositions = model.config().decoder().maxPositions();
         List<Sequence> sequences = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            if (prompts.get(i).ids().length == 0) {
-                throw new InvalidInputException("prompt " + i + " has no tokens: there is nothing to continue");
-            }
-            sequences.add(new Sequence(prompts.get(i), maxPositions));
+        for (Prompt prompt : prompts) {
+            sequences.add(new Sequence(prompt, maxPositions));
         }
 
         long start = System.nanoTime();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.dualsparse.decoder.InvalidInputException;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.testing.GreedyMargin;
 import org.dualsparse.testing.TinyModels;
@@ -152,6 +154,46 @@ class GeneratorTest {
         Arrays.fill(prompt, qwenTokenizer.tokenId("a").orElseThrow());
         Generation generation = qwenGenerator.generate(new Prompt(prompt, GenerationOptions.greedy(100)));
         assertTrue(generation.tokenIds().length <= 4, "positions left: 3, plus the token predicted at the last one");
+    }
+
+    @Test
+    void maxNewTokensInTheBillionsStopsWhereThePositionsEnd() {
+        long[] prompt = new long[qwen.config().decoder().maxPositions() - 5];
+        Arrays.fill(prompt, qwenTokenizer.tokenId("a").orElseThrow());
+        GenerationOptions endless = GenerationOptions.greedy(16).toBuilder().maxNewTokens(Integer.MAX_VALUE).build();
+        Generation generation = qwenGenerator.generate(new Prompt(prompt, endless));
+        assertTrue(generation.tokenIds().length <= 6, "positions left: 5, plus the token predicted at the last one");
+    }
+
+    @Test
+    void aPromptPastThePositionsIsRefusedNamingItsLength() {
+        int positions = qwen.config().decoder().maxPositions();
+        long[] fits = qwenTokenizer.encode("Hello", true);
+        long[] tooLong = new long[positions + 1];
+        Arrays.fill(tooLong, qwenTokenizer.tokenId("a").orElseThrow());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> qwenGenerator.generate(List.of(
+                new Prompt(fits, GenerationOptions.greedy(2)), new Prompt(tooLong, GenerationOptions.greedy(2)))));
+        assertEquals("prompt 1 has " + (positions + 1) + " tokens, more than the model's " + positions
+                + " positions (max_position_embeddings): shorten it", e.getMessage());
+    }
+
+    @Test
+    void tenThousandPromptsRunInBoundedBatchesWithTheTokensOfEachAlone() {
+        List<Prompt> prompts = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            prompts.add(new Prompt(qwenTokenizer.encode("Hello world " + (i % 7), true), GenerationOptions.greedy(1)));
+        }
+        List<Generation> generations = qwenGenerator.generate(prompts);
+        assertEquals(prompts.size(), generations.size());
+        long[] aloneTokens = new long[7];
+        for (int k = 0; k < aloneTokens.length; k++) {
+            float[] logits = qwen.lastLogits(prompts.get(k).ids());
+            GreedyMargin.assertDecidable(logits, "prompt " + k);
+            aloneTokens[k] = Sampler.argMax(logits);
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            assertArrayEquals(new long[] {aloneTokens[i % 7]}, generations.get(i).tokenIds(), "prompt " + i);
+        }
     }
 
     /**
