@@ -1,6 +1,7 @@
 package org.dualsparse.eval;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ public final class TextDocuments {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new EvalDataException(file, "is not UTF-8 text");
         } catch (IOException e) {
             throw new EvalDataException(file, "cannot read: " + e);
         }
