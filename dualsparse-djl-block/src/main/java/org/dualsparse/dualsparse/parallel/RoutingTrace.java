@@ -92,7 +92,7 @@ public final class RoutingTrace {
             throw new TraceException(file, lineNo, "K must be at least 1, got " + topK);
         }
         if (tokens > lines.size() - lineNo) {
-            throw new TraceException(file, lines.size(), "batch of layer " + layer + " ends after " + (lines.size() - lineNo) + " of " + tokens + " tokens");
+            throw new TraceException(file, lines.size() + 1, "batch of layer " + layer + " ends after " + (lines.size() - lineNo) + " of " + tokens + " tokens");
         }
         List<String[]> rows = new ArrayList<>(tokens);
         for (int n = 0; n < tokens; n++) {
