@@ -1,6 +1,7 @@
 package org.dualsparse.cli;
 
 import ai.djl.inference.Predictor;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.LongSummaryStatistics;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,7 +59,7 @@ final class BenchSoakCommand implements Callable<Integer> {
     /** One loaded model copy and the serial run's answer to every request. */
     private record Copy(String method, ZooModel<GenerationRequest, Generation> zoo, List<Generation> expected) {}
 
-    private record Sample(double seconds, long generations, long tokens, long mismatches, long errors, ProcessMemory memory) {}
+    private record Sample(double seconds, long generations, long tokens, long mismatches, long errors, long arrays, ProcessMemory memory) {}
 
     @Override
     public Integer call() throws Exception {
@@ -136,11 +138,11 @@ final class BenchSoakCommand implements Callable<Integer> {
             workers.add(worker);
         }
         List<Sample> samples = new ArrayList<>();
-        System.out.println("seconds\tgenerations\ttokens\tmismatches\terrors\trss_mb\tnative_mb\theap_mb");
+        System.out.println("seconds\tgenerations\ttokens\tmismatches\terrors\tarrays\trss_mb\tnative_mb\theap_mb");
         while (workers.stream().anyMatch(Thread::isAlive)) {
             long now = System.nanoTime();
             Sample sample = new Sample((now - start) / 1e9, generations.get(), tokens.get(), mismatches.get(), errors.get(),
-                    ProcessMemory.sample());
+                    arrays(copies), ProcessMemory.sample());
             samples.add(sample);
             System.out.println(row(sample, "\t"));
             long next = now + sampleSeconds * 1_000_000_000L;
@@ -149,10 +151,10 @@ final class BenchSoakCommand implements Callable<Integer> {
             }
         }
         Sample last = new Sample((System.nanoTime() - start) / 1e9, generations.get(), tokens.get(), mismatches.get(),
-                errors.get(), ProcessMemory.sample());
+                errors.get(), arrays(copies), ProcessMemory.sample());
         System.out.println(row(last, "\t") + "\t(threads ended)");
         if (csv != null) {
-            StringBuilder out = new StringBuilder("seconds,generations,tokens,mismatches,errors,rss_mb,native_mb,heap_mb\n");
+            StringBuilder out = new StringBuilder("seconds,generations,tokens,mismatches,errors,arrays,rss_mb,native_mb,heap_mb\n");
             samples.forEach(s -> out.append(row(s, ",")).append('\n'));
             AtomicFile.writeString(csv, out.toString());
         }
@@ -163,9 +165,17 @@ final class BenchSoakCommand implements Callable<Integer> {
         return last.mismatches() == 0 && last.errors() == 0 ? 0 : 1;
     }
 
+    /**
+     * NDArrays alive in the copies' managers, the models' weights and the steps in flight: a step
+     * that leaked an array would make this grow without bound.
+     */
+    private static long arrays(List<Copy> copies) {
+        return copies.stream().mapToLong(copy -> ((BaseNDManager) copy.zoo().getNDManager()).getManagedArrays().size()).sum();
+    }
+
     private static String row(Sample s, String separator) {
         return String.join(separator, String.format(Locale.ROOT, "%.0f", s.seconds()), Long.toString(s.generations()),
-                Long.toString(s.tokens()), Long.toString(s.mismatches()), Long.toString(s.errors()),
+                Long.toString(s.tokens()), Long.toString(s.mismatches()), Long.toString(s.errors()), Long.toString(s.arrays()),
                 megabytes(s.memory().rssBytes()), megabytes(s.memory().nativeBytes()), megabytes(s.memory().heapBytes()));
     }
 
@@ -178,6 +188,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         List<Sample> settled = samples.subList(samples.size() / 5, samples.size());
         Sample first = settled.get(0);
         long maxRss = samples.stream().mapToLong(s -> s.memory().rssBytes()).max().orElseThrow();
+        LongSummaryStatistics arrays = settled.stream().mapToLong(Sample::arrays).summaryStatistics();
         System.out.printf(Locale.ROOT, "%d threads over %d model copies (%s) for %.1f min: %d generations, %d tokens (%.1f tok/s),"
                         + " %d mismatches against the serial runs, %d errors%n",
                 threads, copyCount, String.join(", ", methods), end.seconds() / 60, end.generations(), end.tokens(),
@@ -188,6 +199,8 @@ final class BenchSoakCommand implements Callable<Integer> {
                 (last.memory().rssBytes() - first.memory().rssBytes()) / 1e6, megabytes(first.memory().nativeBytes()),
                 megabytes(last.memory().nativeBytes()), (last.memory().nativeBytes() - first.memory().nativeBytes()) / 1e6,
                 megabytes(maxRss), slopePerHour(settled) / 1e6);
+        System.out.printf(Locale.ROOT, "NDArrays alive in the model managers while generating: %d to %d; %d after the threads ended%n",
+                arrays.getMin(), arrays.getMax(), end.arrays());
     }
 
     /** Least-squares slope of native bytes over time, per hour. */
