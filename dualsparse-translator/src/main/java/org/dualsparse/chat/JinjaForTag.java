@@ -35,10 +35,10 @@ final class JinjaForTag extends ForTag {
         List<String> loopVars = varsAndExpression.getLeft();
         Object items = interpreter.resolveELExpression(
                 filterAt < 0 ? expression : expression.substring(0, filterAt), tagNode.getLineNumber());
-        LoopBudget.spend(Math.max(1, ObjectIterator.getLoop(items).getLength()), tagNode.getLineNumber());
         if (filterAt >= 0) {
             items = kept(items, expression.substring(filterAt + " if ".length()), loopVars, tagNode, interpreter);
         }
+        items = LoopBudget.counted(items, tagNode.getLineNumber());
         if (elseAt < 0) {
             return renderForCollection(tagNode, interpreter, loopVars, items);
         }
@@ -61,6 +61,7 @@ final class JinjaForTag extends ForTag {
         ForLoop all = ObjectIterator.getLoop(items);
         while (all.hasNext()) {
             Object item = all.next();
+            LoopBudget.spend(1, tagNode.getLineNumber());
             try (InterpreterScopeClosable scope = interpreter.enterScope()) {
                 bind(interpreter, loopVars, item);
                 if (ObjectTruthValue.evaluate(interpreter.resolveELExpression(condition, tagNode.getLineNumber()))) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A chat template is code from a model folder: templates that would loop for hours, grow a string
  * exponentially, recurse or print without end are stopped at the engine's limits with a {@link
- * ChatTemplateException}. The timeout only guards against a hang; the limits hit in milliseconds.
+ * ChatTemplateException}. The timeout only guards against a hang; the limits hit within seconds.
  */
 class ChatTemplateLimitsTest {
 
@@ -32,6 +32,8 @@ class ChatTemplateLimitsTest {
         // output without end
         "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}",
         "{% for i in range(1000) %}{{ 'x' * 7000000 }}{% endfor %}",
+        // passes that each build a 14 MB string: stopped by the clock
+        "{% for i in range(5000) %}{% set x = 'ab' * 3500000 %}{% endfor %}",
         // a range past the limit
         "{{ range(1000000000)|length }}",
         // recursion
@@ -41,7 +43,7 @@ class ChatTemplateLimitsTest {
     void aHostileTemplateStopsAtALimit(String source) {
         ChatTemplate template = ChatTemplate.of(source, SpecialTokens.NONE);
         ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> template.render(CONVERSATION, true));
-        assertTrue(e.getMessage().contains("the given template") || e.getMessage().contains("loops ran past"), e.getMessage());
+        assertTrue(e.getMessage().contains("the given template") || e.getMessage().contains("ran past"), e.getMessage());
     }
 
     @ParameterizedTest
