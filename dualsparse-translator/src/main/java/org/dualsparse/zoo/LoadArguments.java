@@ -52,12 +52,18 @@ public final class LoadArguments {
         }
         boolean zeroPoints = args.bool("quant_zero_points").orElse(false);
         String cache = args.path("weight_cache").map(Path::toString).orElse(LoadOptions.CACHE_NEXT_TO_CHECKPOINT);
+        if (cache.isBlank()) {
+            throw new InvalidArgumentException("argument weight_cache = \"" + arguments.get("weight_cache")
+                    + "\" is not " + LoadOptions.CACHE_NEXT_TO_CHECKPOINT + ", " + LoadOptions.NO_CACHE + " or a folder");
+        }
+        LoadOptions options;
         try {
-            return LoadOptions.of(backend == null ? null : backend.toString(), weights == null ? null : weights.toString(),
-                    blockSize, !zeroPoints).withWeightCache(cache);
+            options = LoadOptions.of(backend == null ? null : backend.toString(), weights == null ? null : weights.toString(),
+                    blockSize, !zeroPoints);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("arguments backend = \"" + arguments.get("backend") + "\" and weights = \""
                     + arguments.get("weights") + "\" do not go together: " + e.getMessage(), e);
         }
+        return options.withWeightCache(cache);
     }
 }

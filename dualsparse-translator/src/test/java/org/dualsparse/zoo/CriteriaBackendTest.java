@@ -91,6 +91,7 @@ class CriteriaBackendTest {
         assertRefused("quant_block", 24, "is not a power of two from 16 to 256");
         assertRefused("quant_block", 512, "is not in [16, 256]");
         assertRefused("quant_zero_points", "yes", "is not true or false");
+        assertRefused("weight_cache", " ", "is not auto, none or a folder");
     }
 
     @Test
