@@ -1,5 +1,6 @@
 package org.dualsparse.arguments;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,7 +95,16 @@ public final class ArgumentReader {
 
     /** A path: a {@link Path} or its text. */
     public Optional<Path> path(String key) {
-        return read(key, value -> value instanceof Path p ? p : Path.of(value.toString()));
+        return read(key, value -> {
+            if (value instanceof Path p) {
+                return p;
+            }
+            try {
+                return Path.of(value.toString());
+            } catch (InvalidPathException e) {
+                throw invalid(key, value, "a path: " + e.getReason());
+            }
+        });
     }
 
     /** A list of strings; one string is a one-element list. */

@@ -192,7 +192,12 @@ public record DualSparseSettings(
         Objects.requireNonNull(reconstruction, "reconstruction");
         Objects.requireNonNull(perLayer, "perLayer");
         if (!Double.isNaN(majorFraction)) {
-            Partition.of(parts, majorFraction);
+            try {
+                Partition.of(parts, majorFraction);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("arguments partition = " + parts + " and major_fraction = " + majorFraction
+                        + " do not go together: " + e.getMessage(), e);
+            }
         }
         requireOwnMethod("beta", beta, Method.EES, method);
         requireOwnMethod("routing_top_p", topP, Method.TOP_P, method);

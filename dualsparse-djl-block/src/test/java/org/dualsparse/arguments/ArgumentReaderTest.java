@@ -73,6 +73,7 @@ class ArgumentReaderTest {
         assertEquals(Optional.of(List.of("x")), read("x", a -> a.strings("k")));
         assertEquals(Optional.of(List.of("x", "y")), read(new String[] {"x", "y"}, a -> a.strings("k")));
         refused(List.of("x", 1), "a string or a list of strings", a -> a.strings("k"));
+        refused("a\0b", "a path: Nul character not allowed", a -> a.path("k"));
     }
 
     private static <T> T read(Object value, Function<ArgumentReader, T> read) {
