@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 /**
  * A concurrency soak: several threads generate through Predictors of shared model copies (one copy
  * per dropping method) for a given time, each output checked against a serial run of the same
- * request, while the process's memory is sampled. Exits non-zero on any wrong answer or error.
+ * request, while the process's memory is sampled. Exits non-zero on any wrong answer, any error, or
+ * NDArrays left in the models' managers once the threads have ended.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
         description = "Threads × Predictors of shared models generating for minutes; outputs checked against serial runs,"
@@ -103,6 +104,7 @@ final class BenchSoakCommand implements Callable<Integer> {
     }
 
     private int soak(List<Copy> copies, List<GenerationRequest> requests) throws Exception {
+        long arraysAtRest = arrays(copies);
         AtomicLong generations = new AtomicLong();
         AtomicLong tokens = new AtomicLong();
         AtomicLong mismatches = new AtomicLong();
@@ -158,11 +160,14 @@ final class BenchSoakCommand implements Callable<Integer> {
             samples.forEach(s -> out.append(row(s, ",")).append('\n'));
             AtomicFile.writeString(csv, out.toString());
         }
-        report(samples, last, copies.size());
+        report(samples, last, arraysAtRest, copies.size());
         if (firstProblem.get() != null) {
             System.err.println("first problem: " + firstProblem.get());
         }
-        return last.mismatches() == 0 && last.errors() == 0 ? 0 : 1;
+        if (last.arrays() != arraysAtRest) {
+            System.err.printf("%d NDArrays left in the model managers after the threads ended%n", last.arrays() - arraysAtRest);
+        }
+        return last.mismatches() == 0 && last.errors() == 0 && last.arrays() == arraysAtRest ? 0 : 1;
     }
 
     /**
@@ -183,7 +188,7 @@ final class BenchSoakCommand implements Callable<Integer> {
      * Totals, and memory growth over the samples taken while the threads ran, after the first fifth
      * of them (warm-up: caches, allocator pools, JIT).
      */
-    private void report(List<Sample> samples, Sample end, int copyCount) {
+    private void report(List<Sample> samples, Sample end, long arraysAtRest, int copyCount) {
         Sample last = samples.get(samples.size() - 1);
         List<Sample> settled = samples.subList(samples.size() / 5, samples.size());
         Sample first = settled.get(0);
@@ -199,8 +204,9 @@ final class BenchSoakCommand implements Callable<Integer> {
                 (last.memory().rssBytes() - first.memory().rssBytes()) / 1e6, megabytes(first.memory().nativeBytes()),
                 megabytes(last.memory().nativeBytes()), (last.memory().nativeBytes() - first.memory().nativeBytes()) / 1e6,
                 megabytes(maxRss), slopePerHour(settled) / 1e6);
-        System.out.printf(Locale.ROOT, "NDArrays alive in the model managers while generating: %d to %d; %d after the threads ended%n",
-                arrays.getMin(), arrays.getMax(), end.arrays());
+        System.out.printf(Locale.ROOT, "NDArrays alive in the model managers: %d before the threads started, %d to %d while"
+                        + " generating, %d after the threads ended%n",
+                arraysAtRest, arrays.getMin(), arrays.getMax(), end.arrays());
     }
 
     /** Least-squares slope of native bytes over time, per hour. */

@@ -27,6 +27,7 @@ class BenchSoakCommandTest {
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("4 threads over 2 model copies (none, 2t)"), run.out());
         assertTrue(run.out().contains(" 0 mismatches against the serial runs, 0 errors"), run.out());
+        assertTrue(run.out().contains("NDArrays alive in the model managers: "), run.out());
         List<String> rows = Files.readAllLines(csv);
         assertEquals("seconds,generations,tokens,mismatches,errors,arrays,rss_mb,native_mb,heap_mb", rows.get(0));
         assertTrue(rows.size() >= 3, "a sample every 2 s over 6 s: " + rows);
