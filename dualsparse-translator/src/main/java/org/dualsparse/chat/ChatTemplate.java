@@ -83,7 +83,7 @@ public final class ChatTemplate {
         Map<String, Object> variables = new HashMap<>(specialTokens.templateVariables());
         variables.put("messages", messages.stream().map(ChatMessage::asTemplateValue).toList());
         variables.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = LoopBudget.during(messages.size(), () -> JINJA.renderForResult(source, variables));
+        RenderResult result = RenderBudget.during(messages.size(), () -> JINJA.renderForResult(source, variables));
         // An exception inside the template (a recursion past the limit) is only a warning to Jinjava,
         // which renders on without the failed part; Jinja2 raises it.
         List<TemplateError> fatal = result.getErrors().stream()

@@ -26,7 +26,7 @@ import jinjava.javax.el.ExpressionFactory;
  * <p>A template is code from a model folder, so every render is bounded: output, strings, lists,
  * maps and ranges by the limits below ({@link PythonRange} refuses a longer range), macro recursion
  * by depth, loops by {@link
- * LoopBudget}. A template past a limit fails with a {@link ChatTemplateException}.
+ * RenderBudget}. A template past a limit fails with a {@link ChatTemplateException}.
  */
 final class ChatTemplateEngine extends Jinjava {
 

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * Jinjava's {@code for} with two Jinja2 forms it lacks, and a bound on a render's passes ({@link
- * LoopBudget}). {@code {% for x in items if condition %}}
+ * RenderBudget}). {@code {% for x in items if condition %}}
  * loops over the items the condition keeps, and {@code loop.index}, {@code loop.last}, ... count
  * those (Jinjava reads {@code items if condition} as a conditional expression, empty when the
  * condition is false). {@code {% for %}...{% else %}...{% endfor %}} renders the else part only
@@ -38,7 +38,7 @@ final class JinjaForTag extends ForTag {
         if (filterAt >= 0) {
             items = kept(items, expression.substring(filterAt + " if ".length()), loopVars, tagNode, interpreter);
         }
-        items = LoopBudget.counted(items, tagNode.getLineNumber());
+        items = RenderBudget.counted(items, tagNode.getLineNumber());
         if (elseAt < 0) {
             return renderForCollection(tagNode, interpreter, loopVars, items);
         }
@@ -61,7 +61,7 @@ final class JinjaForTag extends ForTag {
         ForLoop all = ObjectIterator.getLoop(items);
         while (all.hasNext()) {
             Object item = all.next();
-            LoopBudget.spend(1, tagNode.getLineNumber());
+            RenderBudget.spend(1, tagNode.getLineNumber());
             try (InterpreterScopeClosable scope = interpreter.enterScope()) {
                 bind(interpreter, loopVars, item);
                 if (ObjectTruthValue.evaluate(interpreter.resolveELExpression(condition, tagNode.getLineNumber()))) {

@@ -18,6 +18,7 @@ public final class JinjaSyntaxBuilder extends ExtendedSyntaxBuilder {
 
     @Override
     protected Parser createParser(String expression) {
+        RenderBudget.checkClock();
         return new JinjaExpressionParser(this, expression);
     }
 }

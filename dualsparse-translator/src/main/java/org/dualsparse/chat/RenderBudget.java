@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The passes of every loop of one render, counted as they run. Jinjava bounds output, strings,
- * lists and ranges but not time: nested loops that write nothing ({@code range(10**5)} inside
- * {@code range(10**5)}) would run for hours. A render may make {@link #BASE_PASSES} passes plus
- * {@link #PASSES_PER_MESSAGE} per message and take {@link #MAX_SECONDS} seconds; past either it
- * stops with a {@link ChatTemplateException}.
+ * What one render may spend beyond the limits Jinjava has (output, strings, lists, ranges): loop
+ * passes and time. Nested loops that write nothing ({@code range(10**5)} inside {@code
+ * range(10**5)}) would run for hours, and a few kilobytes of broken expressions that Jinjava
+ * re-parses, failing, on every pass take seconds. A render may make {@link #BASE_PASSES} passes
+ * plus {@link #PASSES_PER_MESSAGE} per message, counted as they run, and take {@link
+ * #MAX_SECONDS} seconds, checked at loop passes and expression parses; past either it stops with
+ * a {@link ChatTemplateException}.
  */
-final class LoopBudget {
+final class RenderBudget {
 
     /** Passes any render may make: far above what a chat template needs (a pass or a few per message or tool). */
     static final long BASE_PASSES = 10_000;
@@ -21,25 +23,25 @@ final class LoopBudget {
     /** Further passes per message of the conversation. */
     static final long PASSES_PER_MESSAGE = 100;
 
-    /** Wall-clock seconds a render may take: a slow pass (building megabyte strings) is bounded in time too. */
-    static final long MAX_SECONDS = 5;
+    /** Wall-clock seconds a render may take; a chat template renders in milliseconds. */
+    static final long MAX_SECONDS = 2;
 
     private static final int CLOCK_EVERY = 256;
 
-    private static final ThreadLocal<LoopBudget> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<RenderBudget> CURRENT = new ThreadLocal<>();
 
     private final long maxPasses;
     private final long deadline;
     private long passes;
 
-    private LoopBudget(long maxPasses) {
+    private RenderBudget(long maxPasses) {
         this.maxPasses = maxPasses;
         this.deadline = System.nanoTime() + MAX_SECONDS * 1_000_000_000L;
     }
 
     /** Runs {@code render} of a conversation of {@code messages} messages with a fresh budget on this thread. */
     static <T> T during(int messages, Supplier<T> render) {
-        CURRENT.set(new LoopBudget(BASE_PASSES + PASSES_PER_MESSAGE * messages));
+        CURRENT.set(new RenderBudget(BASE_PASSES + PASSES_PER_MESSAGE * messages));
         try {
             return render.get();
         } finally {
@@ -61,7 +63,7 @@ final class LoopBudget {
 
     /** Counts {@code passes} of the loop at {@code line}; refuses the render once the budget or the time is spent. */
     static void spend(long passes, int line) {
-        LoopBudget budget = CURRENT.get();
+        RenderBudget budget = CURRENT.get();
         if (budget == null) {
             return;
         }
@@ -73,6 +75,14 @@ final class LoopBudget {
         }
         if (before / CLOCK_EVERY != budget.passes / CLOCK_EVERY && System.nanoTime() > budget.deadline) {
             throw new ChatTemplateException("the chat template ran past " + MAX_SECONDS + " s (line " + line + ")");
+        }
+    }
+
+    /** Refuses the render once its time is spent; called where Jinjava parses an expression. */
+    static void checkClock() {
+        RenderBudget budget = CURRENT.get();
+        if (budget != null && System.nanoTime() > budget.deadline) {
+            throw new ChatTemplateException("the chat template ran past " + MAX_SECONDS + " s");
         }
     }
 
