@@ -78,7 +78,7 @@ public record DecoderConfig(
         if (!c.has("rope_parameters")) {
             return c.doubleOr("rope_theta", fallback);
         }
-        HfConfig rope = new HfConfig(c.json().getAsJsonObject("rope_parameters"), c.source() + " rope_parameters");
+        HfConfig rope = c.object("rope_parameters");
         String type = rope.stringOr("rope_type", "default");
         if (!type.equals("default") && !scaledRope) {
             throw rope.unsupported("rope_type", "only default RoPE is implemented for this family");

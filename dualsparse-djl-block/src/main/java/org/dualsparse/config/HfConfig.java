@@ -143,6 +143,15 @@ public final class HfConfig {
         return v;
     }
 
+    /** The object under {@code key} as a config of its own, named {@code SOURCE key} in errors. */
+    public HfConfig object(String key) {
+        JsonElement value = require(key);
+        if (!value.isJsonObject()) {
+            throw invalid(key, "an object");
+        }
+        return new HfConfig(value.getAsJsonObject(), source + " " + key);
+    }
+
     /** Refuses a key whose value is set to something this library does not implement. */
     public ConfigException unsupported(String key, String why) {
         return new ConfigException(

@@ -55,10 +55,7 @@ public record YarnScaling(
         if (!c.has(key)) {
             return null;
         }
-        if (!c.json().get(key).isJsonObject()) {
-            throw c.invalid(key, "an object");
-        }
-        HfConfig rope = new HfConfig(c.json().getAsJsonObject(key), c.source() + " " + key);
+        HfConfig rope = c.object(key);
         String typeKey = rope.has("type") ? "type" : "rope_type";
         String type = rope.stringOr(typeKey, "default");
         if (type.equals("default") && key.equals("rope_parameters")) {

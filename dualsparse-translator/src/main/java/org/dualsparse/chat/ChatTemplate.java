@@ -121,6 +121,9 @@ public final class ChatTemplate {
         }
         if (value.isJsonArray()) {
             for (JsonElement named : value.getAsJsonArray()) {
+                if (!named.isJsonObject()) {
+                    throw config.invalid("chat_template", "a template string or a list of {\"name\", \"template\"} objects");
+                }
                 HfConfig entry = new HfConfig(named.getAsJsonObject(), config.source() + " chat_template");
                 if ("default".equals(entry.stringOr("name", null))) {
                     return entry.stringOr("template", "");

@@ -1,7 +1,5 @@
 package org.dualsparse.tokenizer;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.dualsparse.config.HfConfig;
@@ -41,10 +39,8 @@ public record SpecialTokens(String bos, String eos, String pad, String unk) {
         if (!config.has(key)) {
             return null;
         }
-        JsonElement value = config.json().get(key);
-        if (value.isJsonObject()) {
-            JsonObject token = value.getAsJsonObject();
-            return new HfConfig(token, config.source() + " " + key).stringOr("content", null);
+        if (config.json().get(key).isJsonObject()) {
+            return config.object(key).stringOr("content", null);
         }
         return config.stringOr(key, null);
     }
