@@ -104,7 +104,7 @@ public final class ChatTemplate {
         for (TemplateError error : errors) {
             for (Throwable t = error.getException(); t != null; t = t.getCause()) {
                 if (t instanceof TemplateRaisedException raised) {
-                    return new ChatTemplateException("the chat template refused the conversation: " + raised.getMessage());
+                    return new ChatTemplateException(origin + " refused the conversation: " + raised.getMessage());
                 }
             }
         }
