@@ -105,37 +105,13 @@ final class BenchSoakCommand implements Callable<Integer> {
 
     private int soak(List<Copy> copies, List<GenerationRequest> requests) throws Exception {
         long arraysAtRest = arrays(copies);
-        AtomicLong generations = new AtomicLong();
-        AtomicLong tokens = new AtomicLong();
-        AtomicLong mismatches = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        AtomicReference<String> firstProblem = new AtomicReference<>();
+        Tally tally = new Tally();
         long start = System.nanoTime();
         long end = start + (long) (minutes * 60e9);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Copy copy = copies.get(t % copies.size());
-            int offset = t;
-            Thread worker = new Thread(() -> {
-                try (Predictor<GenerationRequest, Generation> predictor = copy.zoo().newPredictor()) {
-                    for (int i = offset; System.nanoTime() < end; i++) {
-                        int r = i % requests.size();
-                        Generation got = predictor.predict(requests.get(r));
-                        Generation want = copy.expected().get(r);
-                        if (!Arrays.equals(got.tokenIds(), want.tokenIds()) || !got.text().equals(want.text())
-                                || got.finishReason() != want.finishReason()) {
-                            mismatches.incrementAndGet();
-                            firstProblem.compareAndSet(null, "copy '" + copy.method() + "' request " + r + ": got "
-                                    + Arrays.toString(got.tokenIds()) + ", serial run " + Arrays.toString(want.tokenIds()));
-                        }
-                        generations.incrementAndGet();
-                        tokens.addAndGet(got.tokenIds().length);
-                    }
-                } catch (Exception | Error e) {
-                    errors.incrementAndGet();
-                    firstProblem.compareAndSet(null, "copy '" + copy.method() + "': " + e);
-                }
-            }, "soak-" + t + "-" + copy.method());
+            Thread worker = new Thread(worker(copy, t, requests, end, tally), "soak-" + t + "-" + copy.method());
             worker.start();
             workers.add(worker);
         }
@@ -143,8 +119,7 @@ final class BenchSoakCommand implements Callable<Integer> {
         System.out.println("seconds\tgenerations\ttokens\tmismatches\terrors\tarrays\trss_mb\tnative_mb\theap_mb");
         while (workers.stream().anyMatch(Thread::isAlive)) {
             long now = System.nanoTime();
-            Sample sample = new Sample((now - start) / 1e9, generations.get(), tokens.get(), mismatches.get(), errors.get(),
-                    arrays(copies), ProcessMemory.sample());
+            Sample sample = tally.sample((now - start) / 1e9, arrays(copies));
             samples.add(sample);
             System.out.println(row(sample, "\t"));
             long next = now + sampleSeconds * 1_000_000_000L;
@@ -152,8 +127,7 @@ final class BenchSoakCommand implements Callable<Integer> {
                 worker.join(Math.max(1, (next - System.nanoTime()) / 1_000_000));
             }
         }
-        Sample last = new Sample((System.nanoTime() - start) / 1e9, generations.get(), tokens.get(), mismatches.get(),
-                errors.get(), arrays(copies), ProcessMemory.sample());
+        Sample last = tally.sample((System.nanoTime() - start) / 1e9, arrays(copies));
         System.out.println(row(last, "\t") + "\t(threads ended)");
         if (csv != null) {
             StringBuilder out = new StringBuilder("seconds,generations,tokens,mismatches,errors,arrays,rss_mb,native_mb,heap_mb\n");
@@ -161,13 +135,50 @@ final class BenchSoakCommand implements Callable<Integer> {
             AtomicFile.writeString(csv, out.toString());
         }
         report(samples, last, arraysAtRest, copies.size());
-        if (firstProblem.get() != null) {
-            System.err.println("first problem: " + firstProblem.get());
+        if (tally.firstProblem.get() != null) {
+            System.err.println("first problem: " + tally.firstProblem.get());
         }
         if (last.arrays() != arraysAtRest) {
             System.err.printf("%d NDArrays left in the model managers after the threads ended%n", last.arrays() - arraysAtRest);
         }
         return last.mismatches() == 0 && last.errors() == 0 && last.arrays() == arraysAtRest ? 0 : 1;
+    }
+
+    /** A thread's work: its Predictor cycles through the requests from {@code offset} until {@code end}, checking each answer. */
+    private static Runnable worker(Copy copy, int offset, List<GenerationRequest> requests, long end, Tally tally) {
+        return () -> {
+            try (Predictor<GenerationRequest, Generation> predictor = copy.zoo().newPredictor()) {
+                for (int i = offset; System.nanoTime() < end; i++) {
+                    int r = i % requests.size();
+                    Generation got = predictor.predict(requests.get(r));
+                    Generation want = copy.expected().get(r);
+                    if (!Arrays.equals(got.tokenIds(), want.tokenIds()) || !got.text().equals(want.text())
+                            || got.finishReason() != want.finishReason()) {
+                        tally.mismatches.incrementAndGet();
+                        tally.firstProblem.compareAndSet(null, "copy '" + copy.method() + "' request " + r + ": got "
+                                + Arrays.toString(got.tokenIds()) + ", serial run " + Arrays.toString(want.tokenIds()));
+                    }
+                    tally.generations.incrementAndGet();
+                    tally.tokens.addAndGet(got.tokenIds().length);
+                }
+            } catch (Exception | Error e) {
+                tally.errors.incrementAndGet();
+                tally.firstProblem.compareAndSet(null, "copy '" + copy.method() + "': " + e);
+            }
+        };
+    }
+
+    /** What the threads have done so far, counted as they go. */
+    private static final class Tally {
+        final AtomicLong generations = new AtomicLong();
+        final AtomicLong tokens = new AtomicLong();
+        final AtomicLong mismatches = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicReference<String> firstProblem = new AtomicReference<>();
+
+        Sample sample(double seconds, long arrays) {
+            return new Sample(seconds, generations.get(), tokens.get(), mismatches.get(), errors.get(), arrays, ProcessMemory.sample());
+        }
     }
 
     /**
