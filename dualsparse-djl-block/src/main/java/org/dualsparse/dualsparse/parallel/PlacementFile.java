@@ -1,6 +1,9 @@
 package org.dualsparse.dualsparse.parallel;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +33,12 @@ public final class PlacementFile {
 
     /** The plan in {@code file} for layers of {@code experts} experts. */
     public static PlacementPlan read(Path file, int experts) throws IOException {
-        List<String> lines = Utf8Lines.read(file, problem -> new PlacementException(file, 1, problem));
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new PlacementException(file, 1, "is not UTF-8 text");
+        }
         int devices = -1;
         Integer layer = null;
         ExpertPlacement everyLayer = null;

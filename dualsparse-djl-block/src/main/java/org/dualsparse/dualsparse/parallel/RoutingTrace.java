@@ -3,7 +3,9 @@ package org.dualsparse.dualsparse.parallel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +63,12 @@ public final class RoutingTrace {
      * @throws IOException if the file cannot be read
      */
     public static List<LayerRouting> read(Path file) throws IOException {
-        List<String> lines = Utf8Lines.read(file, problem -> new TraceException(file, 1, problem));
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new TraceException(file, 1, "is not UTF-8 text");
+        }
         if (lines.isEmpty() || !lines.get(0).trim().equals(HEADER)) {
             throw new TraceException(file, 1, "expected '" + HEADER + "'");
         }
