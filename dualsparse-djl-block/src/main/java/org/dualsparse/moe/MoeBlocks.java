@@ -22,10 +22,11 @@ public final class MoeBlocks {
     }
 
     /**
-     * Attaches {@code observer} to every MoE block of {@code model} until the returned
-     * observation is closed; blocks replaced meanwhile are not observed.
+     * Attaches {@code observer} to every MoE block of {@code model}, for the calling thread's
+     * forward passes, until the returned observation is closed; blocks replaced meanwhile are not
+     * observed.
      *
-     * @throws IllegalStateException when a block already has an observer (none is then attached)
+     * @throws IllegalStateException when the calling thread already observes a block (none is then attached)
      */
     public static Observation observe(CausalLmBlock model, RoutingObserver observer) {
         List<Observation> attached = new ArrayList<>();

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArray;
 /**
  * Sees what a sparse-MoE block computes, for calibration and routing traces: the routing of
  * every batch and the pre-activation gate and up projections of every expert run whole. Attach
- * one with {@link SparseMoeBlock#observe} or {@link MoeBlocks#observe}; it is called from the
- * forward pass's thread.
+ * one with {@link SparseMoeBlock#observe} or {@link MoeBlocks#observe}; it sees the forward
+ * passes of the thread that attached it, and is called from that thread.
  */
 public interface RoutingObserver {
 

@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.dualsparse.nn.FeedForward;
 
 /**
@@ -21,7 +23,7 @@ public abstract class SparseMoeBlock extends AbstractBlock implements FeedForwar
     private final Router router;
     private final StackedExperts experts;
     private final SharedExpert sharedExpert;
-    private volatile RoutingObserver observer;
+    private final Map<Thread, RoutingObserver> observers = new ConcurrentHashMap<>();
 
     /**
      * The block of decoder layer {@code layer}, the index it reports its routing under.
@@ -56,28 +58,27 @@ public abstract class SparseMoeBlock extends AbstractBlock implements FeedForwar
 
     /**
      * Reports this block's routing, and the activations of every expert run whole, to {@code
-     * observer} until the returned observation is closed.
+     * observer} until the returned observation is closed: the forward passes run by the calling
+     * thread only, so threads sharing one model (the task threads of a Spark executor) each observe
+     * their own passes.
      *
-     * @throws IllegalStateException when another observer is attached
+     * @throws IllegalStateException when the calling thread already has an observer attached
      */
-    public synchronized Observation observe(RoutingObserver observer) {
+    public Observation observe(RoutingObserver observer) {
         Objects.requireNonNull(observer, "observer");
-        if (this.observer != null) {
-            throw new IllegalStateException("MoE layer " + layer + " is already observed");
+        Thread thread = Thread.currentThread();
+        if (observers.putIfAbsent(thread, observer) != null) {
+            throw new IllegalStateException("MoE layer " + layer + " is already observed by thread " + thread.getName());
         }
-        this.observer = observer;
-        return new Observation(() -> detach(observer));
+        return new Observation(() -> observers.remove(thread, observer));
     }
 
-    private synchronized void detach(RoutingObserver attached) {
-        if (observer == attached) {
-            observer = null;
-        }
-    }
-
-    /** The attached observer, or null: subclasses report the activations of the experts they run whole to it. */
+    /**
+     * The observer the calling thread attached, or null: subclasses report the activations of the
+     * experts they run whole to it.
+     */
     protected RoutingObserver observer() {
-        return observer;
+        return observers.isEmpty() ? null : observers.get(Thread.currentThread());
     }
 
     /**
@@ -93,7 +94,7 @@ public abstract class SparseMoeBlock extends AbstractBlock implements FeedForwar
         Shape shape = x.getShape();
         NDArray tokens = x.reshape(-1, shape.getLastDimension());
         Routing routing = router.route(ps, tokens);
-        RoutingObserver watching = observer;
+        RoutingObserver watching = observer();
         if (watching != null) {
             watching.routed(layer, routing);
         }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.dualsparse.dualsparse.calibration.Calibrator;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.model.MoeLanguageModel;
@@ -57,19 +58,43 @@ public final class Perplexity {
         }
         RunDropRates dropRates = RunDropRates.start(lm);
         double nll = 0;
-        long scored = 0;
+        long[] scored = {0};
         for (long[] document : documents) {
-            for (int start = 0; start < document.length - 1; start += window) {
-                int end = Math.min(start + window, document.length - 1);
-                nll += windowNll(Arrays.copyOfRange(document, start, end), Arrays.copyOfRange(document, start + 1, end + 1));
-                scored += end - start;
+            nll += score(document, windowTokens -> {
+                scored[0] += windowTokens;
                 if (progress != null) {
-                    progress.tokensDone(scored, total);
+                    progress.tokensDone(scored[0], total);
                 }
-            }
+            }).nll();
         }
-        double mean = nll / scored;
-        return new Result(mean, Math.exp(mean), scored, dropRates.finish());
+        double mean = nll / scored[0];
+        return new Result(mean, Math.exp(mean), scored[0], dropRates.finish());
+    }
+
+    /**
+     * One document's summed negative log-likelihood, windowed as {@link #measure} does: the
+     * documents of a corpus can be scored apart (on different threads or machines) and their sums
+     * added up to what {@link #measure} gives.
+     */
+    public DocumentScore score(long[] document) {
+        return score(document, windowTokens -> {});
+    }
+
+    /**
+     * The summed negative log-likelihood of a document's scored tokens, in nats.
+     *
+     * @param tokens how many tokens were scored: all but the document's first
+     */
+    public record DocumentScore(double nll, long tokens) {}
+
+    private DocumentScore score(long[] document, LongConsumer windowDone) {
+        double nll = 0;
+        for (int start = 0; start < document.length - 1; start += window) {
+            int end = Math.min(start + window, document.length - 1);
+            nll += windowNll(Arrays.copyOfRange(document, start, end), Arrays.copyOfRange(document, start + 1, end + 1));
+            windowDone.accept(end - start);
+        }
+        return new DocumentScore(nll, Math.max(0, document.length - 1));
     }
 
     /** The summed negative log-likelihood of {@code targets[i]} after {@code inputs[0 … i]}. */

@@ -71,10 +71,23 @@ public final class Calibrator {
      * @param progress told after each chunk, or null
      */
     public CalibrationProfile run(List<long[]> sequences, ImportanceMetric metric, int maxLength, Progress progress) {
+        return tally(sequences, metric, maxLength, progress).profile();
+    }
+
+    /**
+     * Runs {@code sequences} and returns the counts they gave, to add to other parts' counts
+     * before they become one profile ({@link CalibrationTally#plus}). Only the calling thread's
+     * forward passes are counted, so threads sharing the model can calibrate on different data at
+     * once.
+     *
+     * @param maxLength the longest forward pass; longer sequences are cut, each piece starting at position 0
+     * @param progress told after each chunk, or null
+     */
+    public CalibrationTally tally(List<long[]> sequences, ImportanceMetric metric, int maxLength, Progress progress) {
         List<long[]> chunks = Chunks.of(lm, sequences, maxLength);
         long total = chunks.stream().mapToLong(c -> c.length).sum();
-        CalibrationObserver observer = new CalibrationObserver(metric, blocks);
-        try (Observation watch = MoeBlocks.observe(lm.block(), observer)) {
+        CalibrationTally tally = CalibrationTally.empty(model, metric, blocks);
+        try (Observation watch = MoeBlocks.observe(lm.block(), new CalibrationObserver(tally))) {
             long done = 0;
             for (long[] chunk : chunks) {
                 try (NDManager step = lm.model().getNDManager().newSubManager()) {
@@ -86,6 +99,6 @@ public final class Calibrator {
                 }
             }
         }
-        return new CalibrationProfile(model, metric, observer.tokens(), observer.layers());
+        return tally;
     }
 }

@@ -3,6 +3,7 @@ package org.dualsparse.dualsparse.calibration;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +20,7 @@ import org.dualsparse.moe.SparseMoeBlock;
  * (a fine-tuned checkpoint of the same architecture) gives another fingerprint. Partitioning a
  * model with {@link DualSparseRuntime#apply} keeps every name, shape and router, so it keeps the identity.
  */
-public record ModelIdentity(String modelType, String fingerprint) {
+public record ModelIdentity(String modelType, String fingerprint) implements Serializable {
 
     public static ModelIdentity of(MoeLanguageModel lm) {
         MessageDigest digest = sha256();

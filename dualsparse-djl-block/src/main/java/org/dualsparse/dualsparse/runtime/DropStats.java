@@ -59,6 +59,13 @@ public final class DropStats {
         loads.put(layer, new long[shape.numExperts()]);
     }
 
+    /** Statistics of the same layers with every count at zero. */
+    synchronized DropStats emptyCopy() {
+        DropStats copy = new DropStats();
+        shapes.forEach(copy::register);
+        return copy;
+    }
+
     /** @param computedNeuronRows routed expert-neuron computations the kernels ran for these pairs */
     synchronized void record(int layer, int tokens, long[] experts, byte[] decisions, long computedNeuronRows) {
         long[] c = counts.get(layer);

@@ -75,7 +75,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
             promoteMajorToFull(decisions);
         }
         PairGrouping groups = PairGrouping.of(buckets(routing.experts(), decisions), 2 * experts.numExperts());
-        control.stats().record(layer(), routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
+        control.record(layer(), routing.numTokens(), routing.experts(), decisions, computedNeuronRows(groups));
         RoutingObserver observer = observer();
         return RoutedCombine.sum(tokens, routing, groups, 2,
                 (e, rows) -> expert(e, rows, groups.count(2 * e), groups.count(2 * e + 1), observer));

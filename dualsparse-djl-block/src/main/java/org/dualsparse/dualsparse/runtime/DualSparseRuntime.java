@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.dualsparse.decoder.CausalLmBlock;
 import org.dualsparse.dualsparse.drop.DropPolicy;
 import org.dualsparse.dualsparse.partition.ExpertPartitioner;
@@ -28,6 +30,7 @@ import org.dualsparse.moe.SparseMoeBlock;
 public final class DualSparseRuntime {
 
     private final DropStats stats = new DropStats();
+    private final Map<Thread, DropStats> threadStats = new ConcurrentHashMap<>();
     private final List<DualSparseMoeBlock> blocks = new ArrayList<>();
     private volatile DropPolicy policy;
 
@@ -145,6 +148,34 @@ public final class DualSparseRuntime {
      * Windows do not nest: any window's opening or closing starts the counts afresh.
      */
     public StatsWindow measuring() {
-        return new StatsWindow(stats);
+        stats.reset();
+        return new StatsWindow(stats, stats::reset);
+    }
+
+    /**
+     * Opens statistics that count only the forward passes the calling thread runs until the
+     * returned window closes, beside the model's own (which go on counting every thread), so that
+     * threads sharing one model each see their own drop rates.
+     *
+     * @throws IllegalStateException when the calling thread already has such a window open
+     */
+    public StatsWindow measuringThisThread() {
+        Thread thread = Thread.currentThread();
+        DropStats own = stats.emptyCopy();
+        if (threadStats.putIfAbsent(thread, own) != null) {
+            throw new IllegalStateException("thread " + thread.getName() + " already measures its own drop statistics");
+        }
+        return new StatsWindow(own, () -> threadStats.remove(thread, own));
+    }
+
+    /** Counts one layer's decisions in the model's statistics and in the calling thread's, if it measures its own. */
+    void record(int layer, int tokens, long[] experts, byte[] decisions, long computedNeuronRows) {
+        stats.record(layer, tokens, experts, decisions, computedNeuronRows);
+        if (!threadStats.isEmpty()) {
+            DropStats own = threadStats.get(Thread.currentThread());
+            if (own != null) {
+                own.record(layer, tokens, experts, decisions, computedNeuronRows);
+            }
+        }
     }
 }

@@ -2,15 +2,18 @@ package org.dualsparse.dualsparse.runtime;
 
 /**
  * The drop statistics of the forward passes inside one {@code try} block, opened by {@link
- * DualSparseRuntime#measuring()}: they count from its opening and are reset again when it closes.
+ * DualSparseRuntime#measuring()} (every thread's passes, in the model's statistics, reset when it
+ * opens and again when it closes) or {@link DualSparseRuntime#measuringThisThread()} (the opening
+ * thread's passes, in statistics of their own).
  */
 public final class StatsWindow implements AutoCloseable {
 
     private final DropStats stats;
+    private final Runnable onClose;
 
-    StatsWindow(DropStats stats) {
+    StatsWindow(DropStats stats, Runnable onClose) {
         this.stats = stats;
-        stats.reset();
+        this.onClose = onClose;
     }
 
     /** The counts since the window opened. */
@@ -20,6 +23,6 @@ public final class StatsWindow implements AutoCloseable {
 
     @Override
     public void close() {
-        stats.reset();
+        onClose.run();
     }
 }

@@ -58,13 +58,13 @@ class ImportanceMetricTest {
             List<GroupedMoeBlock> blocks = MoeBlocks.of(lm.block()).stream().map(GroupedMoeBlock.class::cast).toList();
             GroupedMoeBlock block = blocks.stream().filter(b -> b.layer() == layer).findFirst().orElseThrow();
             for (ImportanceMetric metric : ImportanceMetric.values()) {
-                CalibrationObserver observer = new CalibrationObserver(metric, blocks);
-                try (Observation watch = block.observe(observer);
+                CalibrationTally tally = CalibrationTally.empty(ModelIdentity.of(lm), metric, blocks);
+                try (Observation watch = block.observe(new CalibrationObserver(tally));
                         NDManager step = lm.model().getNDManager().newSubManager()) {
                     block.forward(new ParameterStore(lm.model().getNDManager(), false),
                             new NDList(step.create(x, new Shape(1, TOKENS, hidden))), false, null);
                 }
-                LayerProfile measured = observer.layers().stream().filter(l -> l.layer() == layer).findFirst().orElseThrow();
+                LayerProfile measured = tally.profile().layers().stream().filter(l -> l.layer() == layer).findFirst().orElseThrow();
                 double[][] reference = expected.importance(metric);
                 double scale = 0;
                 double diff = 0;

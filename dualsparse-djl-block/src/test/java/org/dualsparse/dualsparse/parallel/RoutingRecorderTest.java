@@ -73,6 +73,29 @@ class RoutingRecorderTest {
     }
 
     @Test
+    void threadsSharingAModelEachObserveTheirOwnForwardPasses() throws Exception {
+        try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("olmoe-tiny", 2), 5)) {
+            RoutingRecorder mine = new RoutingRecorder();
+            RoutingRecorder theirs = new RoutingRecorder();
+            try (Observation watch = MoeBlocks.observe(lm.block(), mine)) {
+                Thread neighbour = new Thread(() -> {
+                    try (Observation other = MoeBlocks.observe(lm.block(), theirs)) {
+                        lm.lastLogits(new long[] {9, 8});
+                    }
+                });
+                neighbour.start();
+                neighbour.join();
+                lm.lastLogits(new long[] {1, 2, 3});
+            }
+            int layers = MoeBlocks.of(lm.block()).size();
+            assertEquals(layers, mine.batches().size());
+            assertEquals(layers, theirs.batches().size());
+            assertEquals(3, mine.batches().get(0).routing().numTokens());
+            assertEquals(2, theirs.batches().get(0).routing().numTokens());
+        }
+    }
+
+    @Test
     void calibrationRefusesAModelDualSparseAlreadyPartitioned() {
         try (MoeLanguageModel lm = MoeLanguageModel.random(Presets.load("olmoe-tiny", 2), 5)) {
             DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.NONE, null, DropPolicy.NONE);

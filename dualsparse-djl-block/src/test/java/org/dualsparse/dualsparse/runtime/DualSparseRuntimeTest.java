@@ -71,6 +71,40 @@ class DualSparseRuntimeTest {
         }
     }
 
+    @Test
+    void aThreadWindowCountsOnlyTheForwardPassesOfItsThread() throws Exception {
+        try (MoeLanguageModel lm = model()) {
+            DualSparseRuntime runtime = DualSparseRuntime.apply(
+                    lm.block(), Partition.halves(2), Reconstruction.NONE, null, ThresholdDropPolicy.global(0.3, 0, 2, false));
+            long[] other = {5, 6, 7};
+            try (StatsWindow mine = runtime.measuringThisThread()) {
+                Thread neighbour = new Thread(() -> {
+                    try (StatsWindow theirs = runtime.measuringThisThread()) {
+                        lm.lastLogits(other);
+                        assertEquals(other.length, tokens(theirs.stats()));
+                    }
+                });
+                neighbour.start();
+                lm.lastLogits(IDS);
+                neighbour.join();
+                assertEquals(IDS.length, tokens(mine.stats()), "the neighbour's passes are not counted here");
+                assertEquals(IDS.length + other.length, tokens(runtime.stats()), "the model counts every thread");
+                assertThrows(IllegalStateException.class, runtime::measuringThisThread);
+                DropStats.Layer alone = mine.stats().layers().get(0);
+                try (StatsWindow again = runtime.measuring()) {
+                    lm.lastLogits(IDS);
+                    DropStats.Layer serial = again.stats().layers().get(0);
+                    assertEquals(serial.dropped(), alone.dropped());
+                    assertEquals(serial.major(), alone.major());
+                }
+            }
+            lm.lastLogits(IDS);
+            try (StatsWindow reopened = runtime.measuringThisThread()) {
+                assertEquals(0, tokens(reopened.stats()), "a closed window counts nothing more");
+            }
+        }
+    }
+
     /** Tokens the first MoE layer routed. */
     private static long tokens(DropStats stats) {
         return stats.layers().get(0).tokens();
