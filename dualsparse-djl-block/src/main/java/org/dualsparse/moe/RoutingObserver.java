@@ -18,4 +18,21 @@ public interface RoutingObserver {
      * {@code x·W3ᵀ}, each {@code [n, I]} in the block's neuron order, valid only during the call.
      */
     default void activations(int layer, int expert, NDArray gate, NDArray up) {}
+
+    /** An observer that tells {@code first}, then {@code second}, everything it sees. */
+    static RoutingObserver both(RoutingObserver first, RoutingObserver second) {
+        return new RoutingObserver() {
+            @Override
+            public void routed(int layer, Routing routing) {
+                first.routed(layer, routing);
+                second.routed(layer, routing);
+            }
+
+            @Override
+            public void activations(int layer, int expert, NDArray gate, NDArray up) {
+                first.activations(layer, expert, gate, up);
+                second.activations(layer, expert, gate, up);
+            }
+        };
+    }
 }

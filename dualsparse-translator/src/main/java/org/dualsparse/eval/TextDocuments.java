@@ -24,6 +24,11 @@ public final class TextDocuments {
         } catch (IOException e) {
             throw new EvalDataException(file, "cannot read: " + e);
         }
+        return split(text);
+    }
+
+    /** The non-blank documents of {@code text}, separated by blank lines, each stripped of surrounding whitespace. */
+    public static List<String> split(String text) {
         return Arrays.stream(text.replace("\r\n", "\n").split("\\n\\s*\\n"))
                 .map(String::strip)
                 .filter(d -> !d.isEmpty())

@@ -7,6 +7,7 @@ import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.moe.GroupedMoeBlock;
 import org.dualsparse.moe.MoeBlocks;
 import org.dualsparse.moe.Observation;
+import org.dualsparse.moe.RoutingObserver;
 import org.dualsparse.moe.SparseMoeBlock;
 
 /**
@@ -84,10 +85,21 @@ public final class Calibrator {
      * @param progress told after each chunk, or null
      */
     public CalibrationTally tally(List<long[]> sequences, ImportanceMetric metric, int maxLength, Progress progress) {
+        return tally(sequences, metric, maxLength, progress, null);
+    }
+
+    /**
+     * As {@link #tally(List, ImportanceMetric, int, Progress)}, with {@code alongside} (when not
+     * null) shown the same forward passes: a routing recorder
+     * records the routing trace of the calibration data without running it twice.
+     */
+    public CalibrationTally tally(
+            List<long[]> sequences, ImportanceMetric metric, int maxLength, Progress progress, RoutingObserver alongside) {
         List<long[]> chunks = Chunks.of(lm, sequences, maxLength);
         long total = chunks.stream().mapToLong(c -> c.length).sum();
         CalibrationTally tally = CalibrationTally.empty(model, metric, blocks);
-        try (Observation watch = MoeBlocks.observe(lm.block(), new CalibrationObserver(tally))) {
+        RoutingObserver counting = new CalibrationObserver(tally);
+        try (Observation watch = MoeBlocks.observe(lm.block(), alongside == null ? counting : RoutingObserver.both(counting, alongside))) {
             long done = 0;
             for (long[] chunk : chunks) {
                 try (NDManager step = lm.model().getNDManager().newSubManager()) {
