@@ -17,6 +17,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dualsparse.generate.Generation;
 import org.dualsparse.translate.GenerationRequest;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Prompt → text over a DataFrame of {@code id, prompt}: each task generates its rows one after
@@ -78,7 +79,8 @@ public final class GenerateJob {
             try (RowDropRates drops = RowDropRates.measure(executor.dualSparse())) {
                 Generation g = predictor.predict(GenerationRequest.of(prompt));
                 Object[] rates = drops.values();
-                return RowFactory.create(id, prompt, g.text(), Arrays.stream(g.tokenIds()).boxed().toList(), g.finishReason().name().toLowerCase(Locale.ROOT),
+                // A Row's array column takes a Scala sequence.
+                return RowFactory.create(id, prompt, g.text(), CollectionConverters.asScala(Arrays.stream(g.tokenIds()).boxed().toList()), g.finishReason().name().toLowerCase(Locale.ROOT),
                         g.promptTokens(), g.tokenIds().length, rates[0], rates[1], rates[2], null);
             } catch (TranslateException | RuntimeException e) {
                 return failed(id, prompt, RowError.of(id, e).message());

@@ -7,10 +7,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.dualsparse.dualsparse.calibration.CalibrationProfile;
 import org.dualsparse.dualsparse.calibration.CalibrationTally;
@@ -57,8 +56,7 @@ public final class RouteJob {
         Dataset<Row> input = JobInput.select(documents, "text");
         long rowsIn = input.count();
         List<PartitionRouting> parts = input.repartitionByRange(partitions, col("id")).sortWithinPartitions("id")
-                .mapPartitions(new Task(model, metric, seqLen, trace), Encoders.javaSerialization(PartitionRouting.class))
-                .collectAsList();
+                .javaRDD().mapPartitions(new Task(model, metric, seqLen, trace)).collect();
         List<PartitionRouting> ordered = parts.stream().filter(p -> p.documents + p.errors.size() > 0)
                 .sorted(Comparator.comparingLong(p -> p.firstId)).toList();
         CalibrationTally total = null;
@@ -108,7 +106,7 @@ public final class RouteJob {
         }
     }
 
-    private static final class Task implements MapPartitionsFunction<Row, PartitionRouting> {
+    private static final class Task implements FlatMapFunction<Iterator<Row>, PartitionRouting> {
 
         private static final long serialVersionUID = 1L;
         private static final int DEFAULT_SEQ_LEN = 512;
