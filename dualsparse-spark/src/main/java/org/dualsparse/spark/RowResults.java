@@ -2,6 +2,7 @@ package org.dualsparse.spark;
 
 import static org.apache.spark.sql.functions.col;
 
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -24,13 +25,25 @@ public record RowResults(Dataset<Row> rows, long rowsIn, long failed) {
     static RowResults check(String job, Dataset<Row> input, Dataset<Row> output) {
         long rowsIn = input.count();
         Dataset<Row> kept = output.persist(StorageLevel.MEMORY_AND_DISK());
-        long rowsOut = kept.count();
+        SparkContext spark = output.sparkSession().sparkContext();
+        spark.setJobDescription(description(job, rowsIn));
+        long rowsOut;
+        try {
+            rowsOut = kept.count();
+        } finally {
+            spark.setJobDescription(null);
+        }
         long distinct = kept.select("id").distinct().count();
         if (rowsOut != rowsIn || distinct != rowsIn) {
             kept.unpersist();
             throw new RowCountException(job, rowsIn, rowsOut, distinct);
         }
         return new RowResults(kept, rowsIn, kept.filter(col("error").isNotNull()).count());
+    }
+
+    /** What Spark's progress and UI call the job that computes a row job's rows. */
+    static String description(String job, long rows) {
+        return "dualsparse " + job + ": " + rows + " rows";
     }
 
     /** The rows that failed, by id. */

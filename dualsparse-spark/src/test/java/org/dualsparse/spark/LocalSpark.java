@@ -20,7 +20,7 @@ final class LocalSpark {
     private LocalSpark() {}
 
     static synchronized SparkSession session() {
-        if (session == null) {
+        if (session == null || session.sparkContext().isStopped()) {
             session = SparkSession.builder()
                     .master("local[2]")
                     .appName("dualsparse-spark-test")
@@ -32,8 +32,20 @@ final class LocalSpark {
         return session;
     }
 
+    /** Stops the shared session, for a test that needs a Spark context of its own (one per JVM). */
+    static synchronized void stop() {
+        if (session != null) {
+            session.stop();
+            session = null;
+        }
+    }
+
     static Broadcast<ModelSpec> broadcast(ModelSpec spec) {
-        return JavaSparkContext.fromSparkContext(session().sparkContext()).broadcast(spec);
+        return broadcast(session(), spec);
+    }
+
+    static Broadcast<ModelSpec> broadcast(SparkSession spark, ModelSpec spec) {
+        return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(spec);
     }
 
     /** The first {@code count} held-out chapters, written as a text file of their own. */
