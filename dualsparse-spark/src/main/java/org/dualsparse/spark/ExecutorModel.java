@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkEnv;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.generate.Generation;
 import org.dualsparse.model.MoeLanguageModel;
@@ -25,6 +26,7 @@ import org.dualsparse.zoo.MoeCriteria;
 public final class ExecutorModel {
 
     private static final Map<ModelSpec, ExecutorModel> LOADED = new ConcurrentHashMap<>();
+    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LOADED.values().forEach(m -> m.zoo.close()), "close-models"));
@@ -46,6 +48,7 @@ public final class ExecutorModel {
     }
 
     private static ExecutorModel load(ModelSpec spec) {
+        useTaskCpus();
         Criteria.Builder<GenerationRequest, Generation> criteria = MoeCriteria.builder()
                 .setTypes(GenerationRequest.class, Generation.class)
                 .optModelPath(spec.modelPath());
@@ -57,6 +60,17 @@ public final class ExecutorModel {
             throw new UncheckedIOException("cannot load " + spec.modelDir() + ": " + e.getMessage(), e);
         } catch (ModelNotFoundException | MalformedModelException e) {
             throw new IllegalArgumentException("cannot load " + spec.modelDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Gives libtorch as many threads as Spark gives each task cores ({@code spark.task.cpus}, 1 by
+     * default), unless set: the executor's task threads then share its cores without each op also
+     * spreading over all of them. Takes effect when the engine first starts in this JVM.
+     */
+    private static void useTaskCpus() {
+        if (System.getProperty(TORCH_THREADS) == null && SparkEnv.get() != null) {
+            System.setProperty(TORCH_THREADS, SparkEnv.get().conf().get("spark.task.cpus", "1"));
         }
     }
 

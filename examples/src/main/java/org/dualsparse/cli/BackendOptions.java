@@ -67,6 +67,12 @@ final class BackendOptions {
 
     /** Checks the switches (see {@link #loadOptions}) and adds them to a Criteria as arguments. */
     <I, O> Criteria.Builder<I, O> addTo(Criteria.Builder<I, O> criteria) {
+        arguments().forEach(criteria::optArgument);
+        return criteria;
+    }
+
+    /** Checks the switches (see {@link #loadOptions}) and returns them as Criteria arguments. */
+    Map<String, Object> arguments() {
         LoadOptions options = loadOptions();
         Map<String, Object> arguments = new LinkedHashMap<>();
         arguments.put("backend", options.backend().toString());
@@ -74,8 +80,7 @@ final class BackendOptions {
         arguments.put("quant_block", quantBlock);
         arguments.put("quant_zero_points", zeroPoints);
         arguments.put("weight_cache", weightCache);
-        arguments.forEach(criteria::optArgument);
-        return criteria;
+        return arguments;
     }
 
     /** The backend of {@code lm} for a report: {@code backend}, and {@code weight_bytes} of onnxruntime's packed weights. */

@@ -13,7 +13,7 @@ import picocli.CommandLine;
         subcommands = {LogitsCommand.class, RandomCheckpointCommand.class, GenerateCommand.class, ChatCommand.class,
             TrainTokenizerCommand.class, TrainCommand.class, BuildTasksCommand.class, ExpertUsageCommand.class,
             ExportPartitionCommand.class, CalibrateCommand.class, BenchCommand.class, EpSimCommand.class, EvalCommand.class,
-            SweepCommand.class})
+            SweepCommand.class, SparkCommand.class})
 public final class DualSparseCli {
 
     public static void main(String[] args) {

@@ -1,6 +1,8 @@
 package org.dualsparse.cli;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.dualsparse.generate.GenerationOptions;
 import picocli.CommandLine.Option;
 
@@ -30,6 +32,26 @@ final class SamplingOptions {
 
     @Option(names = "--stop", description = "Stop before this text (repeatable).")
     List<String> stop;
+
+    /** The options given, as the Criteria arguments {@link GenerationOptions#withArguments} reads. */
+    Map<String, Object> arguments() {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        putIfSet(arguments, "max_new_tokens", maxTokens);
+        putIfSet(arguments, "temperature", temperature);
+        putIfSet(arguments, "top_k", topK);
+        putIfSet(arguments, "top_p", topP);
+        putIfSet(arguments, "min_p", minP);
+        putIfSet(arguments, "repetition_penalty", repetitionPenalty);
+        putIfSet(arguments, "seed", seed);
+        putIfSet(arguments, "stop", stop);
+        return arguments;
+    }
+
+    private static void putIfSet(Map<String, Object> arguments, String key, Object value) {
+        if (value != null) {
+            arguments.put(key, value);
+        }
+    }
 
     GenerationOptions.Builder apply(GenerationOptions.Builder options) {
         if (maxTokens != null) {

@@ -1,0 +1,70 @@
+package org.dualsparse.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.dualsparse.spark.JobData;
+import org.dualsparse.spark.ModelSpec;
+import org.dualsparse.spark.RowResults;
+import org.dualsparse.spark.ScoreJob;
+import org.dualsparse.spark.ScoreSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code spark score}: document → summed log-likelihood over a DataFrame, and the perplexity they add up to. */
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = "Score every document of --data (a .txt file's documents, or field or column \"text\") as"
+                + " `eval --task ppl` windows it, on Spark: per-document log-likelihood in rows.parquet (or rows.jsonl),"
+                + " perplexity, word and byte perplexity and bits per byte in summary.json.")
+final class SparkScoreCommand implements Callable<Integer> {
+
+    @Mixin
+    SparkOptions spark;
+
+    @Option(names = "--model", description = "Model folder, readable by every executor." + ShippedModel.DEFAULT)
+    Path model;
+
+    @Option(names = "--window", description = "Most tokens per forward pass (default 256, or the model's maximum).")
+    Integer window;
+
+    @Option(names = "--format", defaultValue = "parquet", description = "parquet or jsonl (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Mixin
+    DualSparseOptions dualSparse;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Override
+    public Integer call() {
+        model = ShippedModel.orDefault(model);
+        JobData.Format output = JobData.Format.parse(format);
+        Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
+        arguments.putAll(dualSparse.arguments());
+        spark.checkOut();
+        SparkSession session = spark.session("score");
+        long start = System.nanoTime();
+        RowResults results = ScoreJob.run(spark.read(session, "text"), SparkJobs.broadcast(session, ModelSpec.of(model, arguments)), window);
+        Path written = JobData.write(results, spark.out, output);
+        ScoreSummary s = ScoreSummary.of(results);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> summary = SparkJobs.header("score", session, model, arguments, written, seconds);
+        summary.put("documents", results.rowsIn());
+        summary.put("failed", s.failed());
+        summary.put("tokens", s.tokens());
+        summary.put("tokens_per_s", s.tokens() / seconds);
+        summary.put("mean_nll", s.meanNll());
+        summary.put("perplexity", s.perplexity());
+        summary.put("word_perplexity", s.wordPerplexity());
+        summary.put("byte_perplexity", s.bytePerplexity());
+        summary.put("bits_per_byte", s.bitsPerByte());
+        SparkJobs.putDropRates(summary, s.decisionDropRate(), s.skippedWorkRate());
+        SparkSummary.write(spark.out, summary);
+        session.stop();
+        return SparkSummary.exitCode(s.failed(), results.rowsIn(), written);
+    }
+}
