@@ -24,7 +24,8 @@ class ArchitectureTest {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("org.dualsparse");
-        for (String module : new String[] {"org.dualsparse.nn", "org.dualsparse.onnxruntime", "org.dualsparse.zoo", "org.dualsparse.cli"}) {
+        for (String module : new String[] {"org.dualsparse.nn", "org.dualsparse.onnxruntime", "org.dualsparse.zoo", "org.dualsparse.spark",
+            "org.dualsparse.cli"}) {
             assertTrue(classes.containPackage(module), module + " was not imported");
         }
     }
@@ -60,6 +61,17 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("org.dualsparse.nn..", "org.dualsparse.decoder..", "org.dualsparse.moe..",
                         "org.dualsparse.dualsparse..")
                 .should().dependOnClassesThat().resideInAPackage("org.dualsparse.onnxruntime..")
+                .check(classes);
+    }
+
+    /** Spark sits at the edge: only the command line uses it, and the model, the method and the translators never see it. */
+    @Test
+    void sparkAtTheEdge() {
+        noClasses().that().resideOutsideOfPackages("org.dualsparse.spark..", "org.dualsparse.cli..")
+                .should().dependOnClassesThat().resideInAPackage("org.dualsparse.spark..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackages("org.dualsparse.spark..", "org.dualsparse.cli..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.spark..")
                 .check(classes);
     }
 
