@@ -20,17 +20,14 @@ import org.dualsparse.zoo.MoeCriteria;
 /**
  * The model of one {@link ModelSpec} as an executor JVM holds it: loaded through {@code
  * MoeCriteria} by the first task that needs it, then shared by every task thread of the JVM
- * (each with its own {@code Predictor}) until the JVM exits. Weights are memory-mapped by the
- * loader, so the executor's memory holds one copy whatever the number of task slots.
+ * (each with its own {@code Predictor}) for the rest of the JVM's life: an executor keeps one
+ * model per distinct spec it has run. Weights are memory-mapped by the loader, so the executor's
+ * memory holds one copy whatever the number of task slots.
  */
 public final class ExecutorModel {
 
     private static final Map<ModelSpec, ExecutorModel> LOADED = new ConcurrentHashMap<>();
     private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LOADED.values().forEach(m -> m.zoo.close()), "close-models"));
-    }
 
     private final ZooModel<GenerationRequest, Generation> zoo;
     private final MoeLanguageModel lm;

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
@@ -18,7 +19,7 @@ public record GenerationSummary(long prompts, long failed, long promptTokens, lo
 
     /** Sums the rows of a generate job. */
     public static GenerationSummary of(RowResults results) {
-        var succeeded = results.rows().filter(col("error").isNull());
+        Dataset<Row> succeeded = results.rows().filter(col("error").isNull());
         Row sums = succeeded.agg(sum("prompt_tokens"), sum("generated_tokens"),
                 sum(col(RowDropRates.DECISION).multiply(col(RowDropRates.DENSE))),
                 sum(col(RowDropRates.SKIPPED_WORK).multiply(col(RowDropRates.DENSE))),

@@ -1,6 +1,7 @@
 package org.dualsparse.spark;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.input_file_name;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -63,7 +64,7 @@ public final class JobData {
         String location = path.toAbsolutePath().toString();
         Dataset<Row> rows = switch (kind) {
             case "txt" -> spark.read().option("wholetext", true).text(location)
-                    .withColumn("file", org.apache.spark.sql.functions.input_file_name()).orderBy("file")
+                    .withColumn("file", input_file_name()).orderBy("file")
                     .select(col("value").as(column));
             case "jsonl", "json" -> json(spark, location, column);
             case "parquet" -> parquet(spark, location, column);

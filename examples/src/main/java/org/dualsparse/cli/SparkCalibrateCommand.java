@@ -54,9 +54,18 @@ final class SparkCalibrateCommand implements Callable<Integer> {
         Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
         spark.checkOut();
         SparkSession session = spark.session("calibrate");
-        long start = System.nanoTime();
-        RouteJob.Result result = RouteJob.run(JobData.read(session, spark.data, "text"),
-                SparkJobs.broadcast(session, ModelSpec.of(model, arguments)), importance, spark.partitions(session), seqLen, trace);
+        try {
+            long start = System.nanoTime();
+            RouteJob.Result result = RouteJob.run(JobData.read(session, spark.data, "text"),
+                    SparkJobs.broadcast(session, ModelSpec.of(model, arguments)), importance, spark.partitions(session), seqLen, trace);
+            return report(result, SparkJobs.header("calibrate", session, model, arguments, null, (System.nanoTime() - start) / 1e9));
+        } finally {
+            session.stop();
+        }
+    }
+
+    /** Writes the profile, the trace if asked for and the summary; 1 when documents failed. */
+    private int report(RouteJob.Result result, Map<String, Object> summary) throws IOException {
         Files.createDirectories(spark.out);
         Path profile = spark.out.resolve("dualsparse.profile");
         result.profile().save(profile);
@@ -66,17 +75,14 @@ final class SparkCalibrateCommand implements Callable<Integer> {
             RoutingTrace.write(traceFile, result.trace());
             System.out.println("wrote " + traceFile);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         CalibrationSummary.print(System.out, result.profile(), margin.margin());
-        Map<String, Object> summary = SparkJobs.header("calibrate", session, model, arguments, null, seconds);
         summary.put("documents", result.documents() + result.errors().size());
         summary.put("failed", result.errors().size());
         summary.put("tokens", result.tokens());
-        summary.put("tokens_per_s", result.tokens() / seconds);
+        summary.put("tokens_per_s", result.tokens() / (double) summary.get("seconds"));
         summary.put("profile", profile.toString());
         summary.put("errors", result.errors().stream().map(e -> Map.of("id", e.id(), "error", e.message())).toList());
         SparkSummary.write(spark.out, summary);
-        session.stop();
         if (!result.errors().isEmpty()) {
             RowError first = result.errors().get(0);
             System.err.printf("%d documents failed (row %d: %s); the profile is of the others%n", result.errors().size(), first.id(),

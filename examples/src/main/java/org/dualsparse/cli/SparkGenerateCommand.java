@@ -47,21 +47,24 @@ final class SparkGenerateCommand implements Callable<Integer> {
         arguments.putAll(sampling.arguments());
         spark.checkOut();
         SparkSession session = spark.session("generate");
-        long start = System.nanoTime();
-        RowResults results = GenerateJob.run(spark.read(session, "prompt"), SparkJobs.broadcast(session, ModelSpec.of(model, arguments)));
-        Path written = JobData.write(results, spark.out, output);
-        GenerationSummary s = GenerationSummary.of(results);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> summary = SparkJobs.header("generate", session, model, arguments, written, seconds);
-        summary.put("prompts", results.rowsIn());
-        summary.put("failed", s.failed());
-        summary.put("prompt_tokens", s.promptTokens());
-        summary.put("generated_tokens", s.generatedTokens());
-        summary.put("generated_tokens_per_s", s.generatedTokens() / seconds);
-        summary.put("finish_reasons", s.finishReasons());
-        SparkJobs.putDropRates(summary, s.decisionDropRate(), s.skippedWorkRate());
-        SparkSummary.write(spark.out, summary);
-        session.stop();
-        return SparkSummary.exitCode(s.failed(), results.rowsIn(), written);
+        try {
+            long start = System.nanoTime();
+            RowResults results = GenerateJob.run(spark.read(session, "prompt"), SparkJobs.broadcast(session, ModelSpec.of(model, arguments)));
+            Path written = JobData.write(results, spark.out, output);
+            GenerationSummary s = GenerationSummary.of(results);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Object> summary = SparkJobs.header("generate", session, model, arguments, written, seconds);
+            summary.put("prompts", results.rowsIn());
+            summary.put("failed", s.failed());
+            summary.put("prompt_tokens", s.promptTokens());
+            summary.put("generated_tokens", s.generatedTokens());
+            summary.put("generated_tokens_per_s", s.generatedTokens() / seconds);
+            summary.put("finish_reasons", s.finishReasons());
+            SparkJobs.putDropRates(summary, s.decisionDropRate(), s.skippedWorkRate());
+            SparkSummary.write(spark.out, summary);
+            return SparkSummary.exitCode(s.failed(), results.rowsIn(), written);
+        } finally {
+            session.stop();
+        }
     }
 }

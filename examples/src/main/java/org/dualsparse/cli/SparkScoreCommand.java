@@ -47,24 +47,27 @@ final class SparkScoreCommand implements Callable<Integer> {
         arguments.putAll(dualSparse.arguments());
         spark.checkOut();
         SparkSession session = spark.session("score");
-        long start = System.nanoTime();
-        RowResults results = ScoreJob.run(spark.read(session, "text"), SparkJobs.broadcast(session, ModelSpec.of(model, arguments)), window);
-        Path written = JobData.write(results, spark.out, output);
-        ScoreSummary s = ScoreSummary.of(results);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> summary = SparkJobs.header("score", session, model, arguments, written, seconds);
-        summary.put("documents", results.rowsIn());
-        summary.put("failed", s.failed());
-        summary.put("tokens", s.tokens());
-        summary.put("tokens_per_s", s.tokens() / seconds);
-        summary.put("mean_nll", s.meanNll());
-        summary.put("perplexity", s.perplexity());
-        summary.put("word_perplexity", s.wordPerplexity());
-        summary.put("byte_perplexity", s.bytePerplexity());
-        summary.put("bits_per_byte", s.bitsPerByte());
-        SparkJobs.putDropRates(summary, s.decisionDropRate(), s.skippedWorkRate());
-        SparkSummary.write(spark.out, summary);
-        session.stop();
-        return SparkSummary.exitCode(s.failed(), results.rowsIn(), written);
+        try {
+            long start = System.nanoTime();
+            RowResults results = ScoreJob.run(spark.read(session, "text"), SparkJobs.broadcast(session, ModelSpec.of(model, arguments)), window);
+            Path written = JobData.write(results, spark.out, output);
+            ScoreSummary s = ScoreSummary.of(results);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Object> summary = SparkJobs.header("score", session, model, arguments, written, seconds);
+            summary.put("documents", results.rowsIn());
+            summary.put("failed", s.failed());
+            summary.put("tokens", s.tokens());
+            summary.put("tokens_per_s", s.tokens() / seconds);
+            summary.put("mean_nll", s.meanNll());
+            summary.put("perplexity", s.perplexity());
+            summary.put("word_perplexity", s.wordPerplexity());
+            summary.put("byte_perplexity", s.bytePerplexity());
+            summary.put("bits_per_byte", s.bitsPerByte());
+            SparkJobs.putDropRates(summary, s.decisionDropRate(), s.skippedWorkRate());
+            SparkSummary.write(spark.out, summary);
+            return SparkSummary.exitCode(s.failed(), results.rowsIn(), written);
+        } finally {
+            session.stop();
+        }
     }
 }

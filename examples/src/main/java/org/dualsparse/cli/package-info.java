@@ -1,5 +1,5 @@
 /**
  * The {@code dualsparse.jar} command line (picocli): generation, chat, evaluation,
- * calibration, sweeps, export, training and benchmarks.
+ * calibration, sweeps, export, training, benchmarks, and the batch jobs on Spark.
  */
 package org.dualsparse.cli;
