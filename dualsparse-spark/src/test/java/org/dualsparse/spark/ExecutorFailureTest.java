@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("kernel-insensitive")
 class ExecutorFailureTest {
 
-    private static final int CHAPTERS = 12;
+    private static final int CHAPTERS = 8;
 
     private static SparkSession spark;
 

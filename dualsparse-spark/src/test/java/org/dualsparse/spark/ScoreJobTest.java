@@ -17,25 +17,25 @@ import org.dualsparse.eval.TextDocuments;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.tokenizer.TextTokenizer;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code spark score} adds up to {@code eval --task ppl}: the same perplexity (to double rounding
- * of the sums) and, with DualSparse dropping, the same realised drop rate, over documents split
- * across partitions and scored by two task threads sharing one model.
+ * {@code spark score} with DualSparse dropping adds up to a single process scoring the same
+ * documents: the same perplexity (to double rounding of the sums) and the same realised drop rate,
+ * over documents split across partitions and scored by two task threads sharing one model (each
+ * row's rate counted on its own thread). Without dropping, {@code SparkCommandTest} compares with
+ * {@code eval --task ppl}.
  */
 @Tag("kernel-insensitive")
 class ScoreJobTest {
 
     private static final int CHAPTERS = 6;
 
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void perplexityAndDropRateEqualTheSingleProcessRun(boolean dropping, @TempDir Path dir) throws Exception {
+    @Test
+    void perplexityAndDropRateEqualTheSingleProcessRun(@TempDir Path dir) throws Exception {
         Path text = LocalSpark.heldoutChapters(dir, CHAPTERS);
-        Map<String, Object> arguments = dropping ? Map.of("method", "2t", "threshold", 0.1) : Map.of();
+        Map<String, Object> arguments = Map.of("method", "2t", "threshold", 0.1);
         ModelSpec spec = ModelSpec.of(LocalSpark.MODEL, arguments);
 
         Dataset<Row> documents = JobData.read(LocalSpark.session(), text, "text").repartition(3);
@@ -45,9 +45,7 @@ class ScoreJobTest {
         Perplexity.Result single;
         List<long[]> tokens;
         try (MoeLanguageModel lm = MoeLanguageModel.load(LocalSpark.MODEL); TextTokenizer tokenizer = TextTokenizer.load(LocalSpark.MODEL)) {
-            if (dropping) {
-                DualSparseSettings.fromArguments(arguments).applyTo(lm);
-            }
+            DualSparseSettings.fromArguments(arguments).applyTo(lm);
             tokens = TextDocuments.tokenize(TextDocuments.read(text), tokenizer);
             single = new Perplexity(lm, Perplexity.DEFAULT_WINDOW).measure(tokens, null);
         }
@@ -59,15 +57,11 @@ class ScoreJobTest {
         assertEquals(TextDocuments.read(text).stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum(),
                 summary.bytes());
         assertTrue(summary.words() > 0 && summary.words() < chapters.length());
-        if (dropping) {
-            double rate = single.dropRates().orElseThrow().decision();
-            assertTrue(rate > 0.05, "the threshold drops something: " + rate);
-            assertEquals(rate, summary.decisionDropRate(), 1e-12);
-            assertEquals(single.dropRates().orElseThrow().skippedWork(), summary.skippedWorkRate(), 1e-12);
-        } else {
-            assertTrue(Double.isNaN(summary.decisionDropRate()));
-            assertTrue(DualSparseRuntime.of(ExecutorModel.of(spec).zoo().getBlock()).isEmpty());
-        }
+        double rate = single.dropRates().orElseThrow().decision();
+        assertTrue(rate > 0.05, "the threshold drops something: " + rate);
+        assertEquals(rate, summary.decisionDropRate(), 1e-12);
+        assertEquals(single.dropRates().orElseThrow().skippedWork(), summary.skippedWorkRate(), 1e-12);
+        assertTrue(DualSparseRuntime.of(ExecutorModel.of(spec).zoo().getBlock()).isPresent());
         results.rows().unpersist();
     }
 }

@@ -27,9 +27,6 @@ final class SparkCalibrateCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
-    @Option(names = "--model", description = "Model folder, readable by every executor." + ShippedModel.DEFAULT)
-    Path model;
-
     @Option(names = "--seq-len", description = "Longest forward pass; longer documents are cut (default 512, or the model's maximum).")
     Integer seqLen;
 
@@ -49,7 +46,7 @@ final class SparkCalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        model = ShippedModel.orDefault(model);
+        Path model = spark.model();
         ImportanceMetric importance = ImportanceMetric.parse(metric);
         Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
         spark.checkOut();

@@ -3,15 +3,46 @@ package org.dualsparse.cli;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.dualsparse.spark.JobData;
 import org.dualsparse.spark.ModelSpec;
+import org.dualsparse.spark.RowResults;
 
 /** What the {@code spark} commands share: the broadcast model and the head of their summaries. */
 final class SparkJobs {
 
     private SparkJobs() {}
+
+    /**
+     * Runs a row job as the {@code spark} commands do: checks {@code --out}, starts the session,
+     * runs the job on the model {@code arguments} describe, writes the rows and {@code
+     * summary.json} (the header, then what {@code figures} adds), and stops the session.
+     *
+     * @return 0, or 1 when rows failed
+     */
+    static int runRows(SparkOptions spark, String job, Map<String, Object> arguments, JobData.Format format,
+            BiFunction<SparkSession, Broadcast<ModelSpec>, RowResults> run, BiConsumer<RowResults, Map<String, Object>> figures) {
+        Path model = spark.model();
+        spark.checkOut();
+        SparkSession session = spark.session(job);
+        try {
+            long start = System.nanoTime();
+            RowResults results = run.apply(session, broadcast(session, ModelSpec.of(model, arguments)));
+            Path written = JobData.write(results, spark.out, format);
+            Map<String, Object> summary = header(job, session, model, arguments, written, (System.nanoTime() - start) / 1e9);
+            summary.put("rows_in", results.rowsIn());
+            summary.put("failed", results.failed());
+            figures.accept(results, summary);
+            SparkSummary.write(spark.out, summary);
+            return SparkSummary.exitCode(results.failed(), results.rowsIn(), written);
+        } finally {
+            session.stop();
+        }
+    }
 
     static Broadcast<ModelSpec> broadcast(SparkSession session, ModelSpec spec) {
         return JavaSparkContext.fromSparkContext(session.sparkContext()).broadcast(spec);

@@ -29,6 +29,9 @@ final class SparkOptions {
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting (repeatable), as spark-submit's --conf.")
     List<String> conf;
 
+    @Option(names = "--model", description = "Model folder, on a path every executor can read." + ShippedModel.DEFAULT)
+    Path model;
+
     @Option(names = "--data", required = true, paramLabel = "FILE_OR_DIR",
             description = "Input: a .txt file (documents separated by blank lines), .jsonl or .parquet, or a folder of them."
                     + " Executors read it, so on a cluster it must be on a shared path.")
@@ -39,6 +42,11 @@ final class SparkOptions {
 
     @Option(names = "--partitions", description = "Tasks to split the rows into (default: Spark's default parallelism).")
     Integer partitions;
+
+    /** The model folder given, or the shipped model. */
+    Path model() {
+        return ShippedModel.orDefault(model);
+    }
 
     /** Refuses an output folder that holds anything, before any work is done. */
     void checkOut() {

@@ -1,13 +1,9 @@
 package org.dualsparse.cli;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
 import org.dualsparse.spark.JobData;
-import org.dualsparse.spark.ModelSpec;
-import org.dualsparse.spark.RowResults;
 import org.dualsparse.spark.ScoreJob;
 import org.dualsparse.spark.ScoreSummary;
 import picocli.CommandLine.Command;
@@ -24,9 +20,6 @@ final class SparkScoreCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
-    @Option(names = "--model", description = "Model folder, readable by every executor." + ShippedModel.DEFAULT)
-    Path model;
-
     @Option(names = "--window", description = "Most tokens per forward pass (default 256, or the model's maximum).")
     Integer window;
 
@@ -41,33 +34,21 @@ final class SparkScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        model = ShippedModel.orDefault(model);
         JobData.Format output = JobData.Format.parse(format);
         Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
         arguments.putAll(dualSparse.arguments());
-        spark.checkOut();
-        SparkSession session = spark.session("score");
-        try {
-            long start = System.nanoTime();
-            RowResults results = ScoreJob.run(spark.read(session, "text"), SparkJobs.broadcast(session, ModelSpec.of(model, arguments)), window);
-            Path written = JobData.write(results, spark.out, output);
-            ScoreSummary s = ScoreSummary.of(results);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Object> summary = SparkJobs.header("score", session, model, arguments, written, seconds);
-            summary.put("documents", results.rowsIn());
-            summary.put("failed", s.failed());
-            summary.put("tokens", s.tokens());
-            summary.put("tokens_per_s", s.tokens() / seconds);
-            summary.put("mean_nll", s.meanNll());
-            summary.put("perplexity", s.perplexity());
-            summary.put("word_perplexity", s.wordPerplexity());
-            summary.put("byte_perplexity", s.bytePerplexity());
-            summary.put("bits_per_byte", s.bitsPerByte());
-            SparkJobs.putDropRates(summary, s.decisionDropRate(), s.skippedWorkRate());
-            SparkSummary.write(spark.out, summary);
-            return SparkSummary.exitCode(s.failed(), results.rowsIn(), written);
-        } finally {
-            session.stop();
-        }
+        return SparkJobs.runRows(spark, "score", arguments, output,
+                (session, model) -> ScoreJob.run(spark.read(session, "text"), model, window),
+                (results, summary) -> {
+                    ScoreSummary s = ScoreSummary.of(results);
+                    summary.put("tokens", s.tokens());
+                    summary.put("tokens_per_s", s.tokens() / (double) summary.get("seconds"));
+                    summary.put("mean_nll", s.meanNll());
+                    summary.put("perplexity", s.perplexity());
+                    summary.put("word_perplexity", s.wordPerplexity());
+                    summary.put("byte_perplexity", s.bytePerplexity());
+                    summary.put("bits_per_byte", s.bitsPerByte());
+                    SparkJobs.putDropRates(summary, s.decisionDropRate(), s.skippedWorkRate());
+                });
     }
 }

@@ -3,12 +3,14 @@ package org.dualsparse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.dualsparse.nn.TorchEngine;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -37,9 +39,18 @@ class ShippedModelTest {
     @Tag("kernel-insensitive")
     void itsHeldOutPerplexityAndTasksAreWhatTheReadmeReports() {
         Path eval = MODEL.resolve("eval");
-        CliRun run = CliRun.of("eval", "--model", MODEL.toString(), "--task", "ppl",
-                "--task", eval.resolve("next-line.jsonl").toString(), "--task", eval.resolve("line-ending.jsonl").toString(),
-                "--json");
+        // The suite runs libtorch on one thread; this single-caller test, the longest, may use both cores.
+        TorchEngine.get();
+        int threads = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(2);
+        CliRun run;
+        try {
+            run = CliRun.of("eval", "--model", MODEL.toString(), "--task", "ppl",
+                    "--task", eval.resolve("next-line.jsonl").toString(), "--task", eval.resolve("line-ending.jsonl").toString(),
+                    "--json");
+        } finally {
+            JniUtils.setNumThreads(threads);
+        }
         assertEquals(0, run.code(), run.err());
         JsonArray tasks = JsonParser.parseString(run.out()).getAsJsonObject().getAsJsonArray("tasks");
         JsonObject ppl = tasks.get(0).getAsJsonObject();

@@ -55,6 +55,7 @@ class SparkCommandTest {
         double perplexity = ppl.get("perplexity").getAsDouble();
         assertEquals(ppl.get("tokens").getAsLong(), summary.get("tokens").getAsLong());
         assertEquals(perplexity, summary.get("perplexity").getAsDouble(), 1e-9 * perplexity);
+        assertTrue(!summary.has("decision_drop_rate"), "no DualSparse switch, no drop rate");
     }
 
     @Test
