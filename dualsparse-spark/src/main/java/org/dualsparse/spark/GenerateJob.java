@@ -61,6 +61,9 @@ public final class GenerateJob {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
+            if (!rows.hasNext()) {
+                return rows;
+            }
             ExecutorModel executor = ExecutorModel.of(model.value());
             List<Row> out = new ArrayList<>();
             try (Predictor<GenerationRequest, Generation> predictor = executor.zoo().newPredictor()) {

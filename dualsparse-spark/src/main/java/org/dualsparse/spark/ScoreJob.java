@@ -65,6 +65,9 @@ public final class ScoreJob {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
+            if (!rows.hasNext()) {
+                return rows;
+            }
             ExecutorModel executor = ExecutorModel.of(model.value());
             MoeLanguageModel lm = executor.languageModel();
             Perplexity perplexity = new Perplexity(lm,

@@ -36,6 +36,7 @@ final class SparkGenerateCommand implements Callable<Integer> {
         JobData.Format output = JobData.Format.parse(format);
         Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
         arguments.putAll(dualSparse.arguments());
+        dualSparse.settings(); // refuses switches that do not go together here, not in every executor
         arguments.putAll(sampling.arguments());
         return SparkJobs.runRows(spark, "generate", arguments, output,
                 (session, model) -> GenerateJob.run(spark.read(session, "prompt"), model),

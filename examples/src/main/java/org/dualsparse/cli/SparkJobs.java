@@ -31,7 +31,7 @@ final class SparkJobs {
         SparkSession session = spark.session(job);
         try {
             long start = System.nanoTime();
-            RowResults results = run.apply(session, broadcast(session, ModelSpec.of(model, arguments)));
+            RowResults results = SparkOptions.failingWithCause(job, () -> run.apply(session, broadcast(session, ModelSpec.of(model, arguments))));
             Path written = JobData.write(results, spark.out, format);
             Map<String, Object> summary = header(job, session, model, arguments, written, (System.nanoTime() - start) / 1e9);
             summary.put("rows_in", results.rowsIn());

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
@@ -43,9 +44,35 @@ final class SparkOptions {
     @Option(names = "--partitions", description = "Tasks to split the rows into (default: Spark's default parallelism).")
     Integer partitions;
 
-    /** The model folder given, or the shipped model. */
+    /**
+     * The model folder given, or the shipped model, checked here before any executor tries to
+     * load it.
+     */
     Path model() {
-        return ShippedModel.orDefault(model);
+        Path dir = ShippedModel.orDefault(model);
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new ParameterException(spec.commandLine(), "--model " + dir + " holds no config.json (the folder must be"
+                    + " readable here and by every executor)");
+        }
+        return dir;
+    }
+
+    /**
+     * Runs {@code job} on Spark; a failed Spark job ({@code SparkException}) is reported by the
+     * failure of its task, not by Spark's whole report.
+     */
+    static <T> T failingWithCause(String name, Supplier<T> job) {
+        try {
+            return job.get();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // Scala code throws SparkException, a checked exception, undeclared
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalStateException("spark " + name + " failed: " + (cause == e ? e.getMessage() : cause.toString()), e);
+        }
     }
 
     /** Refuses an output folder that holds anything, before any work is done. */

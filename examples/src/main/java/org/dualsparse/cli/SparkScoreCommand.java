@@ -37,6 +37,7 @@ final class SparkScoreCommand implements Callable<Integer> {
         JobData.Format output = JobData.Format.parse(format);
         Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
         arguments.putAll(dualSparse.arguments());
+        dualSparse.settings(); // refuses switches that do not go together here, not in every executor
         return SparkJobs.runRows(spark, "score", arguments, output,
                 (session, model) -> ScoreJob.run(spark.read(session, "text"), model, window),
                 (results, summary) -> {

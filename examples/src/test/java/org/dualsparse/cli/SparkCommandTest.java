@@ -99,6 +99,17 @@ class SparkCommandTest {
         CliRun again = run("generate", "--data", prompts.toString(), "--out", out.toString());
         assertEquals(2, again.code());
         assertTrue(again.err().contains("is not empty"), again.err());
+        CliRun noModel = run("score", "--data", chapters.toString(), "--out", dir.resolve("none").toString(), "--model", dir.toString());
+        assertEquals(2, noModel.code());
+        assertTrue(noModel.err().contains("holds no config.json"), noModel.err());
+        Path broken = Files.createDirectories(dir.resolve("broken-model"));
+        Files.writeString(broken.resolve("config.json"), "{\"model_type\": \"mixtral\"}");
+        CliRun failedJob = run("score", "--data", chapters.toString(), "--out", dir.resolve("none").toString(), "--model", broken.toString());
+        assertEquals(2, failedJob.code());
+        assertTrue(failedJob.err().contains("error: spark score failed: ") && failedJob.err().contains(broken.toString()), failedJob.err());
+        CliRun badSwitch = run("score", "--data", chapters.toString(), "--out", dir.resolve("none").toString(), "--threshold", "-1");
+        assertEquals(2, badSwitch.code());
+        assertTrue(badSwitch.err().contains("threshold"), badSwitch.err());
     }
 
     private static CliRun run(String job, String... args) {
