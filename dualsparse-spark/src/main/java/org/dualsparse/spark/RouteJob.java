@@ -49,10 +49,13 @@ public final class RouteJob {
      * @param seqLen the longest forward pass, or null for 512 (or the model's maximum, if less)
      * @param trace whether to record the routing trace too (it is collected on the driver)
      * @throws RowCountException when documents were lost or repeated
-     * @throws IllegalArgumentException when no document has a token
+     * @throws IllegalArgumentException when no document has a token, or {@code partitions} is not positive
      */
     public static Result run(Dataset<Row> documents, Broadcast<ModelSpec> model, ImportanceMetric metric, int partitions,
             Integer seqLen, boolean trace) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+        }
         Dataset<Row> input = JobInput.select(documents, "text");
         long rowsIn = input.count();
         List<PartitionRouting> parts = input.repartitionByRange(partitions, col("id")).sortWithinPartitions("id")
