@@ -53,8 +53,9 @@ final class SparkCalibrateCommand implements Callable<Integer> {
         SparkSession session = spark.session("calibrate");
         try {
             long start = System.nanoTime();
-            RouteJob.Result result = SparkOptions.failingWithCause("calibrate", () -> RouteJob.run(JobData.read(session, spark.data, "text"),
-                    SparkJobs.broadcast(session, ModelSpec.of(model, arguments)), importance, spark.partitions(session), seqLen, trace));
+            RouteJob.Result result = SparkJobs.failingWithCause("calibrate", () -> RouteJob.run(
+                    JobData.read(session, spark.data, "text"), SparkJobs.broadcast(session, ModelSpec.of(model, arguments)),
+                    importance, spark.partitions(session), seqLen, trace));
             return report(result, SparkJobs.header("calibrate", session, model, arguments, null, (System.nanoTime() - start) / 1e9));
         } finally {
             session.stop();

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -12,7 +13,7 @@ import org.dualsparse.spark.JobData;
 import org.dualsparse.spark.ModelSpec;
 import org.dualsparse.spark.RowResults;
 
-/** What the {@code spark} commands share: the broadcast model and the head of their summaries. */
+/** What the {@code spark} commands share: how a row job runs, the broadcast model, failures, the head of their summaries. */
 final class SparkJobs {
 
     private SparkJobs() {}
@@ -31,7 +32,7 @@ final class SparkJobs {
         SparkSession session = spark.session(job);
         try {
             long start = System.nanoTime();
-            RowResults results = SparkOptions.failingWithCause(job, () -> run.apply(session, broadcast(session, ModelSpec.of(model, arguments))));
+            RowResults results = failingWithCause(job, () -> run.apply(session, broadcast(session, ModelSpec.of(model, arguments))));
             Path written = JobData.write(results, spark.out, format);
             Map<String, Object> summary = header(job, session, model, arguments, written, (System.nanoTime() - start) / 1e9);
             summary.put("rows_in", results.rowsIn());
@@ -41,6 +42,24 @@ final class SparkJobs {
             return SparkSummary.exitCode(results.failed(), results.rowsIn(), written);
         } finally {
             session.stop();
+        }
+    }
+
+    /**
+     * Runs {@code job} on Spark; a failed Spark job ({@code SparkException}) is reported by the
+     * failure of its task, not by Spark's whole report.
+     */
+    static <T> T failingWithCause(String name, Supplier<T> job) {
+        try {
+            return job.get();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // Scala code throws SparkException, a checked exception, undeclared
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalStateException("spark " + name + " failed: " + (cause == e ? e.getMessage() : cause.toString()), e);
         }
     }
 

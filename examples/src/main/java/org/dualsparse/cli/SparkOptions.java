@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
@@ -55,24 +54,6 @@ final class SparkOptions {
                     + " readable here and by every executor)");
         }
         return dir;
-    }
-
-    /**
-     * Runs {@code job} on Spark; a failed Spark job ({@code SparkException}) is reported by the
-     * failure of its task, not by Spark's whole report.
-     */
-    static <T> T failingWithCause(String name, Supplier<T> job) {
-        try {
-            return job.get();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) { // Scala code throws SparkException, a checked exception, undeclared
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            throw new IllegalStateException("spark " + name + " failed: " + (cause == e ? e.getMessage() : cause.toString()), e);
-        }
     }
 
     /** Refuses an output folder that holds anything, before any work is done. */

@@ -99,7 +99,8 @@ public final class Calibrator {
         long total = chunks.stream().mapToLong(c -> c.length).sum();
         CalibrationTally tally = CalibrationTally.empty(model, metric, blocks);
         RoutingObserver counting = new CalibrationObserver(tally);
-        try (Observation watch = MoeBlocks.observe(lm.block(), alongside == null ? counting : RoutingObserver.both(counting, alongside))) {
+        RoutingObserver observer = alongside == null ? counting : RoutingObserver.both(counting, alongside);
+        try (Observation watch = MoeBlocks.observe(lm.block(), observer)) {
             long done = 0;
             for (long[] chunk : chunks) {
                 try (NDManager step = lm.model().getNDManager().newSubManager()) {
