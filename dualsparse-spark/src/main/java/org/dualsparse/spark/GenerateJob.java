@@ -83,10 +83,11 @@ public final class GenerateJob {
                 Generation g = predictor.predict(GenerationRequest.of(prompt));
                 Object[] rates = drops.values();
                 // A Row's array column takes a Scala sequence.
-                return RowFactory.create(id, prompt, g.text(), CollectionConverters.asScala(Arrays.stream(g.tokenIds()).boxed().toList()), g.finishReason().name().toLowerCase(Locale.ROOT),
+                Object tokenIds = CollectionConverters.asScala(Arrays.stream(g.tokenIds()).boxed().toList());
+                return RowFactory.create(id, prompt, g.text(), tokenIds, g.finishReason().name().toLowerCase(Locale.ROOT),
                         g.promptTokens(), g.tokenIds().length, rates[0], rates[1], rates[2], null);
             } catch (TranslateException | RuntimeException e) {
-                return failed(id, prompt, RowError.of(id, e).message());
+                return failed(id, prompt, RowError.describe(e));
             }
         }
 

@@ -92,7 +92,7 @@ public final class ScoreJob {
                 return RowFactory.create(id, score.tokens(), score.nll(), -score.nll(),
                         (long) text.getBytes(StandardCharsets.UTF_8).length, words, rates[0], rates[1], rates[2], null);
             } catch (RuntimeException e) {
-                return failed(id, RowError.of(id, e).message());
+                return failed(id, RowError.describe(e));
             }
         }
 
