@@ -20,17 +20,13 @@ public record GenerationSummary(long prompts, long failed, long promptTokens, lo
     /** Sums the rows of a generate job. */
     public static GenerationSummary of(RowResults results) {
         Dataset<Row> succeeded = results.rows().filter(col("error").isNull());
-        Row sums = succeeded.agg(sum("prompt_tokens"), sum("generated_tokens"),
-                sum(col(RowDropRates.DECISION).multiply(col(RowDropRates.DENSE))),
-                sum(col(RowDropRates.SKIPPED_WORK).multiply(col(RowDropRates.DENSE))),
-                sum(RowDropRates.DENSE)).first();
+        Row sums = succeeded.select(RowDropRates.withSums(sum("prompt_tokens"), sum("generated_tokens"))).first();
         Map<String, Long> reasons = new TreeMap<>();
         for (Row r : succeeded.groupBy("finish_reason").count().collectAsList()) {
             reasons.put(r.getString(0), r.getLong(1));
         }
-        double dense = sums.isNullAt(4) ? 0 : sums.getDouble(4);
+        double[] rates = RowDropRates.ofJob(sums, 2);
         return new GenerationSummary(results.rowsIn() - results.failed(), results.failed(),
-                sums.isNullAt(0) ? 0 : sums.getLong(0), sums.isNullAt(1) ? 0 : sums.getLong(1), reasons,
-                dense == 0 ? Double.NaN : sums.getDouble(2) / dense, dense == 0 ? Double.NaN : sums.getDouble(3) / dense);
+                sums.isNullAt(0) ? 0 : sums.getLong(0), sums.isNullAt(1) ? 0 : sums.getLong(1), reasons, rates[0], rates[1]);
     }
 }

@@ -3,6 +3,7 @@ package org.dualsparse.spark;
 import java.util.Arrays;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
@@ -22,7 +23,7 @@ final class JobInput {
         return rows.select("id", textColumn);
     }
 
-    private static void require(Dataset<Row> rows, String column, org.apache.spark.sql.types.DataType type) {
+    private static void require(Dataset<Row> rows, String column, DataType type) {
         StructField field = Arrays.stream(rows.schema().fields()).filter(f -> f.name().equals(column)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("the input has no column \"" + column + "\" (columns: "
                         + String.join(", ", rows.columns()) + ")"));

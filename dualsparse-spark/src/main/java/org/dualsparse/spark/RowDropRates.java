@@ -1,6 +1,12 @@
 package org.dualsparse.spark;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sum;
+
+import java.util.Arrays;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.dualsparse.dualsparse.runtime.DropStats;
@@ -33,6 +39,30 @@ final class RowDropRates implements AutoCloseable {
     /** The three columns: decision and skipped-work drop rates, and dense expert-neuron computations. */
     static StructType addColumns(StructType schema) {
         return schema.add(DECISION, DataTypes.DoubleType).add(SKIPPED_WORK, DataTypes.DoubleType).add(DENSE, DataTypes.DoubleType);
+    }
+
+    /**
+     * {@code own} aggregates of a job's rows, followed by the three sums its drop rates come from
+     * (Σ rate·dense for both rates, then Σ dense), for one {@code select} over the rows.
+     */
+    static Column[] withSums(Column... own) {
+        Column[] all = Arrays.copyOf(own, own.length + 3);
+        all[own.length] = sum(col(DECISION).multiply(col(DENSE)));
+        all[own.length + 1] = sum(col(SKIPPED_WORK).multiply(col(DENSE)));
+        all[own.length + 2] = sum(DENSE);
+        return all;
+    }
+
+    /**
+     * The job's decision and skipped-work drop rates from the sums of {@link #withSums} starting at
+     * column {@code first} of {@code sums}; NaN for both without DualSparse.
+     */
+    static double[] ofJob(Row sums, int first) {
+        double dense = sums.isNullAt(first + 2) ? 0 : sums.getDouble(first + 2);
+        if (dense == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        return new double[] {sums.getDouble(first) / dense, sums.getDouble(first + 1) / dense};
     }
 
     /** The three column values so far; nulls without DualSparse. */

@@ -22,15 +22,11 @@ public record ScoreSummary(long documents, long failed, long tokens, long words,
 
     /** Sums the rows of a score job. */
     public static ScoreSummary of(RowResults results) {
-        Row sums = results.rows().filter(col("error").isNull()).agg(
-                sum("tokens"), sum("words"), sum("bytes"), sum("nll"),
-                sum(col(RowDropRates.DECISION).multiply(col(RowDropRates.DENSE))),
-                sum(col(RowDropRates.SKIPPED_WORK).multiply(col(RowDropRates.DENSE))),
-                sum(RowDropRates.DENSE)).first();
-        double dense = sums.isNullAt(6) ? 0 : sums.getDouble(6);
+        Row sums = results.rows().filter(col("error").isNull())
+                .select(RowDropRates.withSums(sum("tokens"), sum("words"), sum("bytes"), sum("nll"))).first();
+        double[] rates = RowDropRates.ofJob(sums, 4);
         return new ScoreSummary(results.rowsIn() - results.failed(), results.failed(), longOrZero(sums, 0), longOrZero(sums, 1),
-                longOrZero(sums, 2), sums.isNullAt(3) ? 0 : sums.getDouble(3),
-                dense == 0 ? Double.NaN : sums.getDouble(4) / dense, dense == 0 ? Double.NaN : sums.getDouble(5) / dense);
+                longOrZero(sums, 2), sums.isNullAt(3) ? 0 : sums.getDouble(3), rates[0], rates[1]);
     }
 
     /** Mean negative log-likelihood per scored token. */

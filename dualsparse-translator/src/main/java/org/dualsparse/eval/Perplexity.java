@@ -58,17 +58,19 @@ public final class Perplexity {
         }
         RunDropRates dropRates = RunDropRates.start(lm);
         double nll = 0;
-        long[] scored = {0};
+        long scored = 0;
         for (long[] document : documents) {
-            nll += score(document, windowTokens -> {
-                scored[0] += windowTokens;
+            long before = scored;
+            DocumentScore score = score(document, doneInDocument -> {
                 if (progress != null) {
-                    progress.tokensDone(scored[0], total);
+                    progress.tokensDone(before + doneInDocument, total);
                 }
-            }).nll();
+            });
+            nll += score.nll();
+            scored += score.tokens();
         }
-        double mean = nll / scored[0];
-        return new Result(mean, Math.exp(mean), scored[0], dropRates.finish());
+        double mean = nll / scored;
+        return new Result(mean, Math.exp(mean), scored, dropRates.finish());
     }
 
     /**
@@ -77,7 +79,7 @@ public final class Perplexity {
      * added up to what {@link #measure} gives.
      */
     public DocumentScore score(long[] document) {
-        return score(document, windowTokens -> {});
+        return score(document, done -> {});
     }
 
     /**
@@ -87,12 +89,13 @@ public final class Perplexity {
      */
     public record DocumentScore(double nll, long tokens) {}
 
+    /** @param windowDone told after each window how many of the document's tokens are scored */
     private DocumentScore score(long[] document, LongConsumer windowDone) {
         double nll = 0;
         for (int start = 0; start < document.length - 1; start += window) {
             int end = Math.min(start + window, document.length - 1);
             nll += windowNll(Arrays.copyOfRange(document, start, end), Arrays.copyOfRange(document, start + 1, end + 1));
-            windowDone.accept(end - start);
+            windowDone.accept(end);
         }
         return new DocumentScore(nll, Math.max(0, document.length - 1));
     }

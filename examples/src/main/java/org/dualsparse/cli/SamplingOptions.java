@@ -3,6 +3,7 @@ package org.dualsparse.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.dualsparse.generate.GenerationOptions;
 import picocli.CommandLine.Option;
 
@@ -36,48 +37,20 @@ final class SamplingOptions {
     /** The options given, as the Criteria arguments {@link GenerationOptions#withArguments} reads. */
     Map<String, Object> arguments() {
         Map<String, Object> arguments = new LinkedHashMap<>();
-        putIfSet(arguments, "max_new_tokens", maxTokens);
-        putIfSet(arguments, "temperature", temperature);
-        putIfSet(arguments, "top_k", topK);
-        putIfSet(arguments, "top_p", topP);
-        putIfSet(arguments, "min_p", minP);
-        putIfSet(arguments, "repetition_penalty", repetitionPenalty);
-        putIfSet(arguments, "seed", seed);
-        putIfSet(arguments, "stop", stop);
+        arguments.put("max_new_tokens", maxTokens);
+        arguments.put("temperature", temperature);
+        arguments.put("top_k", topK);
+        arguments.put("top_p", topP);
+        arguments.put("min_p", minP);
+        arguments.put("repetition_penalty", repetitionPenalty);
+        arguments.put("seed", seed);
+        arguments.put("stop", stop);
+        arguments.values().removeIf(Objects::isNull);
         return arguments;
     }
 
-    private static void putIfSet(Map<String, Object> arguments, String key, Object value) {
-        if (value != null) {
-            arguments.put(key, value);
-        }
-    }
-
+    /** {@code options} with the options given in place of theirs. */
     GenerationOptions.Builder apply(GenerationOptions.Builder options) {
-        if (maxTokens != null) {
-            options.maxNewTokens(maxTokens);
-        }
-        if (temperature != null) {
-            options.temperature(temperature);
-        }
-        if (topK != null) {
-            options.topK(topK);
-        }
-        if (topP != null) {
-            options.topP(topP);
-        }
-        if (minP != null) {
-            options.minP(minP);
-        }
-        if (repetitionPenalty != null) {
-            options.repetitionPenalty(repetitionPenalty);
-        }
-        if (seed != null) {
-            options.seed(seed);
-        }
-        if (stop != null) {
-            options.stopStrings(stop);
-        }
-        return options;
+        return options.build().withArguments(arguments()).toBuilder();
     }
 }

@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.spark.GenerateJob;
@@ -34,9 +33,7 @@ final class SparkGenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobData.Format output = JobData.Format.parse(format);
-        Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
-        arguments.putAll(dualSparse.arguments());
-        dualSparse.settings(); // refuses switches that do not go together here, not in every executor
+        Map<String, Object> arguments = SparkJobs.modelArguments(backend, dualSparse);
         arguments.putAll(sampling.arguments());
         return SparkJobs.runRows(spark, "generate", arguments, output,
                 (session, model) -> GenerateJob.run(spark.read(session, "prompt"), model),

@@ -63,6 +63,17 @@ final class SparkJobs {
         }
     }
 
+    /**
+     * The Criteria arguments of the backend and DualSparse switches, checked here (switches that do
+     * not go together are refused once, not in every executor).
+     */
+    static Map<String, Object> modelArguments(BackendOptions backend, DualSparseOptions dualSparse) {
+        dualSparse.settings();
+        Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
+        arguments.putAll(dualSparse.arguments());
+        return arguments;
+    }
+
     static Broadcast<ModelSpec> broadcast(SparkSession session, ModelSpec spec) {
         return JavaSparkContext.fromSparkContext(session.sparkContext()).broadcast(spec);
     }

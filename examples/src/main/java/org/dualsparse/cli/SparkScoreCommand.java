@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.spark.JobData;
@@ -35,9 +34,7 @@ final class SparkScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobData.Format output = JobData.Format.parse(format);
-        Map<String, Object> arguments = new LinkedHashMap<>(backend.arguments());
-        arguments.putAll(dualSparse.arguments());
-        dualSparse.settings(); // refuses switches that do not go together here, not in every executor
+        Map<String, Object> arguments = SparkJobs.modelArguments(backend, dualSparse);
         return SparkJobs.runRows(spark, "score", arguments, output,
                 (session, model) -> ScoreJob.run(spark.read(session, "text"), model, window),
                 (results, summary) -> {
