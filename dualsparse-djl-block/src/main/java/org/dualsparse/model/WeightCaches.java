@@ -21,7 +21,7 @@ import org.dualsparse.onnxruntime.WeightCache;
 final class WeightCaches {
 
     /** Raise when the graphs, the quantizer or the order the families load matrices in change. */
-    static final int LAYOUT_VERSION = 3;
+    static final int LAYOUT_VERSION = 4;
     private static final String FOLDER = ".dualsparse-cache";
 
     private WeightCaches() {}

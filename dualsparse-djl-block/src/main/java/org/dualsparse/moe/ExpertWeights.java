@@ -6,15 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.dualsparse.nn.ExpertKernel;
 import org.dualsparse.nn.MatrixBackend;
+import org.dualsparse.nn.SwiGluLayout;
 import org.dualsparse.nn.TorchMatrices;
-import org.dualsparse.nn.WeightMatrix;
 import org.dualsparse.nn.WeightSource;
 
 /**
  * The routed experts of one MoE layer in the checkpoint's dense layout: gate and up fused as
  * {@code [E, 2I, d]}, expert by expert the {@code I} gate rows first and then the {@code I} up
- * rows, down as {@code [E, d, I]}. The layout {@link org.dualsparse.nn.SwiGluMlp#apply} computes.
+ * rows, down as {@code [E, d, I]} ({@link SwiGluLayout#dense}): one {@link ExpertKernel} each.
  */
 public final class ExpertWeights extends StackedExperts {
 
@@ -30,8 +31,7 @@ public final class ExpertWeights extends StackedExperts {
         NDArray[] load(NDManager manager);
     }
 
-    private final WeightMatrix[] gateUps;
-    private final WeightMatrix[] downs;
+    private final ExpertKernel[] kernels;
     private final StackLoader loader;
 
     /** Loads {@code <prefix><e>.<name>.weight} for every expert and stacks them, with {@code w}'s backend. */
@@ -72,23 +72,17 @@ public final class ExpertWeights extends StackedExperts {
     public ExpertWeights(NDArray gateUp, NDArray down, MatrixBackend backend, StackLoader loader) {
         super(gateUp, down, backend);
         this.loader = loader;
-        gateUps = new WeightMatrix[numExperts()];
-        downs = new WeightMatrix[numExperts()];
+        kernels = new ExpertKernel[numExperts()];
+        SwiGluLayout layout = SwiGluLayout.dense(intermediateSize());
         for (int e = 0; e < numExperts(); e++) {
-            gateUps[e] = backend.matrix(gateUp, e);
-            downs[e] = backend.matrix(down, e);
+            kernels[e] = backend.expert(gateUp, down, e, layout);
         }
         matricesMade();
     }
 
-    /** Expert {@code e}'s fused {@code [2I, d]} gate/up matrix. */
-    public WeightMatrix gateUp(int e) {
-        return gateUps[e];
-    }
-
-    /** Expert {@code e}'s {@code [d, I]} down matrix. */
-    public WeightMatrix down(int e) {
-        return downs[e];
+    /** Expert {@code e}, every neuron major. */
+    public ExpertKernel kernel(int e) {
+        return kernels[e];
     }
 
     /**
@@ -114,9 +108,8 @@ public final class ExpertWeights extends StackedExperts {
 
     @Override
     protected void releaseMatrices() {
-        for (int e = 0; e < numExperts(); e++) {
-            gateUps[e].release();
-            downs[e].release();
+        for (ExpertKernel kernel : kernels) {
+            kernel.release();
         }
     }
 }

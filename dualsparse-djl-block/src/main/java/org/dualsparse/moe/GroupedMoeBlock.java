@@ -5,8 +5,8 @@ import ai.djl.training.ParameterStore;
 import org.dualsparse.nn.SwiGluMlp;
 
 /**
- * The default MoE computation: pairs grouped by expert, one gather of their tokens, one fused
- * gate/up matmul and one down matmul per used expert, then the outputs weighted and summed back
+ * The default MoE computation: pairs grouped by expert, one gather of their tokens, one {@link
+ * org.dualsparse.nn.ExpertKernel} run per used expert, then the outputs weighted and summed back
  * per token by gathering through the inverse permutation ({@link RoutedCombine}).
  */
 public final class GroupedMoeBlock extends SparseMoeBlock {
@@ -32,6 +32,6 @@ public final class GroupedMoeBlock extends SparseMoeBlock {
     /** Expert {@code e} on its grouped rows, showing its gate and up projections to {@code observer} if one is attached. */
     private NDArray expert(int e, NDArray rows, RoutingObserver observer) {
         SwiGluMlp.GateUpTap tap = observer == null ? null : (gate, up) -> observer.activations(layer(), e, gate, up);
-        return SwiGluMlp.apply(rows, experts.gateUp(e), experts.down(e), tap);
+        return experts.kernel(e).apply(rows, Math.toIntExact(rows.getShape().get(0)), tap);
     }
 }

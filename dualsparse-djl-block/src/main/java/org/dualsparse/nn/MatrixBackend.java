@@ -30,6 +30,16 @@ public interface MatrixBackend {
         return matrix(weight, -1, 0, weight.getShape().get(0), 0, weight.getShape().get(1));
     }
 
+    /**
+     * Expert {@code index} of the stacked SwiGLU weights gate/up {@code [E, 2I, d]} and down {@code
+     * [E, d, I]}, laid out as {@code layout}, as one kernel. By default its products are this
+     * backend's matrices ({@link MatrixExpertKernel}); a backend that can run an expert in fewer
+     * calls returns its own.
+     */
+    default ExpertKernel expert(NDArray gateUp, NDArray down, int index, SwiGluLayout layout) {
+        return new MatrixExpertKernel(this, gateUp, down, index, layout);
+    }
+
     /** Matrix {@code index} of a stack {@code [count, outputs, inputs]} (one expert's projection). */
     default WeightMatrix matrix(NDArray stack, int index) {
         return matrix(stack, index, 0, stack.getShape().get(1), 0, stack.getShape().get(2));

@@ -16,10 +16,12 @@ import org.dualsparse.onnx.Onnx.TypeProto;
 import org.dualsparse.onnx.Onnx.ValueInfoProto;
 
 /**
- * The one-product ONNX graphs the backend runs: {@code y [M, N] = x [M, K] · Wᵀ} with {@code W}
- * a constant initializer, so ONNX Runtime prepacks it once when the session is made. Float32
- * weights go through {@code Gemm} ({@code transB = 1}, MLAS SGEMM); quantized ones through
- * {@code com.microsoft.MatMulNBits}. Built as {@link ModelProto} messages of ONNX's own schema.
+ * The ONNX graphs the backend runs, built as {@link ModelProto} messages of ONNX's own schema.
+ * Every weight is a constant initializer, so ONNX Runtime prepacks it once when the session is
+ * made. A {@link Product} is one {@code y [M, N] = x [M, K] · Wᵀ} node with its weight: float32
+ * through {@code Gemm} ({@code transB = 1}, MLAS SGEMM), quantized through {@code
+ * com.microsoft.MatMulNBits}. {@link #single} is the one-product graph of a weight matrix; {@link
+ * ExpertGraphs} chains several into one expert.
  */
 final class MatrixGraphs {
 
@@ -32,32 +34,98 @@ final class MatrixGraphs {
 
     private MatrixGraphs() {}
 
-    /** {@code y = x · Wᵀ} for float32 {@code W [outputs, inputs]} read row-major from {@code weight}. */
-    static ModelProto gemm(FloatBuffer weight, long outputs, long inputs) {
-        TensorProto w = TensorProto.newBuilder()
-                .setName("W")
-                .setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .addDims(outputs)
-                .addDims(inputs)
-                .setRawData(littleEndian(weight, Math.multiplyExact(outputs, inputs)))
-                .build();
-        NodeProto gemm = NodeProto.newBuilder()
-                .setOpType("Gemm")
-                .addInput(INPUT)
-                .addInput("W")
-                .addOutput(OUTPUT)
-                .addAttribute(intAttribute("transB", 1))
-                .build();
-        return model(graph(gemm, inputs, outputs).addInitializer(w).build());
+    /** A weight {@code W [outputs, inputs]} as a product node and its initializers. */
+    interface Product {
+
+        long outputs();
+
+        long inputs();
+
+        /** Bytes the weight takes as stored. */
+        long bytes();
+
+        /** Adds {@code output = input · Wᵀ} to {@code graph}, its initializers named after {@code name}. */
+        void addTo(GraphProto.Builder graph, String input, String output, String name);
     }
 
-    /** {@code y = x · Wᵀ} for a quantized {@code W}; {@code accuracyLevel} 4 computes in int8. */
-    static ModelProto matMulNBits(QuantizedMatrix q, int accuracyLevel) {
+    /** The graph {@code y = x · Wᵀ} of one product. */
+    static ModelProto single(Product w) {
+        GraphProto.Builder graph = GraphProto.newBuilder()
+                .setName("weight_product")
+                .addInput(matrixValue(INPUT, w.inputs()))
+                .addOutput(matrixValue(OUTPUT, w.outputs()));
+        w.addTo(graph, INPUT, OUTPUT, "W");
+        return model(graph.build());
+    }
+
+    /** Float32 {@code W [outputs, inputs]} read row-major from {@code weight}. */
+    static Product float32(FloatBuffer weight, long outputs, long inputs) {
+        ByteString raw = littleEndian(weight, Math.multiplyExact(outputs, inputs));
+        return new Product() {
+            @Override
+            public long outputs() {
+                return outputs;
+            }
+
+            @Override
+            public long inputs() {
+                return inputs;
+            }
+
+            @Override
+            public long bytes() {
+                return 4 * outputs * inputs;
+            }
+
+            @Override
+            public void addTo(GraphProto.Builder graph, String input, String output, String name) {
+                graph.addInitializer(TensorProto.newBuilder()
+                        .setName(name)
+                        .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                        .addDims(outputs)
+                        .addDims(inputs)
+                        .setRawData(raw));
+                graph.addNode(NodeProto.newBuilder()
+                        .setOpType("Gemm")
+                        .addInput(input)
+                        .addInput(name)
+                        .addOutput(output)
+                        .addAttribute(intAttribute("transB", 1)));
+            }
+        };
+    }
+
+    /** A quantized {@code W}; {@code accuracyLevel} 4 computes in int8. */
+    static Product quantized(QuantizedMatrix q, int accuracyLevel) {
+        return new Product() {
+            @Override
+            public long outputs() {
+                return q.outputs();
+            }
+
+            @Override
+            public long inputs() {
+                return q.inputs();
+            }
+
+            @Override
+            public long bytes() {
+                return q.bytes();
+            }
+
+            @Override
+            public void addTo(GraphProto.Builder graph, String input, String output, String name) {
+                addMatMulNBits(graph, input, output, name, q, accuracyLevel);
+            }
+        };
+    }
+
+    private static void addMatMulNBits(
+            GraphProto.Builder graph, String input, String output, String name, QuantizedMatrix q, int accuracyLevel) {
         Quantization quantization = q.quantization();
         int blocks = quantization.blocks(q.inputs());
-        GraphProto.Builder graph = graph(null, q.inputs(), q.outputs());
         graph.addInitializer(TensorProto.newBuilder()
-                .setName("B")
+                .setName(name)
                 .setDataType(TensorProto.DataType.UINT8_VALUE)
                 .addDims(q.outputs())
                 .addDims(blocks)
@@ -66,7 +134,7 @@ final class MatrixGraphs {
         ByteBuffer scales = ByteBuffer.allocate(4 * q.scales().length).order(ByteOrder.LITTLE_ENDIAN);
         scales.asFloatBuffer().put(q.scales());
         graph.addInitializer(TensorProto.newBuilder()
-                .setName("scales")
+                .setName(name + "_scales")
                 .setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .addDims(q.outputs())
                 .addDims(blocks)
@@ -74,10 +142,10 @@ final class MatrixGraphs {
         NodeProto.Builder node = NodeProto.newBuilder()
                 .setOpType("MatMulNBits")
                 .setDomain(MICROSOFT)
-                .addInput(INPUT)
-                .addInput("B")
-                .addInput("scales")
-                .addOutput(OUTPUT)
+                .addInput(input)
+                .addInput(name)
+                .addInput(name + "_scales")
+                .addOutput(output)
                 .addAttribute(intAttribute("K", q.inputs()))
                 .addAttribute(intAttribute("N", q.outputs()))
                 .addAttribute(intAttribute("bits", quantization.bits()))
@@ -85,26 +153,17 @@ final class MatrixGraphs {
                 .addAttribute(intAttribute("accuracy_level", accuracyLevel));
         if (q.zeroPoints() != null) {
             graph.addInitializer(TensorProto.newBuilder()
-                    .setName("zero_points")
+                    .setName(name + "_zero_points")
                     .setDataType(TensorProto.DataType.UINT8_VALUE)
                     .addDims(q.outputs())
                     .addDims(quantization.zeroPointBytes(q.inputs()))
                     .setRawData(UnsafeByteOperations.unsafeWrap(q.zeroPoints())));
-            node.addInput("zero_points");
+            node.addInput(name + "_zero_points");
         }
         graph.addNode(node);
-        return model(graph.build());
     }
 
-    private static GraphProto.Builder graph(NodeProto node, long inputs, long outputs) {
-        GraphProto.Builder graph = GraphProto.newBuilder()
-                .setName("weight_product")
-                .addInput(matrixValue(INPUT, inputs))
-                .addOutput(matrixValue(OUTPUT, outputs));
-        return node == null ? graph : graph.addNode(node);
-    }
-
-    private static ModelProto model(GraphProto graph) {
+    static ModelProto model(GraphProto graph) {
         return ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName("dualsparse-djl")
@@ -115,9 +174,14 @@ final class MatrixGraphs {
     }
 
     /** A float32 {@code [M, columns]} value, {@code M} left symbolic. */
-    private static ValueInfoProto matrixValue(String name, long columns) {
+    static ValueInfoProto matrixValue(String name, long columns) {
+        return matrixValue(name, BATCH, columns);
+    }
+
+    /** A float32 {@code [rows, columns]} value, {@code rows} a symbolic dimension. */
+    static ValueInfoProto matrixValue(String name, String rows, long columns) {
         TensorShapeProto shape = TensorShapeProto.newBuilder()
-                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH))
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(rows))
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(columns))
                 .build();
         TypeProto type = TypeProto.newBuilder()
@@ -126,7 +190,18 @@ final class MatrixGraphs {
         return ValueInfoProto.newBuilder().setName(name).setType(type).build();
     }
 
-    private static AttributeProto intAttribute(String name, long value) {
+    static NodeProto node(String op, String[] inputs, String... outputs) {
+        NodeProto.Builder node = NodeProto.newBuilder().setOpType(op);
+        for (String input : inputs) {
+            node.addInput(input);
+        }
+        for (String output : outputs) {
+            node.addOutput(output);
+        }
+        return node.build();
+    }
+
+    static AttributeProto intAttribute(String name, long value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }
 

@@ -7,13 +7,15 @@ import ai.djl.ndarray.types.DataType;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.dualsparse.nn.ExpertKernel;
 import org.dualsparse.nn.MatrixBackend;
+import org.dualsparse.nn.SwiGluLayout;
 import org.dualsparse.nn.WeightMatrix;
-import org.dualsparse.onnx.Onnx.ModelProto;
 
 /**
  * The ONNX Runtime backend: each weight matrix becomes one session whose graph multiplies by it
- * ({@link MatrixGraphs}), float32 as loaded or quantized at load ({@link BlockQuantizer}). The
+ * ({@link MatrixGraphs}), and each routed expert one session that runs all of it ({@link
+ * ExpertGraphs}), float32 as loaded or quantized at load ({@link BlockQuantizer}). The
  * session owns the weight, so the float32 array it was made from can be freed ({@link
  * #keepsArrays()} is false). The backend owns its sessions: {@link #close()} ends every one it
  * made (a model's loader ties that to the model's manager).
@@ -26,7 +28,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
     private final WeightFormat format;
     private final Quantization quantization;
     private final int accuracyLevel;
-    private final List<OrtMatrix> made = new ArrayList<>();
+    private final List<OrtWeights> made = new ArrayList<>();
     private WeightCache cache;
 
     /**
@@ -57,7 +59,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
 
     /** Bytes of the weights of this backend's open sessions: the size of the model's matrices as stored. */
     public synchronized long weightBytes() {
-        return made.stream().filter(OrtMatrix::open).mapToLong(OrtMatrix::bytes).sum();
+        return made.stream().filter(OrtWeights::open).mapToLong(OrtWeights::bytes).sum();
     }
 
     /**
@@ -106,39 +108,100 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
             return track(new OrtMatrix(OrtRuntime.session(cached.model(), what), outputs, inputs, cached.packedBytes()));
         }
         // Over the tensor's memory when it is contiguous, else over a contiguous copy in the scratch manager.
-        FloatBuffer values = weight.toByteBuffer(true).asFloatBuffer();
-        ModelProto graph;
-        long bytes;
-        if (format.quantized()) {
-            QuantizedMatrix q = BlockQuantizer.quantize(values, Math.toIntExact(outputs), Math.toIntExact(inputs), quantization);
-            graph = MatrixGraphs.matMulNBits(q, accuracyLevel);
-            bytes = q.bytes();
-        } else {
-            graph = MatrixGraphs.gemm(values, outputs, inputs);
-            bytes = 4 * outputs * inputs;
-        }
-        byte[] serialized = graph.toByteArray();
+        MatrixGraphs.Product product = product(weight.toByteBuffer(true).asFloatBuffer(), outputs, inputs);
+        byte[] serialized = MatrixGraphs.single(product).toByteArray();
         if (cache != null) {
-            cache.add(outputs, inputs, bytes, serialized);
+            cache.add(outputs, inputs, product.bytes(), serialized);
         }
-        return track(new OrtMatrix(OrtRuntime.session(serialized, what), outputs, inputs, bytes));
+        return track(new OrtMatrix(OrtRuntime.session(serialized, what), outputs, inputs, product.bytes()));
     }
 
-    private OrtMatrix track(OrtMatrix matrix) {
+    /**
+     * One session per expert ({@link ExpertGraphs}): its gate/up, SwiGLU and down, major and minor
+     * neurons, in one call. The major and the minor neurons are packed apart, so a major-only row
+     * reads only the major weights; a gate/up product's rows are reordered to its neurons' gates,
+     * then their ups (rows move whole, so a quantized row is the same either way).
+     */
+    @Override
+    public synchronized ExpertKernel expert(NDArray gateUp, NDArray down, int index, SwiGluLayout layout) {
+        long hidden = gateUp.getShape().getLastDimension();
+        String what = (gateUp.getName() == null ? "an expert" : gateUp.getName() + " expert " + index) + " of " + layout.neurons()
+                + " neurons [" + hidden + "] as " + format;
+        if (cache != null && cache.reading()) {
+            WeightCache.Entry cached = cache.next(hidden, layout.neurons());
+            return track(new OrtExpert(OrtRuntime.session(cached.model(), what), layout, hidden, cached.packedBytes()));
+        }
+        float[] gateUpValues;
+        float[] downValues;
+        try (NDManager scratch = gateUp.getManager().newSubManager()) {
+            gateUpValues = gateUp.get(scratch, new NDIndex(index)).toFloatArray();
+            downValues = down.get(scratch, new NDIndex(index)).toFloatArray();
+        }
+        int a = layout.majorNeurons();
+        int all = layout.neurons();
+        MatrixGraphs.Product gateUpMajor = product(gatesThenUps(gateUpValues, layout, 0, a, hidden), 2L * a, hidden);
+        MatrixGraphs.Product downMajor = product(columns(downValues, all, 0, a), hidden, a);
+        MatrixGraphs.Product gateUpMinor = null;
+        MatrixGraphs.Product downMinor = null;
+        long bytes = gateUpMajor.bytes() + downMajor.bytes();
+        if (layout.hasMinor()) {
+            gateUpMinor = product(gatesThenUps(gateUpValues, layout, a, all, hidden), 2L * (all - a), hidden);
+            downMinor = product(columns(downValues, all, a, all), hidden, all - a);
+            bytes += gateUpMinor.bytes() + downMinor.bytes();
+        }
+        byte[] serialized = ExpertGraphs.swiGlu(gateUpMajor, downMajor, gateUpMinor, downMinor).toByteArray();
+        if (cache != null) {
+            cache.add(hidden, all, bytes, serialized);
+        }
+        return track(new OrtExpert(OrtRuntime.session(serialized, what), layout, hidden, bytes));
+    }
+
+    /** The weight {@code [outputs, inputs]} in this backend's format, quantized here if it is one. */
+    private MatrixGraphs.Product product(FloatBuffer values, long outputs, long inputs) {
+        if (format.quantized()) {
+            QuantizedMatrix q = BlockQuantizer.quantize(values, Math.toIntExact(outputs), Math.toIntExact(inputs), quantization);
+            return MatrixGraphs.quantized(q, accuracyLevel);
+        }
+        return MatrixGraphs.float32(values, outputs, inputs);
+    }
+
+    /** Rows of {@code gateUp [2I, d]}: the gates of neurons {@code [from, to)}, then their ups. */
+    private static FloatBuffer gatesThenUps(float[] gateUp, SwiGluLayout layout, int from, int to, long hidden) {
+        int d = Math.toIntExact(hidden);
+        int neurons = to - from;
+        float[] rows = new float[2 * neurons * d];
+        for (int n = from; n < to; n++) {
+            System.arraycopy(gateUp, layout.gateRow(n) * d, rows, (n - from) * d, d);
+            System.arraycopy(gateUp, layout.upRow(n) * d, rows, (neurons + n - from) * d, d);
+        }
+        return FloatBuffer.wrap(rows);
+    }
+
+    /** Columns {@code [from, to)} of the row-major {@code matrix} of {@code width} columns. */
+    private static FloatBuffer columns(float[] matrix, int width, int from, int to) {
+        int rows = matrix.length / width;
+        float[] out = new float[rows * (to - from)];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(matrix, r * width + from, out, r * (to - from), to - from);
+        }
+        return FloatBuffer.wrap(out);
+    }
+
+    private <T extends OrtWeights> T track(T weights) {
         made.removeIf(m -> !m.open());
-        made.add(matrix);
-        return matrix;
+        made.add(weights);
+        return weights;
     }
 
     /** Sessions this backend made and has not closed: one per weight matrix of its model. */
     public synchronized int sessions() {
-        return Math.toIntExact(made.stream().filter(OrtMatrix::open).count());
+        return Math.toIntExact(made.stream().filter(OrtWeights::open).count());
     }
 
     /** Ends every session this backend made that is still open. */
     @Override
     public synchronized void close() {
-        made.forEach(OrtMatrix::release);
+        made.forEach(OrtWeights::release);
         made.clear();
     }
 }

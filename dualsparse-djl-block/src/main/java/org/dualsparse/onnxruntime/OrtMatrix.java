@@ -15,7 +15,7 @@ import org.dualsparse.nn.WeightMatrix;
  * tensor is a direct buffer over the libtorch array's memory, and ORT writes the product straight
  * into a libtorch array made for it in the activations' manager (a pre-bound output).
  */
-final class OrtMatrix implements WeightMatrix {
+final class OrtMatrix implements WeightMatrix, OrtWeights {
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -42,13 +42,13 @@ final class OrtMatrix implements WeightMatrix {
         return inputs;
     }
 
-    /** Bytes the session's weight takes as stored (before ORT's prepacking). */
-    long bytes() {
+    @Override
+    public long bytes() {
         return bytes;
     }
 
-    /** Whether the session is still open: not yet {@linkplain #release() released}. */
-    synchronized boolean open() {
+    @Override
+    public synchronized boolean open() {
         return !released;
     }
 
@@ -83,8 +83,8 @@ final class OrtMatrix implements WeightMatrix {
         long m = rows.getShape().get(0);
         NDArray product = rows.getManager().create(new Shape(m, outputs), DataType.FLOAT32);
         try (OnnxTensor in = OnnxTensor.createTensor(env, rows.toByteBuffer(true).asFloatBuffer(), new long[] {m, inputs});
-                OnnxTensor out = OnnxTensor.createTensor(env, product.toByteBuffer(true).asFloatBuffer(), new long[] {m, outputs});
-                OrtSession.Result ignored = session.run(Map.of(MatrixGraphs.INPUT, in), Map.of(MatrixGraphs.OUTPUT, out))) {
+                OnnxTensor out = OnnxTensor.createTensor(env, product.toByteBuffer(true).asFloatBuffer(), new long[] {m, outputs})) {
+            OrtRuntime.run(session, Map.of(MatrixGraphs.INPUT, in), Map.of(MatrixGraphs.OUTPUT, out));
             return product;
         } catch (OrtException e) {
             product.close();
@@ -99,10 +99,6 @@ final class OrtMatrix implements WeightMatrix {
             return;
         }
         released = true;
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new OnnxRuntimeException("cannot close an ONNX Runtime session", e);
-        }
+        OrtRuntime.close(session);
     }
 }

@@ -4,7 +4,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OnnxTensor;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The process's one ONNX Runtime environment and how every weight product's session is made:
@@ -18,6 +21,8 @@ public final class OrtRuntime {
     /** System property: intra-op threads of the global pool. */
     public static final String THREADS_PROPERTY = "dualsparse.onnxruntime.threads";
 
+    private static final LongAdder CALLS = new LongAdder();
+    private static final LongAdder NANOS = new LongAdder();
     private static OrtEnvironment environment;
 
     private OrtRuntime() {}
@@ -56,6 +61,35 @@ public final class OrtRuntime {
             return environment().createSession(model, options);
         } catch (OrtException e) {
             throw new OnnxRuntimeException("ONNX Runtime refused the cached product graph of " + what, e);
+        }
+    }
+
+    /** Runs {@code session} into the pre-bound {@code outputs}, counted in {@link #calls()} and {@link #nanos()}. */
+    static void run(OrtSession session, Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) throws OrtException {
+        long start = System.nanoTime();
+        try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+            // The outputs were written into the pre-bound tensors.
+        } finally {
+            NANOS.add(System.nanoTime() - start);
+            CALLS.increment();
+        }
+    }
+
+    /** Sessions run in this process so far, by every thread. */
+    public static long calls() {
+        return CALLS.sum();
+    }
+
+    /** Nanoseconds spent in ONNX Runtime's {@code run} so far, summed over every thread. */
+    public static long nanos() {
+        return NANOS.sum();
+    }
+
+    static void close(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new OnnxRuntimeException("cannot close an ONNX Runtime session", e);
         }
     }
 

@@ -20,6 +20,7 @@ import org.dualsparse.dualsparse.runtime.DropStats;
 import org.dualsparse.dualsparse.runtime.DualSparseMoeBlock;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.nn.MatrixExpertKernel;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;
@@ -41,7 +42,7 @@ class DroppedOutputTest {
 
     /**
      * 40 tokens give each expert a few rows (one masked pass); 1,000 give mixed experts over {@link
-     * DualSparseMoeBlock#MIXED_SPLIT_ROWS} (split passes). The split is halves of two, or a quarter
+     * MatrixExpertKernel#MIXED_SPLIT_ROWS} (split passes). The split is halves of two, or a quarter
      * or three quarters of four sub-experts major.
      */
     @ParameterizedTest
@@ -95,7 +96,7 @@ class DroppedOutputTest {
         assertTrue(stats.full() == reference.full && stats.major() == reference.major && stats.dropped() == reference.dropped,
                 "DropStats counts equal the brute-force counts");
         int pairsPerExpert = tokens * config.get("num_experts_per_tok").getAsInt() / experts;
-        assertTrue(tokens < 100 ? pairsPerExpert < DualSparseMoeBlock.MIXED_SPLIT_ROWS : pairsPerExpert > 2 * DualSparseMoeBlock.MIXED_SPLIT_ROWS,
+        assertTrue(tokens < 100 ? pairsPerExpert < MatrixExpertKernel.MIXED_SPLIT_ROWS : pairsPerExpert > 2 * MatrixExpertKernel.MIXED_SPLIT_ROWS,
                 "the token count picks the expert kernel it is meant to test: " + pairsPerExpert + " pairs per expert");
         // Measured ≤ 4.1e-7 of the scale under AVX-512, AVX2 and scalar kernels alike; 4e-6 leaves a factor 10.
         assertTrue(diff <= 4e-6 * scale, name + ": max |Δ| " + diff + " at scale " + scale);

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.dualsparse.decoder.KvCache;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.onnxruntime.OrtRuntime;
 
 /**
  * Times a whole model as generation runs it: one prefill of a random prompt into a KV cache, then
@@ -20,11 +21,23 @@ public final class ModelBenchmark {
     public record Setup(int promptTokens, int decodeSteps, int warmUp, int repeats, long seed) {}
 
     /**
-     * Medians over the repeats. The mean per-token decode time over the first and the last quarter
-     * of the steps shows how decode cost grows with the cache (attention reads every cached position).
+     * Medians over the repeats, with the quartiles of the speeds for their spread. The mean
+     * per-token decode time over the first and the last quarter of the steps shows how decode
+     * cost grows with the cache (attention reads every cached position). A decode step's time is
+     * split into ONNX Runtime's {@code run} calls (their number and time) and the rest: libtorch's
+     * operations and the Java between them.
      */
-    public record Result(int promptTokens, int decodeSteps, double prefillTokensPerSecond, double decodeTokensPerSecond,
-            double firstQuarterDecodeMs, double lastQuarterDecodeMs) {}
+    public record Result(int promptTokens, int decodeSteps, Quartiles prefillTokensPerSecond, Quartiles decodeTokensPerSecond,
+            double firstQuarterDecodeMs, double lastQuarterDecodeMs, StepBreakdown decodeStep) {}
+
+    /** A decode step's mean time, {@code ortMs} of it inside {@code ortCalls} ONNX Runtime calls. */
+    public record StepBreakdown(double ms, double ortCalls, double ortMs) {
+
+        /** Time outside ONNX Runtime: libtorch's operations and Java. */
+        public double otherMs() {
+            return ms - ortMs;
+        }
+    }
 
     /**
      * A dense model and a dropping one timed in interleaved rounds; speedups are the dropping
@@ -32,7 +45,7 @@ public final class ModelBenchmark {
      */
     public record Comparison(Result dense, Result dropping, double prefillSpeedup, double decodeSpeedup) {}
 
-    private record Trial(double prefillMs, double[] decodeMs) {}
+    private record Trial(double prefillMs, double[] decodeMs, long decodeOrtCalls, long decodeOrtNanos) {}
 
     private final Setup setup;
 
@@ -59,8 +72,8 @@ public final class ModelBenchmark {
         Result denseResult = result(trials.get(0));
         Result droppingResult = result(trials.get(1));
         return new Comparison(denseResult, droppingResult,
-                droppingResult.prefillTokensPerSecond() / denseResult.prefillTokensPerSecond(),
-                droppingResult.decodeTokensPerSecond() / denseResult.decodeTokensPerSecond());
+                droppingResult.prefillTokensPerSecond().median() / denseResult.prefillTokensPerSecond().median(),
+                droppingResult.decodeTokensPerSecond().median() / denseResult.decodeTokensPerSecond().median());
     }
 
     /** The seeded random prompt, after checking that prompt and decode steps fit {@code lm}'s positions. */
@@ -77,10 +90,14 @@ public final class ModelBenchmark {
         int quarter = Math.max(1, setup.decodeSteps() / 4);
         int steps = setup.decodeSteps();
         return new Result(setup.promptTokens(), steps,
-                median(trials, t -> setup.promptTokens() * 1e3 / t.prefillMs()),
-                median(trials, t -> steps * 1e3 / Arrays.stream(t.decodeMs()).sum()),
+                quartiles(trials, t -> setup.promptTokens() * 1e3 / t.prefillMs()),
+                quartiles(trials, t -> steps * 1e3 / Arrays.stream(t.decodeMs()).sum()),
                 median(trials, t -> Arrays.stream(t.decodeMs(), 0, quarter).average().orElseThrow()),
-                median(trials, t -> Arrays.stream(t.decodeMs(), steps - quarter, steps).average().orElseThrow()));
+                median(trials, t -> Arrays.stream(t.decodeMs(), steps - quarter, steps).average().orElseThrow()),
+                new StepBreakdown(
+                        median(trials, t -> Arrays.stream(t.decodeMs()).average().orElseThrow()),
+                        median(trials, t -> (double) t.decodeOrtCalls() / steps),
+                        median(trials, t -> t.decodeOrtNanos() / 1e6 / steps)));
     }
 
     private Trial trial(MoeLanguageModel lm, long[] prompt) {
@@ -89,12 +106,14 @@ public final class ModelBenchmark {
             long next = greedyStep(lm, prompt, cache);
             double prefillMs = Trials.msSince(start);
             double[] decodeMs = new double[setup.decodeSteps()];
+            long ortCalls = OrtRuntime.calls();
+            long ortNanos = OrtRuntime.nanos();
             for (int i = 0; i < decodeMs.length; i++) {
                 start = System.nanoTime();
                 next = greedyStep(lm, new long[] {next}, cache);
                 decodeMs[i] = Trials.msSince(start);
             }
-            return new Trial(prefillMs, decodeMs);
+            return new Trial(prefillMs, decodeMs, OrtRuntime.calls() - ortCalls, OrtRuntime.nanos() - ortNanos);
         }
     }
 
@@ -106,6 +125,10 @@ public final class ModelBenchmark {
     }
 
     private static double median(List<Trial> trials, ToDoubleFunction<Trial> measure) {
-        return Quartiles.of(trials.stream().mapToDouble(measure).toArray()).median();
+        return quartiles(trials, measure).median();
+    }
+
+    private static Quartiles quartiles(List<Trial> trials, ToDoubleFunction<Trial> measure) {
+        return Quartiles.of(trials.stream().mapToDouble(measure).toArray());
     }
 }

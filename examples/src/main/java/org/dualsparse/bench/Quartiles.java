@@ -3,7 +3,7 @@ package org.dualsparse.bench;
 import java.util.Arrays;
 
 /** The 25th, 50th and 75th percentiles of a sample, interpolated linearly between sorted values. */
-record Quartiles(double p25, double median, double p75) {
+public record Quartiles(double p25, double median, double p75) {
 
     static Quartiles of(double[] samples) {
         double[] sorted = samples.clone();

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dualsparse.bench.ModelBenchmark;
+import org.dualsparse.bench.Quartiles;
 import org.dualsparse.dualsparse.runtime.DropRates;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.model.LoadOptions;
@@ -114,10 +115,20 @@ final class BenchModelCommand implements Callable<Integer> {
             System.out.println(GSON.toJson(out));
             return;
         }
-        System.out.printf("%s, %d layers, %s, median of %d%n", h.name(), h.layers(), h.backendText(), repeats);
-        System.out.printf("prefill %d tokens: %.1f tokens/s%n", r.promptTokens(), r.prefillTokensPerSecond());
-        System.out.printf("decode %d tokens: %.1f tokens/s; %.1f ms/token over the first quarter, %.1f over the last%n",
-                r.decodeSteps(), r.decodeTokensPerSecond(), r.firstQuarterDecodeMs(), r.lastQuarterDecodeMs());
+        System.out.printf("%s, %d layers, %s, median of %d (quartiles in brackets)%n", h.name(), h.layers(), h.backendText(), repeats);
+        System.out.printf("prefill %d tokens: %s tokens/s%n", r.promptTokens(), spread(r.prefillTokensPerSecond()));
+        System.out.printf("decode %d tokens: %s tokens/s; %.1f ms/token over the first quarter, %.1f over the last%n",
+                r.decodeSteps(), spread(r.decodeTokensPerSecond()), r.firstQuarterDecodeMs(), r.lastQuarterDecodeMs());
+        System.out.println("decode step: " + breakdown(r.decodeStep()));
+    }
+
+    private static String spread(Quartiles q) {
+        return String.format("%.1f [%.1f, %.1f]", q.median(), q.p25(), q.p75());
+    }
+
+    private static String breakdown(ModelBenchmark.StepBreakdown b) {
+        return String.format("%.2f ms: %.0f ONNX Runtime calls taking %.2f ms, libtorch and Java %.2f ms",
+                b.ms(), b.ortCalls(), b.ortMs(), b.otherMs());
     }
 
     private void print(Header h, ModelBenchmark.Comparison c, DualSparseRuntime method) {
@@ -138,12 +149,14 @@ final class BenchModelCommand implements Callable<Integer> {
         System.out.printf("%s, %d layers, %s, median of %d, the dense model and DualSparse (decision drop rate %.2f%%,"
                 + " skipped work %.2f%%) in interleaved rounds%n",
                 h.name(), h.layers(), h.backendText(), repeats, 100 * dropRates.decision(), 100 * dropRates.skippedWork());
-        System.out.printf("prefill %d tokens: dense %.1f, DualSparse %.1f tokens/s (%.2fx)%n",
-                s.promptTokens(), d.prefillTokensPerSecond(), s.prefillTokensPerSecond(), c.prefillSpeedup());
-        System.out.printf("decode %d tokens: dense %.1f, DualSparse %.1f tokens/s (%.2fx); ms/token over the first and last quarter:"
+        System.out.printf("prefill %d tokens: dense %s, DualSparse %s tokens/s (%.2fx)%n",
+                s.promptTokens(), spread(d.prefillTokensPerSecond()), spread(s.prefillTokensPerSecond()), c.prefillSpeedup());
+        System.out.printf("decode %d tokens: dense %s, DualSparse %s tokens/s (%.2fx); ms/token over the first and last quarter:"
                 + " dense %.1f / %.1f, DualSparse %.1f / %.1f%n",
-                s.decodeSteps(), d.decodeTokensPerSecond(), s.decodeTokensPerSecond(), c.decodeSpeedup(),
+                s.decodeSteps(), spread(d.decodeTokensPerSecond()), spread(s.decodeTokensPerSecond()), c.decodeSpeedup(),
                 d.firstQuarterDecodeMs(), d.lastQuarterDecodeMs(), s.firstQuarterDecodeMs(), s.lastQuarterDecodeMs());
+        System.out.println("dense decode step: " + breakdown(d.decodeStep()));
+        System.out.println("DualSparse decode step: " + breakdown(s.decodeStep()));
     }
 
     private Map<String, Object> header(Header h) {
@@ -159,8 +172,14 @@ final class BenchModelCommand implements Callable<Integer> {
 
     private static Map<String, Object> figures(ModelBenchmark.Result r) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("prefill_tokens_per_second", r.prefillTokensPerSecond());
-        out.put("decode_tokens_per_second", r.decodeTokensPerSecond());
+        out.put("prefill_tokens_per_second", r.prefillTokensPerSecond().median());
+        out.put("prefill_tokens_per_second_quartiles", new double[] {r.prefillTokensPerSecond().p25(), r.prefillTokensPerSecond().p75()});
+        out.put("decode_tokens_per_second", r.decodeTokensPerSecond().median());
+        out.put("decode_tokens_per_second_quartiles", new double[] {r.decodeTokensPerSecond().p25(), r.decodeTokensPerSecond().p75()});
+        out.put("decode_step_ms", r.decodeStep().ms());
+        out.put("decode_step_ort_calls", r.decodeStep().ortCalls());
+        out.put("decode_step_ort_ms", r.decodeStep().ortMs());
+        out.put("decode_step_other_ms", r.decodeStep().otherMs());
         out.put("decode_ms_first_quarter", r.firstQuarterDecodeMs());
         out.put("decode_ms_last_quarter", r.lastQuarterDecodeMs());
         return out;

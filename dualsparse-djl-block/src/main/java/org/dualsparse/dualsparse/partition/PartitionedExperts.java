@@ -2,8 +2,9 @@ package org.dualsparse.dualsparse.partition;
 
 import ai.djl.ndarray.NDArray;
 import org.dualsparse.moe.StackedExperts;
+import org.dualsparse.nn.ExpertKernel;
 import org.dualsparse.nn.MatrixBackend;
-import org.dualsparse.nn.WeightMatrix;
+import org.dualsparse.nn.SwiGluLayout;
 
 /**
  * The routed experts of one MoE layer as {@link ExpertPartitioner} lays them out: each expert's
@@ -17,13 +18,8 @@ import org.dualsparse.nn.WeightMatrix;
  */
 public final class PartitionedExperts extends StackedExperts {
 
-    /** The half-open index range {@code [from, to)} of a matrix's rows or columns. */
-    public record Span(int from, int to) {}
-
     private final Partition partition;
-    private final Matrices[] whole;
-    private final Matrices[] major;
-    private final Matrices[] minor;
+    private final ExpertKernel[] kernels;
 
     /**
      * @param gateUp {@code [E, 2I, d]} laid out sub-expert by sub-expert
@@ -33,30 +29,22 @@ public final class PartitionedExperts extends StackedExperts {
     PartitionedExperts(NDArray gateUp, NDArray down, Partition partition, MatrixBackend backend) {
         super(gateUp, down, backend);
         this.partition = partition;
-        int experts = numExperts();
-        whole = backend.keepsArrays() ? new Matrices[experts] : null;
-        major = new Matrices[experts];
-        minor = hasMinor() ? new Matrices[experts] : null;
-        for (int e = 0; e < experts; e++) {
-            if (whole != null) {
-                whole[e] = new Matrices(backend.matrix(gateUp, e), backend.matrix(down, e));
-            }
-            major[e] = matrices(gateUp, down, e, majorRows(), majorColumns());
-            if (minor != null) {
-                minor[e] = matrices(gateUp, down, e, minorRows(), minorColumns());
-            }
+        SwiGluLayout layout = layout();
+        kernels = new ExpertKernel[numExperts()];
+        for (int e = 0; e < kernels.length; e++) {
+            kernels[e] = backend.expert(gateUp, down, e, layout);
         }
         matricesMade();
     }
 
-    /** One expert's gate/up rows and down columns of some of its sub-experts. */
-    public record Matrices(WeightMatrix gateUp, WeightMatrix down) {}
+    /** Expert {@code e}: its whole rows through every sub-expert, its major-only rows through the major ones. */
+    public ExpertKernel kernel(int e) {
+        return kernels[e];
+    }
 
-    private Matrices matrices(NDArray gateUp, NDArray down, int e, Span rows, Span columns) {
-        MatrixBackend backend = backend();
-        return new Matrices(
-                backend.matrix(gateUp, e, rows.from(), rows.to(), 0, hiddenSize()),
-                backend.matrix(down, e, 0, hiddenSize(), columns.from(), columns.to()));
+    /** Where the neurons sit: sub-expert by sub-expert, the major ones first. */
+    public SwiGluLayout layout() {
+        return new SwiGluLayout(intermediateSize(), partNeurons(), majorNeurons());
     }
 
     /** How the experts are split. */
@@ -89,53 +77,10 @@ public final class PartitionedExperts extends StackedExperts {
         return partition.hasMinor();
     }
 
-    /** The gate/up rows of the major sub-experts. */
-    public Span majorRows() {
-        return new Span(0, 2 * majorNeurons());
-    }
-
-    /** The gate/up rows of the minor sub-experts; see {@link #hasMinor()}. */
-    public Span minorRows() {
-        return new Span(2 * majorNeurons(), 2 * intermediateSize());
-    }
-
-    /** The down columns of the major sub-experts. */
-    public Span majorColumns() {
-        return new Span(0, majorNeurons());
-    }
-
-    /** The down columns of the minor sub-experts; see {@link #hasMinor()}. */
-    public Span minorColumns() {
-        return new Span(majorNeurons(), intermediateSize());
-    }
-
-    /**
-     * Expert {@code e}'s whole matrices, sub-expert by sub-expert; null when the backend packs its
-     * weights, which then holds the major and minor halves only (a whole pair runs both).
-     */
-    public Matrices whole(int e) {
-        return whole == null ? null : whole[e];
-    }
-
-    /** Expert {@code e}'s major sub-experts. */
-    public Matrices major(int e) {
-        return major[e];
-    }
-
-    /** Expert {@code e}'s minor sub-experts; null without {@link #hasMinor()}. */
-    public Matrices minor(int e) {
-        return minor == null ? null : minor[e];
-    }
-
     @Override
     protected void releaseMatrices() {
-        for (Matrices[] kind : new Matrices[][] {whole, major, minor}) {
-            if (kind != null) {
-                for (Matrices m : kind) {
-                    m.gateUp().release();
-                    m.down().release();
-                }
-            }
+        for (ExpertKernel kernel : kernels) {
+            kernel.release();
         }
     }
 }

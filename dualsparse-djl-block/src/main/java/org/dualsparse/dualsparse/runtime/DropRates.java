@@ -8,7 +8,7 @@ package org.dualsparse.dualsparse.runtime;
  *     dropped pair skips its whole expert, a major-only pair its minor neurons
  * @param skippedWork the work the kernels that ran actually skipped: lower than {@code decision}
  *     where an expert with both whole and major-only pairs ran as one whole-expert pass with the
- *     minor activations of the major-only rows zeroed ({@link DualSparseMoeBlock#MIXED_SPLIT_ROWS})
+ *     minor activations of the major-only rows zeroed ({@link org.dualsparse.nn.ExpertKernel#masksMixed})
  */
 public record DropRates(double decision, double skippedWork) {
 

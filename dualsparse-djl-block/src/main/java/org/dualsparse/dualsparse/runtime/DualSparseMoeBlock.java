@@ -14,42 +14,28 @@ import org.dualsparse.moe.Routing;
 import org.dualsparse.moe.RoutingObserver;
 import org.dualsparse.moe.SharedExpert;
 import org.dualsparse.moe.SparseMoeBlock;
+import org.dualsparse.nn.ExpertKernel;
+import org.dualsparse.nn.SwiGluMlp;
 
 /**
  * The DualSparse MoE block: the layer's router untouched, its experts partitioned into {@code P}
  * contiguous sub-experts ({@link ExpertPartitioner}), and every routed pair computed whole, as
  * its major half only, or not at all, as the {@link DropPolicy} decides. Pairs are grouped by
  * expert and decision: dropped pairs run nothing, an expert with only major-only pairs reads only
- * its major sub-experts, and in an expert with both kinds only whole pairs run the minor ones,
- * except below {@link #MIXED_SPLIT_ROWS} rows, where the minor activations of major-only rows are
- * masked instead: the same weights read in fewer, larger calls. Kept pairs keep their original
- * gate weight; shared experts always run.
+ * its major sub-experts, and in an expert with both kinds only whole pairs run the minor ones
+ * (unless its {@link ExpertKernel} {@linkplain ExpertKernel#masksMixed masks} them instead, which
+ * the drop statistics then count as computed). Kept pairs keep their original gate weight; shared
+ * experts always run.
  */
 public final class DualSparseMoeBlock extends SparseMoeBlock {
 
-    /**
-     * Rows of one expert below which a mix of whole and major-only pairs runs as one whole-expert
-     * pass, the minor activations of the major-only rows zeroed. With few rows an expert's GEMMs
-     * are bound by reading its weights, which either way are read once, so one pass wins on calls
-     * and GEMM size; from about 64 rows they are compute-bound ({@code bench kernels}: ~70% of the
-     * GEMM peak) and skipping the minor neurons of major-only rows saves time. {@link DropStats}
-     * counts the masked minor neurons as computed, so its skipped-work rate falls below the
-     * decision rate wherever this applies.
-     */
-    public static final int MIXED_SPLIT_ROWS = 64;
-
     private final DualSparseRuntime control;
     private final PartitionedExperts experts;
-    private final PartitionedExpert[] kernels;
 
     DualSparseMoeBlock(int layer, Router router, PartitionedExperts experts, SharedExpert shared, DualSparseRuntime control) {
         super(layer, router, experts, shared);
         this.control = control;
         this.experts = experts;
-        kernels = new PartitionedExpert[experts.numExperts()];
-        for (int e = 0; e < kernels.length; e++) {
-            kernels[e] = new PartitionedExpert(experts, e);
-        }
     }
 
     DualSparseRuntime control() {
@@ -88,16 +74,11 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
         for (int e = 0; e < experts.numExperts(); e++) {
             int full = groups.count(2 * e);
             int major = groups.count(2 * e + 1);
-            computed += onePass(full, major)
+            computed += experts.kernel(e).masksMixed(full, major)
                     ? (full + major) * expertNeurons
                     : full * expertNeurons + major * (long) experts.majorNeurons();
         }
         return computed;
-    }
-
-    /** Whether an expert with {@code full} whole and {@code major} major-only rows runs as one whole-expert pass. */
-    static boolean onePass(int full, int major) {
-        return full > 0 && major > 0 && full + major < MIXED_SPLIT_ROWS;
     }
 
     /** With one sub-expert there is no major half: a major-only pair computes the whole expert. */
@@ -127,13 +108,7 @@ public final class DualSparseMoeBlock extends SparseMoeBlock {
      * major-only; only an expert whose rows are all whole shows its activations to {@code observer}.
      */
     private NDArray expert(int e, NDArray rows, int full, int major, RoutingObserver observer) {
-        PartitionedExpert expert = kernels[e];
-        if (major == 0) {
-            return expert.whole(rows, observer == null ? null : (gate, up) -> observer.activations(layer(), e, gate, up));
-        }
-        if (full == 0) {
-            return expert.majorOnly(rows);
-        }
-        return onePass(full, major) ? expert.maskedWhole(rows, full) : expert.split(rows, full);
+        SwiGluMlp.GateUpTap tap = observer == null || major > 0 ? null : (gate, up) -> observer.activations(layer(), e, gate, up);
+        return experts.kernel(e).apply(rows, full, tap);
     }
 }

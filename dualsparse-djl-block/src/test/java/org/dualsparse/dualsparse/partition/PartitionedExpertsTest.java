@@ -1,6 +1,5 @@
 package org.dualsparse.dualsparse.partition;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,13 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.Arrays;
+import java.util.Random;
 import org.dualsparse.moe.ExpertWeights;
+import org.dualsparse.nn.SwiGluLayout;
 import org.dualsparse.nn.TorchEngine;
-import org.dualsparse.nn.WeightMatrix;
 import org.junit.jupiter.api.Test;
 
-/** The partitioned layout: sub-experts as the partitioner writes them, the major ones first. */
+/**
+ * The partitioned layout, judged by what its experts compute: a whole row through every neuron
+ * equals the dense expert, a major-only row the SwiGLU of the first sub-experts' neurons alone.
+ */
 class PartitionedExpertsTest {
 
     private static final int EXPERTS = 2;
@@ -23,38 +25,25 @@ class PartitionedExpertsTest {
     private static final int HIDDEN = 3;
 
     @Test
-    void subExpertsAreTheDenseNeuronsGateAndUpSideBySideAndTheMajorHalfComesFirst() {
+    void wholeRowsAreTheDenseExpertAndMajorOnlyRowsItsFirstSubExperts() {
         TorchEngine.get();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            ExpertWeights dense = dense(manager);
+            float[] gateUp = random(EXPERTS * 2 * NEURONS * HIDDEN, 1);
+            float[] down = random(EXPERTS * HIDDEN * NEURONS, 2);
+            ExpertWeights dense = dense(manager, gateUp, down);
             PartitionedExperts partitioned = ExpertPartitioner.partition(dense, 0, Partition.halves(4), null, manager);
-            assertEquals(4, partitioned.parts());
-            assertEquals(2, partitioned.partNeurons());
-            assertEquals(4, partitioned.majorNeurons());
+            assertEquals(new SwiGluLayout(NEURONS, 2, 4), partitioned.layout());
             assertTrue(partitioned.hasMinor());
-            assertEquals(new PartitionedExperts.Span(0, 8), partitioned.majorRows());
-            assertEquals(new PartitionedExperts.Span(8, 16), partitioned.minorRows());
-            assertEquals(new PartitionedExperts.Span(0, 4), partitioned.majorColumns());
-            assertEquals(new PartitionedExperts.Span(4, 8), partitioned.minorColumns());
+            float[] x = random(5 * HIDDEN, 3);
             for (int e = 0; e < EXPERTS; e++) {
-                float[] gateUp = values(dense.gateUp(e));
-                float[] parts = values(partitioned.whole(e).gateUp());
-                for (int p = 0; p < 4; p++) {
-                    assertArrayEquals(rows(gateUp, 2 * p, 2 * p + 2), rows(parts, 4 * p, 4 * p + 2), "gate of sub-expert " + p);
-                    assertArrayEquals(rows(gateUp, NEURONS + 2 * p, NEURONS + 2 * p + 2), rows(parts, 4 * p + 2, 4 * p + 4),
-                            "up of sub-expert " + p);
-                }
-                assertArrayEquals(rows(parts, 0, 8), values(partitioned.major(e).gateUp()), "major gate/up rows");
-                assertArrayEquals(rows(parts, 8, 16), values(partitioned.minor(e).gateUp()), "minor gate/up rows");
-                float[] down = values(dense.down(e));
-                assertArrayEquals(down, values(partitioned.whole(e).down()), "down keeps the neuron order");
-                float[] majorDown = values(partitioned.major(e).down());
-                float[] minorDown = values(partitioned.minor(e).down());
-                for (int row = 0; row < HIDDEN; row++) {
-                    assertArrayEquals(Arrays.copyOfRange(down, row * NEURONS, row * NEURONS + 4),
-                            Arrays.copyOfRange(majorDown, row * 4, row * 4 + 4), "major down columns");
-                    assertArrayEquals(Arrays.copyOfRange(down, row * NEURONS + 4, row * NEURONS + 8),
-                            Arrays.copyOfRange(minorDown, row * 4, row * 4 + 4), "minor down columns");
+                for (int whole = 0; whole <= 5; whole++) {
+                    float[] y = partitioned.kernel(e).apply(manager.create(x, new Shape(5, HIDDEN)), whole, null).toFloatArray();
+                    for (int row = 0; row < 5; row++) {
+                        float[] expected = swiGlu(gateUp, down, e, x, row, row < whole ? NEURONS : 4);
+                        for (int i = 0; i < HIDDEN; i++) {
+                            assertEquals(expected[i], y[row * HIDDEN + i], 1e-5, "expert " + e + " row " + row + " of " + whole + " whole");
+                        }
+                    }
                 }
             }
         }
@@ -64,10 +53,10 @@ class PartitionedExpertsTest {
     void aSingleSubExpertIsAllMajor() {
         TorchEngine.get();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            PartitionedExperts whole = ExpertPartitioner.partition(dense(manager), 0, Partition.halves(1), null, manager);
+            ExpertWeights dense = dense(manager, random(EXPERTS * 2 * NEURONS * HIDDEN, 1), random(EXPERTS * HIDDEN * NEURONS, 2));
+            PartitionedExperts whole = ExpertPartitioner.partition(dense, 0, Partition.halves(1), null, manager);
             assertFalse(whole.hasMinor());
-            assertEquals(NEURONS, whole.majorNeurons());
-            assertEquals(new PartitionedExperts.Span(0, 2 * NEURONS), whole.majorRows());
+            assertEquals(SwiGluLayout.dense(NEURONS), whole.layout());
         }
     }
 
@@ -75,28 +64,43 @@ class PartitionedExpertsTest {
     void partsThatDoNotDivideTheNeuronsAreRefused() {
         TorchEngine.get();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            ExpertWeights dense = dense(manager, random(EXPERTS * 2 * NEURONS * HIDDEN, 1), random(EXPERTS * HIDDEN * NEURONS, 2));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ExpertPartitioner.partition(dense(manager), 3, Partition.halves(3), null, manager));
+                    () -> ExpertPartitioner.partition(dense, 3, Partition.halves(3), null, manager));
             assertTrue(e.getMessage().contains("cannot split 8 neurons into 3"), e.getMessage());
         }
     }
 
-    private static ExpertWeights dense(NDManager manager) {
-        NDArray gateUp = manager.arange(0f, EXPERTS * 2 * NEURONS * HIDDEN).reshape(EXPERTS, 2 * NEURONS, HIDDEN);
-        NDArray down = manager.arange(0f, EXPERTS * HIDDEN * NEURONS).neg().reshape(new Shape(EXPERTS, HIDDEN, NEURONS));
-        return new ExpertWeights(gateUp, down);
+    private static ExpertWeights dense(NDManager manager, float[] gateUp, float[] down) {
+        NDArray g = manager.create(gateUp, new Shape(EXPERTS, 2 * NEURONS, HIDDEN));
+        NDArray d = manager.create(down, new Shape(EXPERTS, HIDDEN, NEURONS));
+        return new ExpertWeights(g, d);
     }
 
-    /** {@code W}, read through the matrix's own product: {@code W · Iᵀ}, exact in float32. */
-    /** Rows {@code [from, to)} of a {@code [*, HIDDEN]} matrix's values. */
-    private static float[] rows(float[] matrix, int from, int to) {
-        return Arrays.copyOfRange(matrix, from * HIDDEN, to * HIDDEN);
-    }
-
-    /** The matrix's values, row-major {@code [outputs, inputs]}. */
-    private static float[] values(WeightMatrix matrix) {
-        try (NDManager step = NDManager.newBaseManager("PyTorch")) {
-            return matrix.timesTransposed(step.eye((int) matrix.inputs())).toFloatArray();
+    /** Row {@code row} of {@code x} through the first {@code neurons} neurons of dense expert {@code e}, in double. */
+    private static float[] swiGlu(float[] gateUp, float[] down, int e, float[] x, int row, int neurons) {
+        float[] y = new float[HIDDEN];
+        for (int n = 0; n < neurons; n++) {
+            double gate = 0;
+            double up = 0;
+            for (int i = 0; i < HIDDEN; i++) {
+                gate += gateUp[(e * 2 * NEURONS + n) * HIDDEN + i] * (double) x[row * HIDDEN + i];
+                up += gateUp[(e * 2 * NEURONS + NEURONS + n) * HIDDEN + i] * (double) x[row * HIDDEN + i];
+            }
+            double h = gate / (1 + Math.exp(-gate)) * up;
+            for (int i = 0; i < HIDDEN; i++) {
+                y[i] += (float) (down[(e * HIDDEN + i) * NEURONS + n] * h);
+            }
         }
+        return y;
+    }
+
+    private static float[] random(int count, long seed) {
+        Random random = new Random(seed);
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
     }
 }

@@ -17,7 +17,9 @@ import org.dualsparse.dualsparse.drop.PairDecision;
 import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.nn.MatrixExpertKernel;
 import org.dualsparse.moe.Routing;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The two drop rates of {@link DropStats} from known per-expert counts: the decision rate counts
  * a major-only pair as skipping its minor neurons whatever ran; the skipped-work rate counts
  * what the kernels computed, so an expert mixing whole and major-only pairs below {@link
- * DualSparseMoeBlock#MIXED_SPLIT_ROWS} rows (one whole-expert pass, minor part masked) skips
+ * MatrixExpertKernel#MIXED_SPLIT_ROWS} rows (one whole-expert pass, minor part masked) skips
  * nothing for its major-only pairs, and from that many rows on (split passes) skips what was
  * decided.
  */
@@ -53,7 +55,7 @@ class DropRatesTest {
         long dropped = 0;
         for (long[] c : run.counts()) {
             long rows = c[PairDecision.FULL] + c[PairDecision.MAJOR];
-            assertTrue(c[PairDecision.FULL] > 0 && c[PairDecision.MAJOR] > 0 && rows < DualSparseMoeBlock.MIXED_SPLIT_ROWS,
+            assertTrue(c[PairDecision.FULL] > 0 && c[PairDecision.MAJOR] > 0 && rows < MatrixExpertKernel.MIXED_SPLIT_ROWS,
                     "premise: every expert mixes whole and major-only pairs in fewer than 64 rows, got " + rows);
             full += c[PairDecision.FULL];
             major += c[PairDecision.MAJOR];
@@ -77,7 +79,7 @@ class DropRatesTest {
         long dropped = 0;
         for (long[] c : run.counts()) {
             long rows = c[PairDecision.FULL] + c[PairDecision.MAJOR];
-            assertTrue(c[PairDecision.FULL] > 0 && c[PairDecision.MAJOR] > 0 && rows >= DualSparseMoeBlock.MIXED_SPLIT_ROWS,
+            assertTrue(c[PairDecision.FULL] > 0 && c[PairDecision.MAJOR] > 0 && rows >= MatrixExpertKernel.MIXED_SPLIT_ROWS,
                     "premise: every expert mixes whole and major-only pairs in at least 64 rows, got " + rows);
             full += c[PairDecision.FULL];
             major += c[PairDecision.MAJOR];
@@ -91,6 +93,26 @@ class DropRatesTest {
     }
 
     @Test
+    void onAFusedBackendMixedExpertsSkipWhatWasDecidedAtAnyRowCount(@TempDir Path dir) throws IOException {
+        Run run = run(dir, 20, new CyclicDecisions(), LoadOptions.of("onnxruntime", "int4", 16, true));
+        long full = 0;
+        long major = 0;
+        long dropped = 0;
+        for (long[] c : run.counts()) {
+            assertTrue(c[PairDecision.FULL] > 0 && c[PairDecision.MAJOR] > 0
+                            && c[PairDecision.FULL] + c[PairDecision.MAJOR] < MatrixExpertKernel.MIXED_SPLIT_ROWS,
+                    "premise: every expert mixes whole and major-only pairs in fewer than 64 rows");
+            full += c[PairDecision.FULL];
+            major += c[PairDecision.MAJOR];
+            dropped += c[PairDecision.DROPPED];
+        }
+        DropStats.Layer layer = run.stats().layers().get(0);
+        assertEquals(full * NEURONS + major * MAJOR_NEURONS, layer.computedNeuronRows(),
+                "one ONNX Runtime call per expert runs the minor neurons of its whole rows only");
+        assertEquals(layer.rates().decision(), layer.rates().skippedWork());
+    }
+
+    @Test
     void oneThresholdGivesEqualFigures(@TempDir Path dir) throws IOException {
         DropRates rates = run(dir, 20, ThresholdDropPolicy.global(0.3, 0, 2, false)).stats().rates();
         assertTrue(rates.decision() > 0, "1T at T = 0.3 drops second experts: " + rates);
@@ -99,6 +121,10 @@ class DropRatesTest {
 
     /** Runs the first MoE layer on {@code tokens} random hidden states with {@code policy}. */
     private static Run run(Path dir, int tokens, DropPolicy policy) throws IOException {
+        return run(dir, tokens, policy, LoadOptions.defaults());
+    }
+
+    private static Run run(Path dir, int tokens, DropPolicy policy, LoadOptions options) throws IOException {
         ReferenceCheckpoints.write(dir, CONFIG, ReferenceWeights.random(CONFIG, 3), DType.F32, false);
         long[][] counts = new long[EXPERTS][3];
         DropPolicy counting = (layer, routing, scores, decisions) -> {
@@ -112,7 +138,7 @@ class DropRatesTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
-        try (MoeLanguageModel lm = MoeLanguageModel.load(dir)) {
+        try (MoeLanguageModel lm = MoeLanguageModel.load(dir, options)) {
             DualSparseRuntime ds = DualSparseRuntime.apply(lm.block(), Partition.halves(2), Reconstruction.WEIGHT, null, counting);
             DualSparseMoeBlock block = ds.blocks().get(0);
             try (NDManager step = lm.model().getNDManager().newSubManager()) {
