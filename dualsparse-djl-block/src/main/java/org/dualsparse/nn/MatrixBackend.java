@@ -19,6 +19,15 @@ public interface MatrixBackend {
     boolean keepsArrays();
 
     /**
+     * Whether the matrices made next read the values of the arrays given: false while a backend
+     * reads its matrices back from a cache, when a weight source may hand it arrays of the right
+     * shape that it never filled, and skip reading the checkpoint.
+     */
+    default boolean readsValues() {
+        return true;
+    }
+
+    /**
      * Rows {@code [rowFrom, rowTo)} and columns {@code [columnFrom, columnTo)} of {@code stack}'s
      * matrix {@code index} (of {@code [count, outputs, inputs]}), or of {@code stack} itself, a
      * {@code [outputs, inputs]} array, when {@code index} is -1.

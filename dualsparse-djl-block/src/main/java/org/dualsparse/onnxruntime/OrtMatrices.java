@@ -77,6 +77,11 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
     }
 
     @Override
+    public synchronized boolean readsValues() {
+        return cache == null || !cache.reading();
+    }
+
+    @Override
     public WeightMatrix matrix(NDArray stack, int index, long rowFrom, long rowTo, long columnFrom, long columnTo) {
         try (NDManager scratch = stack.getManager().newSubManager()) {
             NDArray region = stack.get(scratch, regionIndex(index, rowFrom, rowTo, columnFrom, columnTo));
