@@ -13,11 +13,14 @@ import java.util.Map;
 import org.dualsparse.nn.WeightMatrix;
 
 /**
- * One weight matrix held by an ONNX Runtime session. Activations cross without copies: the input
- * tensor is a direct buffer over the libtorch array's memory, and ORT writes the product straight
- * into a libtorch array made for it in the activations' manager (a pre-bound output). A buffer
- * holds at most 2 GiB, so a product whose input or output would hold more (full logits of a long
- * prompt over a large vocabulary) runs in chunks of rows, each over its rows of the same two arrays.
+ * One weight matrix held by an ONNX Runtime session. The input tensor is a direct buffer over the
+ * libtorch array's memory, or over a contiguous copy when that memory is not contiguous ({@link
+ * #times} transposes its argument: contiguous when the argument came elementwise from this
+ * backend's transposed products, as in the experts, not when it is row-major with more than one
+ * column). ORT writes the product straight into a libtorch array made for it in the activations'
+ * manager (a pre-bound output). A buffer holds at most 2 GiB, so a product whose input or output
+ * would hold more (full logits of a long prompt over a large vocabulary) runs in chunks of rows,
+ * each over its rows of the same two arrays.
  */
 final class OrtMatrix implements WeightMatrix {
 
