@@ -5,18 +5,22 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dualsparse.onnxruntime.Quantization;
 import org.dualsparse.onnxruntime.WeightCache;
 
 /**
  * Where a checkpoint's quantized weights are cached and what makes a cache stale: the
- * checkpoint's files (name, size, modification time), the weight format and block layout, and
- * {@link #LAYOUT_VERSION}, raised whenever the order or packing of the cached graphs changes.
+ * checkpoint's files (name, size, modification time, inode and inode change time), the weight
+ * format and block layout, and {@link #LAYOUT_VERSION}, raised whenever the order or packing of
+ * the cached graphs changes.
  */
 final class WeightCaches {
 
@@ -47,13 +51,30 @@ final class WeightCaches {
                 return n.endsWith(".safetensors") || n.equals("config.json") || n.endsWith(".safetensors.index.json");
             }).sorted().toList();
             for (Path f : inputs) {
-                text.append("; ").append(f.getFileName()).append(' ').append(Files.size(f)).append(' ')
-                        .append(Files.getLastModifiedTime(f).toMillis());
+                text.append("; ").append(state(f));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list checkpoint " + checkpoint, e);
         }
         return sha256(text.toString()) + " " + text;
+    }
+
+    /**
+     * A checkpoint file's name, size and modification time, and what no copy carries over: its
+     * inode (a file renamed into place brings its own) and the inode's change time, which the
+     * system sets whenever the file is written or has its times set, and no user tool can set
+     * back. {@code cp -p}, {@code rsync -a} and tar copy the modification time, so a same-sized
+     * fine-tune would keep the first three. Reading no content, this keeps a cached load of a
+     * large checkpoint as fast as before; where the file system has no unix view, a {@link
+     * FileSample} of the content stands in.
+     */
+    private static String state(Path f) throws IOException {
+        String state = f.getFileName() + " " + Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis();
+        if (!f.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            return state + " sample " + FileSample.sha256(f);
+        }
+        Map<String, Object> unix = Files.readAttributes(f, "unix:ino,ctime");
+        return state + " inode " + unix.get("ino") + " changed " + ((FileTime) unix.get("ctime")).to(TimeUnit.NANOSECONDS);
     }
 
     private static String sha256(String text) {

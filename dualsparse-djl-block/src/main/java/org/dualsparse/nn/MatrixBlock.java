@@ -6,8 +6,8 @@ import ai.djl.nn.AbstractBlock;
 /**
  * A block that multiplies by its weights, each through the {@link WeightMatrix} a backend makes
  * of it, here in one place. A weight the matrix reads in place is registered as a DJL parameter
- * (training and model fingerprints read those); one the backend copied is freed at once, so a
- * model loaded for a packing backend never holds its float32 weights.
+ * (training reads those); one the backend copied is freed at once, so a model loaded for a
+ * packing backend never holds its float32 weights.
  */
 public abstract class MatrixBlock extends AbstractBlock {
 

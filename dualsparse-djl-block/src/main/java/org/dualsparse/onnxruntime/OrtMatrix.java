@@ -1,6 +1,8 @@
 package org.dualsparse.onnxruntime;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OnnxTensor;
@@ -11,25 +13,43 @@ import java.util.Map;
 import org.dualsparse.nn.WeightMatrix;
 
 /**
- * One weight matrix held by an ONNX Runtime session. Activations cross without copies: the input
- * tensor is a direct buffer over the libtorch array's memory, and ORT writes the product straight
- * into a libtorch array made for it in the activations' manager (a pre-bound output).
+ * One weight matrix held by an ONNX Runtime session. The input tensor is a direct buffer over the
+ * libtorch array's memory, or over a contiguous copy when that memory is not contiguous ({@link
+ * #times} transposes its argument: contiguous when the argument came elementwise from this
+ * backend's transposed products, as in the experts, not when it is row-major with more than one
+ * column). ORT writes the product straight into a libtorch array made for it in the activations'
+ * manager (a pre-bound output). A buffer holds at most 2 GiB, so a product whose input or output
+ * would hold more (full logits of a long prompt over a large vocabulary) runs in chunks of rows,
+ * each over its rows of the same two arrays.
  */
 final class OrtMatrix implements WeightMatrix, OrtWeights {
+
+    /** The most bytes one tensor crossing to ORT may hold: a direct buffer's capacity, DJL's limit. */
+    static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE;
 
     private final OrtEnvironment env;
     private final OrtSession session;
     private final long outputs;
     private final long inputs;
     private final long bytes;
+    private final long chunkRows;
     private boolean released;
 
     OrtMatrix(OrtSession session, long outputs, long inputs, long bytes) {
+        this(session, outputs, inputs, bytes, MAX_TENSOR_BYTES);
+    }
+
+    /**
+     * @param maxTensorBytes the most bytes the input or output tensor of one run may hold: a
+     *     product beyond it runs in chunks of rows within it (a row wider than it runs alone)
+     */
+    OrtMatrix(OrtSession session, long outputs, long inputs, long bytes, long maxTensorBytes) {
         this.env = OrtRuntime.environment();
         this.session = session;
         this.outputs = outputs;
         this.inputs = inputs;
         this.bytes = bytes;
+        this.chunkRows = Math.max(1, maxTensorBytes / (Float.BYTES * Math.max(inputs, outputs)));
     }
 
     @Override
@@ -82,13 +102,31 @@ final class OrtMatrix implements WeightMatrix, OrtWeights {
     private NDArray rows(NDArray rows) {
         long m = rows.getShape().get(0);
         NDArray product = rows.getManager().create(new Shape(m, outputs), DataType.FLOAT32);
-        try (OnnxTensor in = OnnxTensor.createTensor(env, rows.toByteBuffer(true).asFloatBuffer(), new long[] {m, inputs});
-                OnnxTensor out = OnnxTensor.createTensor(env, product.toByteBuffer(true).asFloatBuffer(), new long[] {m, outputs})) {
-            OrtRuntime.run(session, Map.of(MatrixGraphs.INPUT, in), Map.of(MatrixGraphs.OUTPUT, out));
+        try {
+            if (m <= chunkRows) {
+                run(rows, product, m);
+                return product;
+            }
+            for (long from = 0; from < m; from += chunkRows) {
+                long to = Math.min(m, from + chunkRows);
+                // Views of the chunk's rows (a contiguous copy of a non-contiguous input's), freed with the chunk.
+                try (NDManager chunk = rows.getManager().newSubManager()) {
+                    NDIndex range = new NDIndex().addSliceDim(from, to);
+                    run(rows.get(chunk, range), product.get(chunk, range), to - from);
+                }
+            }
             return product;
         } catch (OrtException e) {
             product.close();
             throw new OnnxRuntimeException("ONNX Runtime failed on a [" + m + ", " + inputs + "] x [" + outputs + ", " + inputs + "]ᵀ product", e);
+        }
+    }
+
+    /** {@code rows [m, inputs] · Wᵀ} written into {@code product [m, outputs]}, a contiguous array or view. */
+    private void run(NDArray rows, NDArray product, long m) throws OrtException {
+        try (OnnxTensor in = OnnxTensor.createTensor(env, rows.toByteBuffer(true).asFloatBuffer(), new long[] {m, inputs});
+                OnnxTensor out = OnnxTensor.createTensor(env, product.toByteBuffer(true).asFloatBuffer(), new long[] {m, outputs})) {
+            OrtRuntime.run(session, Map.of(MatrixGraphs.INPUT, in), Map.of(MatrixGraphs.OUTPUT, out));
         }
     }
 

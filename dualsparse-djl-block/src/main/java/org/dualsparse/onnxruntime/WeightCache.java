@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
@@ -24,7 +27,9 @@ import java.util.zip.CRC32;
  * made again. A cache that does not read back as written (bad magic, truncated, a checksum or a
  * shape that does not match) is corrupt: it is refused with a {@link WeightCacheException} naming
  * the file and the entry, never used. A new cache is written to a temporary file and renamed into
- * place only when complete, so a crash mid-write leaves no cache rather than a broken one.
+ * place only when complete, so a crash mid-write leaves no cache rather than a broken one. That
+ * file, {@code NAME.writing-PID-N}, is the writer's own: two loads of one checkpoint in one
+ * process write two files, and the one that finishes last takes the name.
  * Entries are read with positional reads into one reused buffer rather than mapped: ONNX Runtime
  * copies a graph's weights when it makes the session, and mapped pages would stay resident until
  * the garbage collector unmaps them.
@@ -34,6 +39,12 @@ public final class WeightCache implements AutoCloseable {
     private static final long MAGIC = 0x31304B5053445344L; // "DSDSPK01" little-endian
     private static final long END = 0x444E454B50534453L;
     private static final int ENTRY_HEADER = 4 * Long.BYTES;
+    /**
+     * What follows a temporary file's prefix: the writer's process id and, since several may write
+     * in one process, a count (files that earlier versions left have none).
+     */
+    private static final Pattern WRITER = Pattern.compile("([0-9]{1,18})(-[0-9]{1,18})?");
+    private static final AtomicLong WRITERS = new AtomicLong();
 
     private final Path file;
     private final FileChannel channel;
@@ -81,7 +92,7 @@ public final class WeightCache implements AutoCloseable {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             deleteAbandoned(file);
-            Path temporary = file.resolveSibling(writingPrefix(file) + ProcessHandle.current().pid());
+            Path temporary = file.resolveSibling(writingPrefix(file) + ProcessHandle.current().pid() + "-" + WRITERS.incrementAndGet());
             FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
             byte[] text = fingerprint.getBytes(StandardCharsets.UTF_8);
@@ -106,8 +117,8 @@ public final class WeightCache implements AutoCloseable {
         String prefix = writingPrefix(file);
         try (DirectoryStream<Path> siblings = Files.newDirectoryStream(file.toAbsolutePath().getParent(), prefix + "*")) {
             for (Path sibling : siblings) {
-                String pid = sibling.getFileName().toString().substring(prefix.length());
-                if (pid.matches("[0-9]{1,18}") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                Matcher writer = WRITER.matcher(sibling.getFileName().toString().substring(prefix.length()));
+                if (writer.matches() && ProcessHandle.of(Long.parseLong(writer.group(1))).isEmpty()) {
                     Files.deleteIfExists(sibling);
                 }
             }

@@ -13,6 +13,8 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,8 @@ import org.dualsparse.reference.ReferenceWeights;
 import org.dualsparse.reference.TinyConfigs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Quantized weights are cached next to the checkpoint at the first load and read back at the
@@ -61,6 +65,32 @@ class WeightCacheTest {
         logits(INT4);
         Thread.sleep(20);
         write(4);
+        float[] reloaded = logits(INT4);
+        assertArrayEquals(logits(INT4.withWeightCache(LoadOptions.NO_CACHE)), reloaded, "the new weights, not the cached old ones");
+    }
+
+    /**
+     * {@code cp -p}, {@code rsync -a} and tar copy a file's modification time: a fine-tuned file
+     * of the same size put in place with the old file's time must not be served the old cache,
+     * whether it is written over the old file (its inode kept) or renamed over it.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aSameSizedFileWithTheOldModificationTimeIsNotServedTheOldCache(boolean inPlace, @TempDir Path fineTuned) throws IOException {
+        write(3);
+        logits(INT4);
+        Path weights = dir.resolve("model.safetensors");
+        FileTime modified = Files.getLastModifiedTime(weights);
+        long size = Files.size(weights);
+        ReferenceCheckpoints.write(fineTuned, config, ReferenceWeights.random(config, 4), DType.F32, false);
+        Path replacement = fineTuned.resolve("model.safetensors");
+        assertEquals(size, Files.size(replacement), "the same size");
+        if (inPlace) {
+            Files.write(weights, Files.readAllBytes(replacement));
+        } else {
+            Files.move(replacement, weights, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.setLastModifiedTime(weights, modified);
         float[] reloaded = logits(INT4);
         assertArrayEquals(logits(INT4.withWeightCache(LoadOptions.NO_CACHE)), reloaded, "the new weights, not the cached old ones");
     }

@@ -15,19 +15,20 @@ import org.dualsparse.moe.SparseMoeBlock;
 
 /**
  * What a calibration profile was measured on: the HF {@code model_type} and a SHA-256 over the
- * parsed family config (exactly the config values the graph uses), the name and shape of every
- * parameter, and the router weights. Any change to the architecture, the shapes or the routing
- * (a fine-tuned checkpoint of the same architecture) gives another fingerprint. Partitioning a
- * model with {@link DualSparseRuntime#apply} keeps every name, shape and router, so it keeps the identity.
+ * parsed family config (exactly the config values the graph uses, which fix every weight's name
+ * and shape) and the router weights. It is the checkpoint's identity, not the backend's: every
+ * backend and weight format keeps the routers in float32 as the checkpoint has them, while the
+ * weights a packing backend (ONNX Runtime) packs are no parameters at all, so a profile measured
+ * with libtorch fits the same checkpoint at int4 on ONNX Runtime, and the reverse. Another
+ * architecture or shape changes the config; another checkpoint of the same architecture (a
+ * fine-tune) changes its routers. Partitioning a model with {@link DualSparseRuntime#apply} keeps
+ * the routers, so it keeps the identity.
  */
 public record ModelIdentity(String modelType, String fingerprint) implements Serializable {
 
     public static ModelIdentity of(MoeLanguageModel lm) {
         MessageDigest digest = sha256();
         update(digest, lm.config().toString());
-        for (Pair<String, Parameter> p : lm.block().getParameters()) {
-            update(digest, p.getKey() + p.getValue().getArray().getShape());
-        }
         for (SparseMoeBlock block : MoeBlocks.of(lm.block())) {
             for (Pair<String, Parameter> p : block.router().getParameters()) {
                 NDArray router = p.getValue().getArray();

@@ -26,6 +26,7 @@ import org.dualsparse.dualsparse.drop.ThresholdDropPolicy;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.dualsparse.partition.Reconstruction;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
+import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.reference.ReferenceCheckpoints;
 import org.dualsparse.reference.ReferenceWeights;
@@ -33,6 +34,8 @@ import org.dualsparse.reference.TinyConfigs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A saved profile reads back identical; a damaged or foreign one is a typed error naming the file. */
 class ProfileFileTest {
@@ -41,12 +44,16 @@ class ProfileFileTest {
     static Path dir;
     static CalibratedModels.Calibrated calibrated;
     static Path saved;
+    /** A checkpoint of the calibrated one's config with other weights. */
+    static Path other;
 
     @BeforeAll
     static void calibrate() throws IOException {
         calibrated = CalibratedModels.calibrate("qwen2Moe", dir.resolve("model"), ImportanceMetric.ABS_GATE_UP);
         saved = dir.resolve("qwen2.profile");
         calibrated.profile().save(saved);
+        other = dir.resolve("other-weights");
+        ReferenceCheckpoints.write(other, TinyConfigs.qwen2Moe(), ReferenceWeights.random(TinyConfigs.qwen2Moe(), 12), DType.F32, false);
     }
 
     @Test
@@ -85,9 +92,7 @@ class ProfileFileTest {
     }
 
     @Test
-    void aProfileIsRefusedForAnotherModelNamingBoth() throws IOException {
-        Path other = dir.resolve("other-weights");
-        ReferenceCheckpoints.write(other, TinyConfigs.qwen2Moe(), ReferenceWeights.random(TinyConfigs.qwen2Moe(), 12), DType.F32, false);
+    void aProfileIsRefusedForAnotherModelNamingBoth() {
         try (MoeLanguageModel lm = MoeLanguageModel.load(other)) {
             ProfileMismatchException e = assertThrows(ProfileMismatchException.class, () -> CalibrationProfile.loadFor(saved, lm));
             assertEquals(calibrated.profile().model(), e.profileModel());
@@ -97,6 +102,22 @@ class ProfileFileTest {
         }
         try (MoeLanguageModel lm = MoeLanguageModel.load(calibrated.dir())) {
             assertEquals(calibrated.profile().model(), CalibrationProfile.loadFor(saved, lm).model());
+        }
+    }
+
+    /**
+     * The identity is the checkpoint's, not the backend's: a packing backend registers no
+     * float32 matrices, and the profile's thresholds are about the same model in any format.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"f32", "int8", "int4"})
+    void aProfileMadeOnLibtorchFitsItsCheckpointOnOnnxRuntimeInEveryFormat(String weights) {
+        LoadOptions options = LoadOptions.of("onnxruntime", weights, 32, true).withWeightCache(LoadOptions.NO_CACHE);
+        try (MoeLanguageModel lm = MoeLanguageModel.load(calibrated.dir(), options)) {
+            assertEquals(calibrated.profile().model(), CalibrationProfile.loadFor(saved, lm).model());
+        }
+        try (MoeLanguageModel lm = MoeLanguageModel.load(other, options)) {
+            assertThrows(ProfileMismatchException.class, () -> CalibrationProfile.loadFor(saved, lm));
         }
     }
 
