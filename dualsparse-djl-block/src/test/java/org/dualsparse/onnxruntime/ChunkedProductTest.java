@@ -55,11 +55,11 @@ class ChunkedProductTest {
 
     private static OrtMatrix matrix(NDArray weight, WeightFormat format, long maxTensorBytes) {
         FloatBuffer values = weight.toByteBuffer(true).asFloatBuffer();
-        byte[] graph = format.quantized()
-                ? MatrixGraphs.matMulNBits(
+        MatrixGraphs.Product product = format.quantized()
+                ? MatrixGraphs.quantized(
                         BlockQuantizer.quantize(values, OUTPUTS, INPUTS, Quantization.of(format, 32, true)), OrtMatrices.INT8_COMPUTE)
-                        .toByteArray()
-                : MatrixGraphs.gemm(values, OUTPUTS, INPUTS).toByteArray();
+                : MatrixGraphs.float32(values, OUTPUTS, INPUTS);
+        byte[] graph = MatrixGraphs.single(product).toByteArray();
         return new OrtMatrix(OrtRuntime.session(graph, format + " weight"), OUTPUTS, INPUTS, 0, maxTensorBytes);
     }
 }
