@@ -1,5 +1,6 @@
 package org.dualsparse.onnxruntime;
 
+import ai.djl.pytorch.jni.JniUtils;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
@@ -10,16 +11,27 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The process's one ONNX Runtime environment and how every weight product's session is made:
- * all sessions share one global intra-op pool whose threads do not spin between products (a
- * spinning pool per session was 2-10x slower on 2 cores, and would fight libtorch's threads).
- * The system property {@value #THREADS_PROPERTY} sizes the pool; by default it has one thread
- * per processor.
+ * The process's one ONNX Runtime environment and how every weight product's session is made and
+ * run. All sessions share one global intra-op pool, one thread per processor by default ({@value
+ * #THREADS_PROPERTY}), whose workers spin between products ({@value #SPIN_PROPERTY}): waking a
+ * sleeping worker costs more than a small product. So that nothing fights them for the cores, a
+ * thread that runs ONNX Runtime products runs its libtorch operations (the glue between products)
+ * on itself alone, unless the user set libtorch's threads ({@value #TORCH_THREADS_PROPERTY}):
+ * libtorch's OpenMP workers, spinning after each parallel operation, would take the cores ORT's
+ * workers need.
  */
 public final class OrtRuntime {
 
     /** System property: intra-op threads of the global pool. */
     public static final String THREADS_PROPERTY = "dualsparse.onnxruntime.threads";
+
+    /** System property: whether the pool's idle workers spin (default true); false for many threads calling at once. */
+    public static final String SPIN_PROPERTY = "dualsparse.onnxruntime.spin";
+
+    /** DJL's system property for libtorch's intra-op threads: when set, left as the user set it. */
+    public static final String TORCH_THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+
+    private static final ThreadLocal<Boolean> LIBTORCH_ON_CALLER = ThreadLocal.withInitial(() -> false);
 
     private static final LongAdder CALLS = new LongAdder();
     private static final LongAdder NANOS = new LongAdder();
@@ -34,7 +46,7 @@ public final class OrtRuntime {
             try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
                 threading.setGlobalIntraOpNumThreads(threads);
                 threading.setGlobalInterOpNumThreads(1);
-                threading.setGlobalSpinControl(false);
+                threading.setGlobalSpinControl(Boolean.parseBoolean(System.getProperty(SPIN_PROPERTY, "true")));
                 environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "dualsparse", threading);
             } catch (OrtException e) {
                 throw new OnnxRuntimeException("cannot start ONNX Runtime with " + threads + " threads", e);
@@ -66,6 +78,13 @@ public final class OrtRuntime {
 
     /** Runs {@code session} into the pre-bound {@code outputs}, counted in {@link #calls()} and {@link #nanos()}. */
     static void run(OrtSession session, Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) throws OrtException {
+        if (!LIBTORCH_ON_CALLER.get()) {
+            LIBTORCH_ON_CALLER.set(true);
+            if (System.getProperty(TORCH_THREADS_PROPERTY) == null) {
+                // libtorch's thread count is the calling thread's (an OpenMP setting per thread).
+                JniUtils.setNumThreads(1);
+            }
+        }
         long start = System.nanoTime();
         try (OrtSession.Result ignored = session.run(inputs, outputs)) {
             // The outputs were written into the pre-bound tensors.

@@ -13,6 +13,7 @@ import org.apache.spark.SparkEnv;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.generate.Generation;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.onnxruntime.OrtRuntime;
 import org.dualsparse.tokenizer.TextTokenizer;
 import org.dualsparse.translate.GenerationRequest;
 import org.dualsparse.zoo.MoeCriteria;
@@ -68,6 +69,10 @@ public final class ExecutorModel {
     private static void useTaskCpus() {
         if (System.getProperty(TORCH_THREADS) == null && SparkEnv.get() != null) {
             System.setProperty(TORCH_THREADS, SparkEnv.get().conf().get("spark.task.cpus", "1"));
+        }
+        // Task threads share ONNX Runtime's pool: its idle workers must not spin against them.
+        if (System.getProperty(OrtRuntime.SPIN_PROPERTY) == null) {
+            System.setProperty(OrtRuntime.SPIN_PROPERTY, "false");
         }
     }
 

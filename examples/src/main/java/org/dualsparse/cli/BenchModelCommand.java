@@ -15,6 +15,7 @@ import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.nn.TorchEngine;
+import org.dualsparse.onnxruntime.OrtRuntime;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,6 +77,8 @@ final class BenchModelCommand implements Callable<Integer> {
         LoadOptions loadOptions = backend.loadOptions();
         TorchEngine.get();
         if (threads != null) {
+            // Also as DJL's property, which tells the ONNX Runtime backend to leave libtorch's threads as set.
+            System.setProperty(OrtRuntime.TORCH_THREADS_PROPERTY, Integer.toString(threads));
             JniUtils.setNumThreads(threads);
         }
         String name = source.preset != null ? "preset " + source.preset : source.dir.toString();

@@ -19,6 +19,7 @@ import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.nn.TorchEngine;
+import org.dualsparse.onnxruntime.OrtRuntime;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SpeedupChart;
 import picocli.CommandLine.Command;
@@ -98,6 +99,8 @@ final class BenchMoeCommand implements Callable<Integer> {
         LoadOptions loadOptions = backend.loadOptions();
         TorchEngine.get();
         if (threads != null) {
+            // Also as DJL's property, which tells the ONNX Runtime backend to leave libtorch's threads as set.
+            System.setProperty(OrtRuntime.TORCH_THREADS_PROPERTY, Integer.toString(threads));
             JniUtils.setNumThreads(threads);
         }
         MoeLayerBenchmark.Result result = new MoeLayerBenchmark(new MoeLayerBenchmark.Setup(
