@@ -23,19 +23,15 @@ import org.dualsparse.nn.SwiGluMlp;
  * Rows cross as direct buffers over the libtorch array (copied first only if it is not
  * contiguous), and ORT writes the output into a libtorch array made for it.
  */
-final class OrtExpert implements ExpertKernel, OrtWeights {
+final class OrtExpert extends OrtWeights implements ExpertKernel {
 
-    private final OrtSession session;
     private final SwiGluLayout layout;
     private final long hidden;
-    private final long bytes;
-    private boolean released;
 
     OrtExpert(OrtSession session, SwiGluLayout layout, long hidden, long bytes) {
-        this.session = session;
+        super(session, bytes);
         this.layout = layout;
         this.hidden = hidden;
-        this.bytes = bytes;
     }
 
     @Override
@@ -67,7 +63,7 @@ final class OrtExpert implements ExpertKernel, OrtWeights {
             if (gateUpMinor != null) {
                 outputs.put(ExpertGraphs.GATE_UP_MINOR, OrtTensors.whole(gateUpMinor));
             }
-            OrtRuntime.run(session, inputs, outputs);
+            OrtRuntime.run(session(), inputs, outputs);
         } catch (OrtException e) {
             y.close();
             throw new OnnxRuntimeException("ONNX Runtime failed on an expert of " + layout.neurons() + " neurons over "
@@ -97,24 +93,5 @@ final class OrtExpert implements ExpertKernel, OrtWeights {
     @Override
     public boolean masksMixed(int whole, int majorOnly) {
         return false;
-    }
-
-    @Override
-    public long bytes() {
-        return bytes;
-    }
-
-    @Override
-    public synchronized boolean open() {
-        return !released;
-    }
-
-    @Override
-    public synchronized void release() {
-        if (released) {
-            return;
-        }
-        released = true;
-        OrtRuntime.close(session);
     }
 }

@@ -22,18 +22,15 @@ import org.dualsparse.nn.WeightMatrix;
  * would hold more (full logits of a long prompt over a large vocabulary) runs in chunks of rows,
  * each over its rows of the same two arrays.
  */
-final class OrtMatrix implements WeightMatrix, OrtWeights {
+final class OrtMatrix extends OrtWeights implements WeightMatrix {
 
     /** The most bytes one tensor crossing to ORT may hold: a direct buffer's capacity, DJL's limit. */
     static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE;
 
     private final OrtEnvironment env;
-    private final OrtSession session;
     private final long outputs;
     private final long inputs;
-    private final long bytes;
     private final long chunkRows;
-    private boolean released;
 
     OrtMatrix(OrtSession session, long outputs, long inputs, long bytes) {
         this(session, outputs, inputs, bytes, MAX_TENSOR_BYTES);
@@ -44,11 +41,10 @@ final class OrtMatrix implements WeightMatrix, OrtWeights {
      *     product beyond it runs in chunks of rows within it (a row wider than it runs alone)
      */
     OrtMatrix(OrtSession session, long outputs, long inputs, long bytes, long maxTensorBytes) {
+        super(session, bytes);
         this.env = OrtRuntime.environment();
-        this.session = session;
         this.outputs = outputs;
         this.inputs = inputs;
-        this.bytes = bytes;
         this.chunkRows = Math.max(1, maxTensorBytes / (Float.BYTES * Math.max(inputs, outputs)));
     }
 
@@ -60,16 +56,6 @@ final class OrtMatrix implements WeightMatrix, OrtWeights {
     @Override
     public long inputs() {
         return inputs;
-    }
-
-    @Override
-    public long bytes() {
-        return bytes;
-    }
-
-    @Override
-    public synchronized boolean open() {
-        return !released;
     }
 
     @Override
@@ -126,17 +112,7 @@ final class OrtMatrix implements WeightMatrix, OrtWeights {
     private void run(NDArray rows, NDArray product, long m) throws OrtException {
         try (OnnxTensor in = OnnxTensor.createTensor(env, rows.toByteBuffer(true).asFloatBuffer(), new long[] {m, inputs});
                 OnnxTensor out = OnnxTensor.createTensor(env, product.toByteBuffer(true).asFloatBuffer(), new long[] {m, outputs})) {
-            OrtRuntime.run(session, Map.of(MatrixGraphs.INPUT, in), Map.of(MatrixGraphs.OUTPUT, out));
+            OrtRuntime.run(session(), Map.of(MatrixGraphs.INPUT, in), Map.of(MatrixGraphs.OUTPUT, out));
         }
-    }
-
-    /** Ends the session; a second call does nothing. */
-    @Override
-    public synchronized void release() {
-        if (released) {
-            return;
-        }
-        released = true;
-        OrtRuntime.close(session);
     }
 }

@@ -1,14 +1,38 @@
 package org.dualsparse.onnxruntime;
 
-/** What {@link OrtMatrices} made and tracks: one session holding some of a model's weights. */
-interface OrtWeights {
+import ai.onnxruntime.OrtSession;
+
+/** What {@link OrtMatrices} makes and tracks: one session holding some of a model's weights, open until released. */
+abstract class OrtWeights {
+
+    private final OrtSession session;
+    private final long bytes;
+    private boolean released;
+
+    OrtWeights(OrtSession session, long bytes) {
+        this.session = session;
+        this.bytes = bytes;
+    }
+
+    final OrtSession session() {
+        return session;
+    }
 
     /** Bytes the session's weights take as stored (before ORT's prepacking). */
-    long bytes();
+    final long bytes() {
+        return bytes;
+    }
 
     /** Whether the session is still open. */
-    boolean open();
+    final synchronized boolean open() {
+        return !released;
+    }
 
     /** Ends the session; a second call does nothing. */
-    void release();
+    public final synchronized void release() {
+        if (!released) {
+            released = true;
+            OrtRuntime.close(session);
+        }
+    }
 }

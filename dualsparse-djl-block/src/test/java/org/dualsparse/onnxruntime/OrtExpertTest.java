@@ -1,5 +1,7 @@
 package org.dualsparse.onnxruntime;
 
+import static org.dualsparse.onnxruntime.TestArrays.assertClose;
+import static org.dualsparse.onnxruntime.TestArrays.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.SplittableRandom;
-import org.dualsparse.model.TestModels;
 import org.dualsparse.nn.ExpertKernel;
 import org.dualsparse.nn.MatrixExpertKernel;
 import org.dualsparse.nn.SwiGluLayout;
@@ -139,23 +139,5 @@ class OrtExpertTest {
                     () -> expert.apply(random(model, 3, 2, HIDDEN + 1), 1, null));
             assertTrue(e.getMessage().contains("(2, 65)"), e.getMessage());
         }
-    }
-
-    private static NDArray random(NDManager manager, long seed, long... shape) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[Math.toIntExact(new Shape(shape).size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return manager.create(values, new Shape(shape));
-    }
-
-    /** Equal within {@code tolerance} of the expected values' largest magnitude. */
-    private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
-        assertEquals(expected.getShape(), actual.getShape(), what);
-        float[] e = expected.toFloatArray();
-        float scale = TestModels.maxAbs(e);
-        float worst = TestModels.maxAbsDiff(e, actual.toFloatArray(), 0, 0, e.length);
-        assertTrue(worst <= tolerance * scale, what + ": max |Δ| " + worst + " at scale " + scale);
     }
 }

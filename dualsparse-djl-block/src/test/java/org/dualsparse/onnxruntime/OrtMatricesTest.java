@@ -1,6 +1,8 @@
 package org.dualsparse.onnxruntime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.dualsparse.onnxruntime.TestArrays.assertClose;
+import static org.dualsparse.onnxruntime.TestArrays.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +13,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
-import org.dualsparse.model.TestModels;
 import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.nn.TorchMatrices;
 import org.dualsparse.nn.WeightMatrix;
@@ -145,23 +146,5 @@ class OrtMatricesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WeightFormat.parse("int3"));
         assertTrue(e.getMessage().contains("int3"));
         assertFalse(OrtMatrices.of(WeightFormat.INT4).keepsArrays());
-    }
-
-    private static NDArray random(NDManager manager, long seed, long... shape) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[Math.toIntExact(new Shape(shape).size())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return manager.create(values, new Shape(shape));
-    }
-
-    /** Equal within {@code tolerance} of the expected values' largest magnitude. */
-    private static void assertClose(NDArray expected, NDArray actual, double tolerance, String what) {
-        assertEquals(expected.getShape(), actual.getShape(), what);
-        float[] e = expected.toFloatArray();
-        float scale = TestModels.maxAbs(e);
-        float worst = TestModels.maxAbsDiff(e, actual.toFloatArray(), 0, 0, e.length);
-        assertTrue(worst <= tolerance * scale, what + ": max |Δ| " + worst + " at scale " + scale);
     }
 }
