@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.util.concurrent.CompletableFuture;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +29,7 @@ final class OrtExpert extends OrtWeights implements ExpertKernel {
     private final SwiGluLayout layout;
     private final long hidden;
 
-    OrtExpert(OrtSession session, SwiGluLayout layout, long hidden, long bytes) {
+    OrtExpert(CompletableFuture<OrtSession> session, SwiGluLayout layout, long hidden, long bytes) {
         super(session, bytes);
         this.layout = layout;
         this.hidden = hidden;

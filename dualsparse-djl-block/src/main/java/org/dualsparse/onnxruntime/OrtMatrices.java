@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import org.dualsparse.nn.ExpertKernel;
@@ -30,6 +32,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
     private final int accuracyLevel;
     private final List<OrtWeights> made = new ArrayList<>();
     private WeightCache cache;
+    private SessionMaker maker;
 
     /**
      * @param quantization how {@code format}'s bits are laid out; ignored for {@link WeightFormat#F32}
@@ -64,11 +67,23 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
 
     /**
      * Reads the matrices made from now on from {@code cache}, or writes them to it, in the order
-     * they are asked for; null stops. A load sets it for the checkpoint's matrices only: those a
-     * later step makes from reordered weights (DualSparse partitioning) are never cached.
+     * they are asked for; null stops, once every session read from the cache is made (their
+     * making runs on every core while the load goes on). A load sets it for the checkpoint's
+     * matrices only: those a later step makes from reordered weights (DualSparse partitioning)
+     * are never cached.
+     *
+     * @throws OnnxRuntimeException when stopping, if ONNX Runtime refused a cached graph
      */
     public synchronized void caching(WeightCache cache) {
+        if (maker != null) {
+            maker.close();
+            maker = null;
+            made.forEach(OrtWeights::session);
+        }
         this.cache = cache;
+        if (cache != null && cache.reading()) {
+            maker = new SessionMaker(Runtime.getRuntime().availableProcessors());
+        }
     }
 
     @Override
@@ -110,7 +125,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         String what = (name == null ? "a weight" : name) + " [" + outputs + ", " + inputs + "] as " + format;
         if (cache != null && cache.reading()) {
             WeightCache.Entry cached = cache.next(outputs, inputs);
-            return track(new OrtMatrix(OrtRuntime.session(cached.model(), what), outputs, inputs, cached.packedBytes()));
+            return track(new OrtMatrix(maker.make(cached.model(), what), outputs, inputs, cached.packedBytes()));
         }
         // Over the tensor's memory when it is contiguous, else over a contiguous copy in the scratch manager.
         MatrixGraphs.Product product = product(weight.toByteBuffer(true).asFloatBuffer(), outputs, inputs);
@@ -118,7 +133,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         if (cache != null) {
             cache.add(outputs, inputs, product.bytes(), serialized);
         }
-        return track(new OrtMatrix(OrtRuntime.session(serialized, what), outputs, inputs, product.bytes()));
+        return track(new OrtMatrix(made(serialized, what), outputs, inputs, product.bytes()));
     }
 
     /**
@@ -134,7 +149,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
                 + " neurons [" + hidden + "] as " + format;
         if (cache != null && cache.reading()) {
             WeightCache.Entry cached = cache.next(hidden, layout.neurons());
-            return track(new OrtExpert(OrtRuntime.session(cached.model(), what), layout, hidden, cached.packedBytes()));
+            return track(new OrtExpert(maker.make(cached.model(), what), layout, hidden, cached.packedBytes()));
         }
         float[] gateUpValues;
         float[] downValues;
@@ -158,7 +173,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         if (cache != null) {
             cache.add(hidden, all, bytes, serialized);
         }
-        return track(new OrtExpert(OrtRuntime.session(serialized, what), layout, hidden, bytes));
+        return track(new OrtExpert(made(serialized, what), layout, hidden, bytes));
     }
 
     /** The weight {@code [outputs, inputs]} in this backend's format, quantized here if it is one. */
@@ -203,10 +218,18 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         return Math.toIntExact(made.stream().filter(OrtWeights::open).count());
     }
 
-    /** Ends every session this backend made that is still open. */
+    /** Ends every session this backend made that is still open, waiting for those in the making. */
     @Override
     public synchronized void close() {
+        if (maker != null) {
+            maker.close();
+            maker = null;
+        }
         made.forEach(OrtWeights::release);
         made.clear();
+    }
+
+    private static CompletableFuture<OrtSession> made(byte[] model, String what) {
+        return CompletableFuture.completedFuture(OrtRuntime.session(model, what));
     }
 }

@@ -9,6 +9,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import org.dualsparse.nn.WeightMatrix;
 
@@ -32,7 +33,7 @@ final class OrtMatrix extends OrtWeights implements WeightMatrix {
     private final long inputs;
     private final long chunkRows;
 
-    OrtMatrix(OrtSession session, long outputs, long inputs, long bytes) {
+    OrtMatrix(CompletableFuture<OrtSession> session, long outputs, long inputs, long bytes) {
         this(session, outputs, inputs, bytes, MAX_TENSOR_BYTES);
     }
 
@@ -40,7 +41,7 @@ final class OrtMatrix extends OrtWeights implements WeightMatrix {
      * @param maxTensorBytes the most bytes the input or output tensor of one run may hold: a
      *     product beyond it runs in chunks of rows within it (a row wider than it runs alone)
      */
-    OrtMatrix(OrtSession session, long outputs, long inputs, long bytes, long maxTensorBytes) {
+    OrtMatrix(CompletableFuture<OrtSession> session, long outputs, long inputs, long bytes, long maxTensorBytes) {
         super(session, bytes);
         this.env = OrtRuntime.environment();
         this.outputs = outputs;

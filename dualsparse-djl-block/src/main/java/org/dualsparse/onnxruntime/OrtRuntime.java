@@ -25,7 +25,7 @@ public final class OrtRuntime {
     /** System property: intra-op threads of the global pool. */
     public static final String THREADS_PROPERTY = "dualsparse.onnxruntime.threads";
 
-    /** System property: whether the pool's idle workers spin (default true); false for many threads calling at once. */
+    /** System property: whether the pool's idle workers spin (default: when it has more than one thread); false for many threads calling at once. */
     public static final String SPIN_PROPERTY = "dualsparse.onnxruntime.spin";
 
     /** DJL's system property for libtorch's intra-op threads: when set, left as the user set it. */
@@ -46,7 +46,8 @@ public final class OrtRuntime {
             try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
                 threading.setGlobalIntraOpNumThreads(threads);
                 threading.setGlobalInterOpNumThreads(1);
-                threading.setGlobalSpinControl(Boolean.parseBoolean(System.getProperty(SPIN_PROPERTY, "true")));
+                // A pool of one thread has no workers to keep spinning.
+                threading.setGlobalSpinControl(Boolean.parseBoolean(System.getProperty(SPIN_PROPERTY, Boolean.toString(threads > 1))));
                 environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "dualsparse", threading);
             } catch (OrtException e) {
                 throw new OnnxRuntimeException("cannot start ONNX Runtime with " + threads + " threads", e);

@@ -1,21 +1,31 @@
 package org.dualsparse.onnxruntime;
 
 import ai.onnxruntime.OrtSession;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
-/** What {@link OrtMatrices} makes and tracks: one session holding some of a model's weights, open until released. */
+/**
+ * What {@link OrtMatrices} makes and tracks: one session holding some of a model's weights, open
+ * until released. The session may still be in the making ({@link SessionMaker}).
+ */
 abstract class OrtWeights {
 
-    private final OrtSession session;
+    private final CompletableFuture<OrtSession> session;
     private final long bytes;
     private boolean released;
 
-    OrtWeights(OrtSession session, long bytes) {
+    OrtWeights(CompletableFuture<OrtSession> session, long bytes) {
         this.session = session;
         this.bytes = bytes;
     }
 
+    /** The session, once made; the error that stopped its making, if one did. */
     final OrtSession session() {
-        return session;
+        try {
+            return session.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     /** Bytes the session's weights take as stored (before ORT's prepacking). */
@@ -28,11 +38,14 @@ abstract class OrtWeights {
         return !released;
     }
 
-    /** Ends the session; a second call does nothing. */
+    /** Ends the session (once made; one whose making failed has nothing to end); a second call does nothing. */
     public final synchronized void release() {
         if (!released) {
             released = true;
-            OrtRuntime.close(session);
+            OrtSession made = session.exceptionally(e -> null).join();
+            if (made != null) {
+                OrtRuntime.close(made);
+            }
         }
     }
 }

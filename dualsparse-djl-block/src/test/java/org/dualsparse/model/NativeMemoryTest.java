@@ -82,8 +82,9 @@ class NativeMemoryTest {
             long before = nativeKb();
             churnSessions(weight, 8);
             long growthKb = nativeKb() - before;
-            // A leak of every session would add 8 × 20 × 2.3 MB = 370 MB.
-            assertTrue(growthKb < 24 * 1024, "native memory grew by " + growthKb + " kB over 160 closed sessions");
+            // A leak of every session would add 8 × 20 × 2.3 MB = 370 MB; with ORT 1.28 the allocators'
+            // pools alone moved by up to 50 MB between runs of this test (and stayed flat over 800 sessions).
+            assertTrue(growthKb < 96 * 1024, "native memory grew by " + growthKb + " kB over 160 closed sessions");
         }
     }
 

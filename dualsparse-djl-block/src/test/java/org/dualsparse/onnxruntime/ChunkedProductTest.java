@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
+import java.util.concurrent.CompletableFuture;
 import org.dualsparse.nn.TorchEngine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +61,6 @@ class ChunkedProductTest {
                         BlockQuantizer.quantize(values, OUTPUTS, INPUTS, Quantization.of(format, 32, true)), OrtMatrices.INT8_COMPUTE)
                 : MatrixGraphs.float32(values, OUTPUTS, INPUTS);
         byte[] graph = MatrixGraphs.single(product).toByteArray();
-        return new OrtMatrix(OrtRuntime.session(graph, format + " weight"), OUTPUTS, INPUTS, 0, maxTensorBytes);
+        return new OrtMatrix(CompletableFuture.completedFuture(OrtRuntime.session(graph, format + " weight")), OUTPUTS, INPUTS, 0, maxTensorBytes);
     }
 }
