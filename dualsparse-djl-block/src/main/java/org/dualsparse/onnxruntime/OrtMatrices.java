@@ -6,9 +6,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
-import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.dualsparse.nn.ExpertKernel;
 import org.dualsparse.nn.MatrixBackend;
 import org.dualsparse.nn.SwiGluLayout;
@@ -133,7 +133,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         if (cache != null) {
             cache.add(outputs, inputs, product.bytes(), serialized);
         }
-        return track(new OrtMatrix(made(serialized, what), outputs, inputs, product.bytes()));
+        return track(new OrtMatrix(madeHere(serialized, what), outputs, inputs, product.bytes()));
     }
 
     /**
@@ -173,7 +173,7 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         if (cache != null) {
             cache.add(hidden, all, bytes, serialized);
         }
-        return track(new OrtExpert(made(serialized, what), layout, hidden, bytes));
+        return track(new OrtExpert(madeHere(serialized, what), layout, hidden, bytes));
     }
 
     /** The weight {@code [outputs, inputs]} in this backend's format, quantized here if it is one. */
@@ -229,7 +229,8 @@ public final class OrtMatrices implements MatrixBackend, AutoCloseable {
         made.clear();
     }
 
-    private static CompletableFuture<OrtSession> made(byte[] model, String what) {
+    /** The session of a graph made by this load, made on the calling thread. */
+    private static CompletableFuture<OrtSession> madeHere(byte[] model, String what) {
         return CompletableFuture.completedFuture(OrtRuntime.session(model, what));
     }
 }

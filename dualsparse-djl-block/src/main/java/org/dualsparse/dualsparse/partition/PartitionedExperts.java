@@ -11,10 +11,10 @@ import org.dualsparse.nn.SwiGluLayout;
  * {@code I} neurons split into {@code P} sub-experts of {@code I/P}, the fused gate/up matrix
  * sub-expert by sub-expert ({@code [gate_0; up_0; gate_1; up_1; …]}) and the down matrix's
  * columns in the same neuron order. The first {@link Partition#majorParts()} sub-experts are the
- * major ones, what a major-only pair computes: rows {@link #majorRows()} of gate/up and columns {@link
- * #majorColumns()} of down; the minor sub-experts are the rest. Not an {@link
- * org.dualsparse.moe.ExpertWeights}: gate rows do not come first, so a dense SwiGLU over these
- * matrices would compute something else.
+ * major ones, what a major-only pair computes ({@link #layout()}); the minor sub-experts are the
+ * rest. Each expert is one {@link ExpertKernel} of the backend, which runs its whole and its
+ * major-only rows. Not an {@link org.dualsparse.moe.ExpertWeights}: gate rows do not come first,
+ * so a dense SwiGLU over these arrays would compute something else.
  */
 public final class PartitionedExperts extends StackedExperts {
 
