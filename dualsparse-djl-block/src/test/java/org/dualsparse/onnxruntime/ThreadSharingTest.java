@@ -51,6 +51,8 @@ class ThreadSharingTest {
             } else {
                 System.setProperty(OrtRuntime.TORCH_THREADS_PROPERTY, before);
             }
+            // libtorch also hands the count to MKL, for the whole process: the tests after this one run as configured.
+            JniUtils.setNumThreads(before == null ? 1 : Integer.parseInt(before));
         }
         return threads.get();
     }
