@@ -1,6 +1,7 @@
 package org.dualsparse.nn;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * The PyTorch engine, started offline: native libtorch must come from the {@code
@@ -10,6 +11,9 @@ public final class TorchEngine {
 
     static final String NATIVE_ARTIFACTS =
             "ai.djl.pytorch:pytorch-native-cpu:2.7.1 (classifier linux-x86_64) and ai.djl.pytorch:pytorch-jni:2.7.1-0.35.1";
+
+    /** DJL's system property for libtorch's intra-op threads. */
+    public static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
 
     private TorchEngine() {}
 
@@ -24,6 +28,15 @@ public final class TorchEngine {
                             + " to the classpath (cause: " + e.getMessage() + ")",
                     e);
         }
+    }
+
+    /**
+     * Runs libtorch on {@code threads} intra-op threads, on the calling thread (and MKL's, for the
+     * process), and records it as DJL's property, which the ONNX Runtime backend then leaves as set.
+     */
+    public static void useThreads(int threads) {
+        System.setProperty(THREADS_PROPERTY, Integer.toString(threads));
+        JniUtils.setNumThreads(threads);
     }
 
     /**

@@ -6,7 +6,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +27,6 @@ final class OrtMatrix extends OrtWeights implements WeightMatrix {
     /** The most bytes one tensor crossing to ORT may hold: a direct buffer's capacity, DJL's limit. */
     static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE;
 
-    private final OrtEnvironment env;
     private final long outputs;
     private final long inputs;
     private final long chunkRows;
@@ -43,7 +41,6 @@ final class OrtMatrix extends OrtWeights implements WeightMatrix {
      */
     OrtMatrix(CompletableFuture<OrtSession> session, long outputs, long inputs, long bytes, long maxTensorBytes) {
         super(session, bytes);
-        this.env = OrtRuntime.environment();
         this.outputs = outputs;
         this.inputs = inputs;
         this.chunkRows = Math.max(1, maxTensorBytes / (Float.BYTES * Math.max(inputs, outputs)));
@@ -111,8 +108,7 @@ final class OrtMatrix extends OrtWeights implements WeightMatrix {
 
     /** {@code rows [m, inputs] · Wᵀ} written into {@code product [m, outputs]}, a contiguous array or view. */
     private void run(NDArray rows, NDArray product, long m) throws OrtException {
-        try (OnnxTensor in = OnnxTensor.createTensor(env, rows.toByteBuffer(true).asFloatBuffer(), new long[] {m, inputs});
-                OnnxTensor out = OnnxTensor.createTensor(env, product.toByteBuffer(true).asFloatBuffer(), new long[] {m, outputs})) {
+        try (OnnxTensor in = OrtTensors.whole(rows); OnnxTensor out = OrtTensors.whole(product)) {
             OrtRuntime.run(session(), Map.of(MatrixGraphs.INPUT, in), Map.of(MatrixGraphs.OUTPUT, out));
         }
     }

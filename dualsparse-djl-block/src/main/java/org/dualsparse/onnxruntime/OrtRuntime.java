@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import org.dualsparse.nn.TorchEngine;
 
 /**
  * The process's one ONNX Runtime environment and how every weight product's session is made and
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * #THREADS_PROPERTY}), whose workers spin between products ({@value #SPIN_PROPERTY}): waking a
  * sleeping worker costs more than a small product. So that nothing fights them for the cores, a
  * thread that runs ONNX Runtime products runs its libtorch operations (the glue between products)
- * on itself alone, unless the user set libtorch's threads ({@value #TORCH_THREADS_PROPERTY}):
+ * on itself alone, unless the user set libtorch's threads ({@value TorchEngine#THREADS_PROPERTY}):
  * libtorch's OpenMP workers, spinning after each parallel operation, would take the cores ORT's
  * workers need.
  */
@@ -27,9 +28,6 @@ public final class OrtRuntime {
 
     /** System property: whether the pool's idle workers spin (default: when it has more than one thread); false for many threads calling at once. */
     public static final String SPIN_PROPERTY = "dualsparse.onnxruntime.spin";
-
-    /** DJL's system property for libtorch's intra-op threads: when set, left as the user set it. */
-    public static final String TORCH_THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
 
     private static final ThreadLocal<Boolean> LIBTORCH_ON_CALLER = ThreadLocal.withInitial(() -> false);
 
@@ -81,7 +79,7 @@ public final class OrtRuntime {
     static void run(OrtSession session, Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs) throws OrtException {
         if (!LIBTORCH_ON_CALLER.get()) {
             LIBTORCH_ON_CALLER.set(true);
-            if (System.getProperty(TORCH_THREADS_PROPERTY) == null) {
+            if (System.getProperty(TorchEngine.THREADS_PROPERTY) == null) {
                 // libtorch's thread count is the calling thread's (an OpenMP setting per thread).
                 JniUtils.setNumThreads(1);
             }

@@ -26,14 +26,14 @@ class ThreadSharingTest {
     /** libtorch's threads on a fresh thread that set them to 2 and then ran a product, with DJL's property as given. */
     private static int libtorchThreadsAfterAProduct(String property) throws InterruptedException {
         TorchEngine.get();
-        String before = System.getProperty(OrtRuntime.TORCH_THREADS_PROPERTY);
+        String before = System.getProperty(TorchEngine.THREADS_PROPERTY);
         AtomicInteger threads = new AtomicInteger();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             WeightMatrix matrix = OrtMatrices.of(WeightFormat.F32).matrix(manager.ones(new Shape(4, 8)));
             if (property == null) {
-                System.clearProperty(OrtRuntime.TORCH_THREADS_PROPERTY);
+                System.clearProperty(TorchEngine.THREADS_PROPERTY);
             } else {
-                System.setProperty(OrtRuntime.TORCH_THREADS_PROPERTY, property);
+                System.setProperty(TorchEngine.THREADS_PROPERTY, property);
             }
             Thread caller = new Thread(() -> {
                 JniUtils.setNumThreads(2);
@@ -47,9 +47,9 @@ class ThreadSharingTest {
             matrix.release();
         } finally {
             if (before == null) {
-                System.clearProperty(OrtRuntime.TORCH_THREADS_PROPERTY);
+                System.clearProperty(TorchEngine.THREADS_PROPERTY);
             } else {
-                System.setProperty(OrtRuntime.TORCH_THREADS_PROPERTY, before);
+                System.setProperty(TorchEngine.THREADS_PROPERTY, before);
             }
             // libtorch also hands the count to MKL, for the whole process: the tests after this one run as configured.
             JniUtils.setNumThreads(before == null ? 1 : Integer.parseInt(before));

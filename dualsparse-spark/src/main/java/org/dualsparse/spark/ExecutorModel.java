@@ -13,6 +13,7 @@ import org.apache.spark.SparkEnv;
 import org.dualsparse.dualsparse.runtime.DualSparseRuntime;
 import org.dualsparse.generate.Generation;
 import org.dualsparse.model.MoeLanguageModel;
+import org.dualsparse.nn.TorchEngine;
 import org.dualsparse.onnxruntime.OrtRuntime;
 import org.dualsparse.tokenizer.TextTokenizer;
 import org.dualsparse.translate.GenerationRequest;
@@ -28,7 +29,6 @@ import org.dualsparse.zoo.MoeCriteria;
 public final class ExecutorModel {
 
     private static final Map<ModelSpec, ExecutorModel> LOADED = new ConcurrentHashMap<>();
-    private static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
 
     private final ZooModel<GenerationRequest, Generation> zoo;
     private final MoeLanguageModel lm;
@@ -67,8 +67,8 @@ public final class ExecutorModel {
      * spreading over all of them. Takes effect when the engine first starts in this JVM.
      */
     private static void useTaskCpus() {
-        if (System.getProperty(TORCH_THREADS) == null && SparkEnv.get() != null) {
-            System.setProperty(TORCH_THREADS, SparkEnv.get().conf().get("spark.task.cpus", "1"));
+        if (System.getProperty(TorchEngine.THREADS_PROPERTY) == null && SparkEnv.get() != null) {
+            System.setProperty(TorchEngine.THREADS_PROPERTY, SparkEnv.get().conf().get("spark.task.cpus", "1"));
         }
         // Task threads share ONNX Runtime's pool: its idle workers must not spin against them.
         if (System.getProperty(OrtRuntime.SPIN_PROPERTY) == null) {

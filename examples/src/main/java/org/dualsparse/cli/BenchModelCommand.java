@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import org.dualsparse.model.LoadOptions;
 import org.dualsparse.model.MoeLanguageModel;
 import org.dualsparse.model.Presets;
 import org.dualsparse.nn.TorchEngine;
-import org.dualsparse.onnxruntime.OrtRuntime;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,9 +75,7 @@ final class BenchModelCommand implements Callable<Integer> {
         LoadOptions loadOptions = backend.loadOptions();
         TorchEngine.get();
         if (threads != null) {
-            // Also as DJL's property, which tells the ONNX Runtime backend to leave libtorch's threads as set.
-            System.setProperty(OrtRuntime.TORCH_THREADS_PROPERTY, Integer.toString(threads));
-            JniUtils.setNumThreads(threads);
+            TorchEngine.useThreads(threads);
         }
         String name = source.preset != null ? "preset " + source.preset : source.dir.toString();
         ModelBenchmark benchmark = new ModelBenchmark(new ModelBenchmark.Setup(promptTokens, gen, warmUp, repeats, 7));

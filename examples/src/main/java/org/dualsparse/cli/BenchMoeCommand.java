@@ -1,6 +1,5 @@
 package org.dualsparse.cli;
 
-import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import org.dualsparse.dualsparse.drop.Margin;
 import org.dualsparse.dualsparse.partition.Partition;
 import org.dualsparse.model.LoadOptions;
 import org.dualsparse.nn.TorchEngine;
-import org.dualsparse.onnxruntime.OrtRuntime;
 import org.dualsparse.plot.Png;
 import org.dualsparse.plot.SpeedupChart;
 import picocli.CommandLine.Command;
@@ -99,9 +97,7 @@ final class BenchMoeCommand implements Callable<Integer> {
         LoadOptions loadOptions = backend.loadOptions();
         TorchEngine.get();
         if (threads != null) {
-            // Also as DJL's property, which tells the ONNX Runtime backend to leave libtorch's threads as set.
-            System.setProperty(OrtRuntime.TORCH_THREADS_PROPERTY, Integer.toString(threads));
-            JniUtils.setNumThreads(threads);
+            TorchEngine.useThreads(threads);
         }
         MoeLayerBenchmark.Result result = new MoeLayerBenchmark(new MoeLayerBenchmark.Setup(
                 layer, arch, tokens, points, trainedRouterStatistics(), warmUp, repeats, 7, loadOptions)).run();
